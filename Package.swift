@@ -1,0 +1,55 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+// Layers (DESIGN.md): imports point downward only.
+//   glo-host -> GloRules -> LuaVM -> CLuaSandbox -> CLua
+//                         \-> GloJSON
+let strictSwift: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "glo-host",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "glo-host", targets: ["glo-host"]),
+        .library(name: "LuaVM", targets: ["LuaVM"]),
+        .library(name: "GloJSON", targets: ["GloJSON"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // liblua5.4 from Debian, found through pkg-config; shim.h wraps Lua's C macros.
+        .systemLibrary(
+            name: "CLua",
+            pkgConfig: "lua5.4",
+            providers: [.apt(["liblua5.4-dev"])]
+        ),
+        // Everything that can longjmp (allocator, hooks, library functions, marshaling) lives here,
+        // so a Lua error never unwinds across a Swift frame.
+        .target(
+            name: "CLuaSandbox",
+            dependencies: ["CLua"],
+            cSettings: [.unsafeFlags(["-O2"])]
+        ),
+        .target(name: "GloJSON", swiftSettings: strictSwift),
+        .target(
+            name: "LuaVM",
+            dependencies: ["CLuaSandbox", "CLua", "GloJSON"],
+            swiftSettings: strictSwift
+        ),
+        .executableTarget(
+            name: "glo-host",
+            dependencies: [
+                "LuaVM", "GloJSON",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(name: "GloJSONTests", dependencies: ["GloJSON"], swiftSettings: strictSwift),
+        .testTarget(name: "LuaVMTests", dependencies: ["LuaVM", "GloJSON"], swiftSettings: strictSwift),
+    ],
+    swiftLanguageModes: [.v6]
+)

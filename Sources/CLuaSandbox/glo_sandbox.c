@@ -1,0 +1,1185 @@
+// The sandboxed Lua state: allocator with a cap, instruction and wall-clock budgets, the restricted
+// libraries, module loading with a restricted `require`, per-call environments, and the protected
+// entry points Swift calls. See glo_sandbox.h for the contract.
+//
+// Invariants:
+// - Every Lua API call that may allocate or raise runs inside lua_pcall started from here, so no
+//   error ever unwinds through a caller's (Swift) frame.
+// - A budget that runs out sets `tripped`; from then on the hook, glo_charge and the script-facing
+//   pcall/xpcall re-raise, so the script cannot swallow the error.
+#include "glo_sandbox.h"
+
+#include <lua.h>
+#include <lauxlib.h>
+#include <lualib.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+enum {
+    HOOK_PERIOD = 1000,          // instructions between two budget checks
+    DIAGNOSTICS_CAP = 64 * 1024, // bytes of `print` output kept per call
+    DIRTY_CAP = 64,
+};
+
+struct glo_sandbox {
+    lua_State *L;
+    glo_limits caps;     // fixed at creation: the host's caps
+    glo_limits limits;   // in force: never above caps
+    size_t mem_used;
+    int in_call;
+    glo_error_kind tripped;
+    int syntax_error;    // the error being raised is a compile error
+    int marshal_phase;   // an error now is a marshaling error
+    int64_t remaining;
+    int64_t deadline;
+    char trip_location[256];
+    char trip_message[256];  // overrides the standard text of a tripped limit when set
+    char err_location[256];
+    uint64_t rng[4];
+    glo_buffer diagnostics;
+    int dirty[DIRTY_CAP];
+    int ndirty;
+    int all_dirty;
+    int module_count;
+    char *ctx_bytes;     // the JSON text of the cached ctx proxy
+    size_t ctx_len;
+};
+
+// Registry keys.
+static const char *const K_SOURCES = "glo.sources";   // fullname -> { code, chunk, path }
+static const char *const K_LOADED = "glo.loaded";     // fullname -> module table (false while loading)
+static const char *const K_PROXIES = "glo.proxies";   // fullname -> read-only proxy of the module
+static const char *const K_ENVS = "glo.envs";         // module index -> its per-call environment
+static const char *const K_BASE = "glo.base";         // the read-only base every environment reads
+static const char *const K_HOOKS = "glo.hooks";       // trusted host hooks { before, after }
+static const char *const K_CTX = "glo.ctx";           // cached read-only ctx proxy
+static const char *const K_TRACK_MT = "glo.track_mt"; // metatable of the facts-tracking proxy
+static const char *const K_TRIP_MSG = "glo.trip_msg"; // preallocated message for budget errors
+
+static inline glo_sandbox *SB(lua_State *L) { return *(glo_sandbox **)lua_getextraspace(L); }
+
+static int64_t now_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+// ---------------------------------------------------------------- buffers and status
+
+void glo_buffer_init(glo_buffer *b) { b->data = NULL; b->len = 0; b->cap = 0; }
+void glo_buffer_free(glo_buffer *b) { free(b->data); glo_buffer_init(b); }
+
+int glo_buffer_append(glo_buffer *b, const void *bytes, size_t n) {
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 256;
+        while (cap < b->len + n + 1) cap *= 2;
+        char *p = realloc(b->data, cap);
+        if (!p) return -1;
+        b->data = p;
+        b->cap = cap;
+    }
+    if (n) memcpy(b->data + b->len, bytes, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+    return 0;
+}
+
+void glo_status_init(glo_status *st) { st->kind = GLO_OK; glo_buffer_init(&st->message); st->location[0] = 0; }
+void glo_status_free(glo_status *st) { glo_buffer_free(&st->message); }
+
+static void status_set(glo_status *st, glo_error_kind kind, const char *msg, const char *location) {
+    if (!st) return;
+    st->kind = kind;
+    st->message.len = 0;
+    glo_buffer_append(&st->message, msg, strlen(msg));
+    snprintf(st->location, sizeof st->location, "%s", location ? location : "");
+}
+
+// ---------------------------------------------------------------- locations
+
+// "chunk:line" of the innermost Lua function at or above `level`; empty when there is none.
+static void where(lua_State *L, int level, char *out, size_t n) {
+    lua_Debug ar;
+    out[0] = 0;
+    for (; lua_getstack(L, level, &ar); level++) {
+        if (lua_getinfo(L, "Sl", &ar) && ar.currentline > 0) {
+            snprintf(out, n, "%s:%d", ar.short_src, ar.currentline);
+            return;
+        }
+    }
+}
+
+// ---------------------------------------------------------------- memory cap
+
+static void *sandbox_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
+    glo_sandbox *sb = ud;
+    if (ptr == NULL) osize = 0;
+    if (nsize == 0) {
+        free(ptr);
+        sb->mem_used -= osize;
+        return NULL;
+    }
+    if (nsize > osize && sb->mem_used - osize + nsize > sb->limits.memory_bytes) {
+        if (sb->in_call && !sb->tripped) {
+            sb->tripped = GLO_ERR_MEMORY;
+            // Reading the call stack allocates nothing, so it is safe here.
+            if (sb->L) where(sb->L, 0, sb->trip_location, sizeof sb->trip_location);
+        }
+        return NULL;
+    }
+    void *p = realloc(ptr, nsize);
+    if (p) sb->mem_used = sb->mem_used - osize + nsize;
+    return p;
+}
+
+// ---------------------------------------------------------------- budgets
+
+static int raise_trip(lua_State *L, glo_error_kind kind) {
+    glo_sandbox *sb = SB(L);
+    if (!sb->tripped) {
+        sb->tripped = kind;
+        where(L, 0, sb->trip_location, sizeof sb->trip_location);
+    }
+    // A preallocated message: raising must not need memory the script may have used up.
+    lua_getfield(L, LUA_REGISTRYINDEX, K_TRIP_MSG);
+    return lua_error(L);
+}
+
+static void check_budgets(lua_State *L, glo_sandbox *sb) {
+    if (sb->tripped) raise_trip(L, sb->tripped);
+    if (sb->remaining <= 0) raise_trip(L, GLO_ERR_INSTRUCTIONS);
+    if (now_ns() > sb->deadline) raise_trip(L, GLO_ERR_TIME);
+}
+
+static void count_hook(lua_State *L, lua_Debug *ar) {
+    (void)ar;
+    glo_sandbox *sb = SB(L);
+    sb->remaining -= HOOK_PERIOD;
+    check_budgets(L, sb);
+}
+
+void glo_charge(lua_State *L, int64_t steps) {
+    glo_sandbox *sb = SB(L);
+    sb->remaining -= steps;
+    check_budgets(L, sb);
+}
+
+size_t glo_max_string_bytes(lua_State *L) { return SB(L)->limits.max_string_bytes; }
+
+int glo_refuse_string(lua_State *L, const char *function, size_t requested) {
+    glo_sandbox *sb = SB(L);
+    if (!sb->tripped)
+        snprintf(sb->trip_message, sizeof sb->trip_message,
+                 "%s would build a string of %zu bytes, over the limit of %zu bytes",
+                 function, requested, sb->limits.max_string_bytes);
+    return raise_trip(L, GLO_ERR_MEMORY);
+}
+
+// ---------------------------------------------------------------- the script-facing base library
+
+// pcall and xpcall that cannot swallow a budget error.
+static int sandbox_pcall(lua_State *L) {
+    luaL_checkany(L, 1);
+    int status = lua_pcall(L, lua_gettop(L) - 1, LUA_MULTRET, 0);
+    if (SB(L)->tripped) return lua_error(L);
+    lua_pushboolean(L, status == LUA_OK);
+    lua_insert(L, 1);
+    return lua_gettop(L);
+}
+
+// The script's message handler, skipped once a limit has tripped: Lua runs message handlers with
+// hooks off when the error came from a hook, so a looping handler would never be stopped.
+static int guarded_handler(lua_State *L) {
+    if (SB(L)->tripped) {
+        lua_settop(L, 1);
+        return 1;
+    }
+    int n = lua_gettop(L);
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_call(L, n, LUA_MULTRET);
+    return lua_gettop(L);
+}
+
+static int sandbox_xpcall(lua_State *L) {
+    int n = lua_gettop(L);
+    luaL_checktype(L, 2, LUA_TFUNCTION);
+    lua_pushvalue(L, 2);
+    lua_pushcclosure(L, guarded_handler, 1);
+    lua_replace(L, 2);
+    lua_pushboolean(L, 1);
+    lua_pushvalue(L, 1);
+    lua_rotate(L, 3, 2);
+    int status = lua_pcall(L, n - 2, LUA_MULTRET, 2);
+    if (SB(L)->tripped) return lua_error(L);
+    if (status != LUA_OK) {
+        lua_pushboolean(L, 0);
+        lua_pushvalue(L, -2);
+        return 2;
+    }
+    return lua_gettop(L) - 2;
+}
+
+static int readonly_error(lua_State *L) {
+    return luaL_error(L, "attempt to modify a read-only table (key '%s')",
+                      lua_type(L, 2) == LUA_TSTRING ? lua_tostring(L, 2) : luaL_typename(L, 2));
+}
+
+// Metatable field lookup without metamethods; pushes nothing, returns the field's integer or 0.
+static int meta_marker(lua_State *L, int idx, const char *field) {
+    if (!lua_getmetatable(L, idx)) return 0;
+    lua_pushstring(L, field);
+    lua_rawget(L, -2);
+    int v = lua_isinteger(L, -1) ? (int)lua_tointeger(L, -1) : (lua_toboolean(L, -1) ? -1 : 0);
+    lua_pop(L, 2);
+    return v;
+}
+
+static void mark_dirty(glo_sandbox *sb, int module) {
+    for (int i = 0; i < sb->ndirty; i++) if (sb->dirty[i] == module) return;
+    if (sb->ndirty < DIRTY_CAP) sb->dirty[sb->ndirty++] = module;
+    else sb->all_dirty = 1;
+}
+
+// __newindex of a module's per-call environment: the first write of a global marks it for reset.
+static int env_newindex(lua_State *L) {
+    mark_dirty(SB(L), (int)lua_tointeger(L, lua_upvalueindex(1)));
+    lua_settop(L, 3);
+    lua_rawset(L, 1);
+    return 0;
+}
+
+static int sandbox_rawset(lua_State *L) {
+    luaL_checktype(L, 1, LUA_TTABLE);
+    luaL_checkany(L, 2);
+    luaL_checkany(L, 3);
+    int module = meta_marker(L, 1, "__glo_env");
+    if (module > 0) mark_dirty(SB(L), module);
+    else if (meta_marker(L, 1, "__glo_readonly")) return readonly_error(L);
+    lua_settop(L, 3);
+    lua_rawset(L, 1);
+    return 1;
+}
+
+static int sandbox_setmetatable(lua_State *L) {
+    int t = lua_type(L, 2);
+    luaL_checktype(L, 1, LUA_TTABLE);
+    luaL_argexpected(L, t == LUA_TNIL || t == LUA_TTABLE, 2, "nil or table");
+    if (t == LUA_TTABLE) {
+        lua_pushliteral(L, "__gc");
+        if (lua_rawget(L, 2) != LUA_TNIL) return luaL_error(L, "__gc metamethods are not allowed in rules");
+        lua_pop(L, 1);
+    }
+    if (luaL_getmetafield(L, 1, "__metatable") != LUA_TNIL) return luaL_error(L, "cannot change a protected metatable");
+    lua_settop(L, 2);
+    lua_setmetatable(L, 1);
+    return 1;
+}
+
+static int sandbox_print(lua_State *L) {
+    glo_sandbox *sb = SB(L);
+    int n = lua_gettop(L);
+    for (int i = 1; i <= n; i++) {
+        size_t len;
+        const char *s = luaL_tolstring(L, i, &len);
+        if (sb->diagnostics.len + len + 2 <= DIAGNOSTICS_CAP) {
+            if (i > 1) glo_buffer_append(&sb->diagnostics, "\t", 1);
+            glo_buffer_append(&sb->diagnostics, s, len);
+        }
+        lua_pop(L, 1);
+    }
+    if (sb->diagnostics.len + 1 <= DIAGNOSTICS_CAP) glo_buffer_append(&sb->diagnostics, "\n", 1);
+    return 0;
+}
+
+// ---- math.random: xoshiro256**, reseeded identically at the start of every call.
+
+static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+
+static uint64_t next_random(glo_sandbox *sb) {
+    uint64_t *s = sb->rng;
+    uint64_t result = rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
+    s[2] ^= s[0]; s[3] ^= s[1]; s[1] ^= s[2]; s[0] ^= s[3];
+    s[2] ^= t; s[3] = rotl(s[3], 45);
+    return result;
+}
+
+static void seed_random(glo_sandbox *sb, uint64_t seed) {
+    for (int i = 0; i < 4; i++) {  // splitmix64
+        uint64_t z = (seed += 0x9e3779b97f4a7c15ULL);
+        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+        z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+        sb->rng[i] = z ^ (z >> 31);
+    }
+}
+
+static int sandbox_random(lua_State *L) {
+    glo_sandbox *sb = SB(L);
+    uint64_t r = next_random(sb);
+    lua_Integer lo, hi;
+    switch (lua_gettop(L)) {
+    case 0: lua_pushnumber(L, (lua_Number)(r >> 11) * 0x1.0p-53); return 1;
+    case 1: lo = 1; hi = luaL_checkinteger(L, 1); break;
+    case 2: lo = luaL_checkinteger(L, 1); hi = luaL_checkinteger(L, 2); break;
+    default: return luaL_error(L, "wrong number of arguments");
+    }
+    luaL_argcheck(L, lo <= hi, lua_gettop(L), "interval is empty");
+    uint64_t span = (uint64_t)hi - (uint64_t)lo;
+    uint64_t v = span == UINT64_MAX ? r : r % (span + 1);
+    lua_pushinteger(L, (lua_Integer)((uint64_t)lo + v));
+    return 1;
+}
+
+static int sandbox_randomseed(lua_State *L) {
+    seed_random(SB(L), (uint64_t)luaL_optinteger(L, 1, 0));
+    return 0;
+}
+
+// ---- C library functions whose work does not show in the instruction count are charged first.
+
+static int charged_by_length(lua_State *L) {  // upvalue 1: the function, charged |arg 1| / 64
+    size_t len = 0;
+    if (lua_type(L, 1) == LUA_TSTRING) lua_tolstring(L, 1, &len);
+    else if (lua_type(L, 1) == LUA_TTABLE) len = (size_t)lua_rawlen(L, 1) * 64;
+    glo_charge(L, (int64_t)(len / 64) + 1);
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
+    return lua_gettop(L);
+}
+
+static int charged_table_move(lua_State *L) {
+    lua_Integer f = luaL_checkinteger(L, 2), e = luaL_checkinteger(L, 3);
+    if (e >= f) glo_charge(L, (e - f) < INT64_MAX / 2 ? (int64_t)(e - f) + 1 : INT64_MAX / 2);
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
+    return lua_gettop(L);
+}
+
+static int charged_table_sort(lua_State *L) {
+    luaL_checktype(L, 1, LUA_TTABLE);
+    int64_t n = (int64_t)lua_rawlen(L, 1), log = 1;
+    while ((1LL << log) < n && log < 62) log++;
+    glo_charge(L, n * log);
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_call(L, lua_gettop(L) - 1, 0);
+    return 0;
+}
+
+static void wrap_field(lua_State *L, int lib, const char *name, lua_CFunction wrapper) {
+    lua_getfield(L, lib, name);
+    lua_pushcclosure(L, wrapper, 1);
+    lua_setfield(L, lib, name);
+}
+
+// A read-only view of the table at `idx`; `#`, pairs and indexing see the original.
+static int proxy_pairs(lua_State *L) {
+    lua_getfield(L, LUA_REGISTRYINDEX, K_BASE);
+    lua_getfield(L, -1, "next");
+    lua_getmetatable(L, 1);
+    lua_getfield(L, -1, "__index");
+    lua_remove(L, -2);
+    lua_pushnil(L);
+    return 3;
+}
+
+static int proxy_len(lua_State *L) {
+    lua_getmetatable(L, 1);
+    lua_getfield(L, -1, "__index");
+    lua_pushinteger(L, (lua_Integer)lua_rawlen(L, -1));
+    return 1;
+}
+
+static void push_readonly(lua_State *L, int idx) {
+    idx = lua_absindex(L, idx);
+    lua_newtable(L);
+    lua_createtable(L, 0, 6);
+    lua_pushvalue(L, idx);
+    lua_setfield(L, -2, "__index");
+    lua_pushcfunction(L, readonly_error);
+    lua_setfield(L, -2, "__newindex");
+    lua_pushcfunction(L, proxy_pairs);
+    lua_setfield(L, -2, "__pairs");
+    lua_pushcfunction(L, proxy_len);
+    lua_setfield(L, -2, "__len");
+    lua_pushboolean(L, 0);
+    lua_setfield(L, -2, "__metatable");
+    lua_pushboolean(L, 1);
+    lua_setfield(L, -2, "__glo_readonly");
+    lua_setmetatable(L, -2);
+}
+
+// A new environment whose reads fall through to `index_idx`, locked against setmetatable.
+static void push_env(lua_State *L, int index_idx) {
+    index_idx = lua_absindex(L, index_idx);
+    lua_newtable(L);
+    lua_createtable(L, 0, 2);
+    lua_pushvalue(L, index_idx);
+    lua_setfield(L, -2, "__index");
+    lua_pushboolean(L, 0);
+    lua_setfield(L, -2, "__metatable");
+    lua_setmetatable(L, -2);
+}
+
+static int open_libraries(lua_State *L) {
+    glo_sandbox *sb = SB(L);
+    luaL_requiref(L, LUA_GNAME, luaopen_base, 1);
+    luaL_requiref(L, LUA_STRLIBNAME, luaopen_string, 1);
+    luaL_requiref(L, LUA_TABLIBNAME, luaopen_table, 1);
+    luaL_requiref(L, LUA_MATHLIBNAME, luaopen_math, 1);
+    luaL_requiref(L, LUA_UTF8LIBNAME, luaopen_utf8, 1);
+    lua_settop(L, 0);
+    lua_pushglobaltable(L);                       // 1: the real globals, never seen by scripts
+    lua_createtable(L, 0, 32);                    // 2: base
+    static const char *const base_names[] = {
+        "assert", "error", "ipairs", "next", "pairs", "rawequal", "rawget", "rawlen", "select",
+        "getmetatable", "tonumber", "tostring", "type", "_VERSION", NULL,
+    };
+    for (const char *const *n = base_names; *n; n++) {
+        lua_getfield(L, 1, *n);
+        lua_setfield(L, 2, *n);
+    }
+    static const luaL_Reg replaced[] = {
+        {"pcall", sandbox_pcall}, {"xpcall", sandbox_xpcall}, {"rawset", sandbox_rawset},
+        {"setmetatable", sandbox_setmetatable}, {"print", sandbox_print}, {NULL, NULL},
+    };
+    luaL_setfuncs(L, replaced, 0);
+
+    // string: bounded matching and rep; no dump (bytecode) or pack; the metatable locked.
+    lua_getfield(L, 1, LUA_STRLIBNAME);           // 3
+    glo_open_bounded_strlib(L, 3);
+    static const char *const string_removed[] = {"dump", "pack", "unpack", "packsize", NULL};
+    for (const char *const *n = string_removed; *n; n++) {
+        lua_pushnil(L);
+        lua_setfield(L, 3, *n);
+    }
+    static const char *const string_charged[] = {"upper", "lower", "reverse", "format", "byte", "sub", NULL};
+    for (const char *const *n = string_charged; *n; n++) wrap_field(L, 3, *n, charged_by_length);
+    lua_pushliteral(L, "");
+    lua_getmetatable(L, -1);
+    lua_pushboolean(L, 0);
+    lua_setfield(L, -2, "__metatable");
+    lua_pop(L, 2);
+    push_readonly(L, 3);
+    lua_setfield(L, 2, LUA_STRLIBNAME);
+    lua_pop(L, 1);
+
+    lua_getfield(L, 1, LUA_TABLIBNAME);           // 3
+    wrap_field(L, 3, "move", charged_table_move);
+    wrap_field(L, 3, "sort", charged_table_sort);
+    wrap_field(L, 3, "concat", charged_by_length);
+    wrap_field(L, 3, "insert", charged_by_length);
+    wrap_field(L, 3, "remove", charged_by_length);
+    push_readonly(L, 3);
+    lua_setfield(L, 2, LUA_TABLIBNAME);
+    lua_pop(L, 1);
+
+    lua_getfield(L, 1, LUA_MATHLIBNAME);          // 3
+    lua_pushcfunction(L, sandbox_random);
+    lua_setfield(L, 3, "random");
+    lua_pushcfunction(L, sandbox_randomseed);
+    lua_setfield(L, 3, "randomseed");
+    push_readonly(L, 3);
+    lua_setfield(L, 2, LUA_MATHLIBNAME);
+    lua_pop(L, 1);
+
+    lua_getfield(L, 1, LUA_UTF8LIBNAME);
+    push_readonly(L, -1);
+    lua_setfield(L, 2, LUA_UTF8LIBNAME);
+    lua_pop(L, 1);
+
+    lua_pushvalue(L, 2);
+    lua_setfield(L, LUA_REGISTRYINDEX, K_BASE);
+
+    static const char *const tables[] = {K_SOURCES, K_LOADED, K_PROXIES, K_ENVS, K_HOOKS, NULL};
+    for (const char *const *n = tables; *n; n++) {
+        lua_newtable(L);
+        lua_setfield(L, LUA_REGISTRYINDEX, *n);
+    }
+    lua_pushliteral(L, "limit exceeded");
+    lua_setfield(L, LUA_REGISTRYINDEX, K_TRIP_MSG);
+    (void)sb;
+    return 0;
+}
+
+// ---------------------------------------------------------------- modules and require
+
+// Splits a newline-separated search path into a new Lua array on the stack.
+static void push_path(lua_State *L, const char *path) {
+    lua_newtable(L);
+    int i = 0;
+    while (*path) {
+        const char *end = strchr(path, '\n');
+        size_t n = end ? (size_t)(end - path) : strlen(path);
+        if (n) {
+            lua_pushlstring(L, path, n);
+            lua_rawseti(L, -2, ++i);
+        }
+        path += n + (end ? 1 : 0);
+    }
+}
+
+static int load_module(lua_State *L, const char *fullname);
+
+// require(name): upvalue 1 is the requiring module's search path (array of pack ids).
+static int sandbox_require(lua_State *L) {
+    const char *name = luaL_checkstring(L, 1);
+    int path = lua_upvalueindex(1);
+    const char *slash = strchr(name, '/');
+    lua_Integer n = (lua_Integer)lua_rawlen(L, path);
+    for (lua_Integer i = 1; i <= n; i++) {
+        lua_rawgeti(L, path, i);
+        const char *pack = lua_tostring(L, -1);
+        if (slash) {
+            if (strlen(pack) != (size_t)(slash - name) || strncmp(pack, name, (size_t)(slash - name)) != 0) {
+                lua_pop(L, 1);
+                continue;
+            }
+            lua_pushstring(L, name);
+        } else {
+            lua_pushfstring(L, "%s/%s", pack, name);
+        }
+        const char *fullname = lua_tostring(L, -1);
+        if (load_module(L, fullname)) {
+            lua_getfield(L, LUA_REGISTRYINDEX, K_PROXIES);
+            if (lua_getfield(L, -1, fullname) == LUA_TNIL) {
+                lua_pop(L, 1);
+                push_readonly(L, -2);
+                lua_pushvalue(L, -1);
+                lua_setfield(L, -3, fullname);
+            }
+            return 1;
+        }
+        lua_pop(L, 2);
+    }
+    luaL_Buffer b;
+    luaL_buffinit(L, &b);
+    for (lua_Integer i = 1; i <= n; i++) {
+        lua_rawgeti(L, path, i);
+        luaL_addvalue(&b);
+        if (i < n) luaL_addstring(&b, ", ");
+    }
+    luaL_pushresult(&b);
+    return luaL_error(L, "module '%s' not found (searched packs: %s; only modules of this pack and its parents can be required)",
+                      name, lua_tostring(L, -1));
+}
+
+// Pushes the raw module table for `fullname` and returns 1, or pushes nothing and returns 0 when no
+// such source is registered. Runs the module's chunk the first time.
+static int load_module(lua_State *L, const char *fullname) {
+    glo_sandbox *sb = SB(L);
+    lua_getfield(L, LUA_REGISTRYINDEX, K_LOADED);
+    int t = lua_getfield(L, -1, fullname);
+    if (t == LUA_TTABLE) {
+        lua_remove(L, -2);
+        return 1;
+    }
+    if (t == LUA_TBOOLEAN) return luaL_error(L, "require cycle: module '%s' is being loaded", fullname);
+    lua_pop(L, 2);
+    lua_getfield(L, LUA_REGISTRYINDEX, K_SOURCES);
+    if (lua_getfield(L, -1, fullname) != LUA_TTABLE) {
+        lua_pop(L, 2);
+        return 0;
+    }
+    int src = lua_gettop(L);
+    lua_getfield(L, LUA_REGISTRYINDEX, K_LOADED);
+    lua_pushboolean(L, 0);
+    lua_setfield(L, -2, fullname);
+    lua_pop(L, 1);
+
+    lua_getfield(L, src, "code");
+    lua_getfield(L, src, "chunk");
+    size_t len;
+    const char *code = lua_tolstring(L, -2, &len);
+    lua_pushfstring(L, "=%s", lua_tostring(L, -1));
+    if (luaL_loadbufferx(L, code, len, lua_tostring(L, -1), "t") != LUA_OK) {
+        sb->syntax_error = 1;
+        return lua_error(L);
+    }
+    int chunk = lua_gettop(L);
+    // The load environment: the module's own globals, over the base, with its require.
+    lua_getfield(L, LUA_REGISTRYINDEX, K_BASE);
+    push_env(L, -1);
+    int load_env = lua_gettop(L);
+    lua_getfield(L, src, "path");
+    lua_pushcclosure(L, sandbox_require, 1);
+    lua_setfield(L, load_env, "require");
+    lua_pushvalue(L, load_env);
+    lua_setupvalue(L, chunk, 1);
+    lua_pushvalue(L, chunk);
+    lua_call(L, 0, 1);
+    if (!lua_istable(L, -1)) {
+        lua_getfield(L, src, "chunk");
+        return luaL_error(L, "%s: a module must return a table of functions, not a %s value",
+                          lua_tostring(L, -1), luaL_typename(L, -2));
+    }
+    int module = lua_gettop(L);
+    // From now on the chunk's functions read globals from a per-call environment over a frozen
+    // copy of what the module defined while loading.
+    lua_newtable(L);
+    int globals = lua_gettop(L);
+    lua_pushnil(L);
+    while (lua_next(L, load_env)) {
+        lua_pushvalue(L, -2);
+        lua_insert(L, -2);
+        lua_rawset(L, globals);
+    }
+    lua_createtable(L, 0, 2);
+    lua_getfield(L, LUA_REGISTRYINDEX, K_BASE);
+    lua_setfield(L, -2, "__index");
+    lua_pushboolean(L, 0);
+    lua_setfield(L, -2, "__metatable");
+    lua_setmetatable(L, globals);
+
+    int index = ++sb->module_count;
+    lua_newtable(L);                               // the per-call environment
+    lua_createtable(L, 0, 4);
+    lua_pushvalue(L, globals);
+    lua_setfield(L, -2, "__index");
+    lua_pushinteger(L, index);
+    lua_pushcclosure(L, env_newindex, 1);
+    lua_setfield(L, -2, "__newindex");
+    lua_pushboolean(L, 0);
+    lua_setfield(L, -2, "__metatable");
+    lua_pushinteger(L, index);
+    lua_setfield(L, -2, "__glo_env");
+    lua_setmetatable(L, -2);
+    lua_pushvalue(L, -1);
+    lua_setupvalue(L, chunk, 1);
+    lua_getfield(L, LUA_REGISTRYINDEX, K_ENVS);
+    lua_insert(L, -2);
+    lua_rawseti(L, -2, index);
+    lua_pop(L, 1);
+
+    lua_getfield(L, LUA_REGISTRYINDEX, K_LOADED);
+    lua_pushvalue(L, module);
+    lua_setfield(L, -2, fullname);
+    lua_pop(L, 1);
+    lua_pushvalue(L, module);
+    lua_replace(L, src);
+    lua_settop(L, src);
+    return 1;
+}
+
+// Clears the globals calls wrote into module environments. Clearing in place allocates nothing, so
+// it works even when the call ended at the memory cap.
+static int reset_envs(lua_State *L) {
+    glo_sandbox *sb = SB(L);
+    lua_getfield(L, LUA_REGISTRYINDEX, K_ENVS);
+    int count = sb->all_dirty ? sb->module_count : sb->ndirty;
+    for (int i = 0; i < count; i++) {
+        lua_rawgeti(L, -1, sb->all_dirty ? i + 1 : sb->dirty[i]);
+        lua_pushnil(L);
+        while (lua_next(L, -2)) {
+            lua_pop(L, 1);
+            lua_pushvalue(L, -1);
+            lua_pushnil(L);
+            lua_rawset(L, -4);
+        }
+        lua_pop(L, 1);
+    }
+    sb->ndirty = 0;
+    sb->all_dirty = 0;
+    return 0;
+}
+
+// ---------------------------------------------------------------- protected entry points
+
+static int message_handler(lua_State *L) {
+    where(L, 1, SB(L)->err_location, sizeof SB(L)->err_location);
+    return 1;
+}
+
+static void begin_call(glo_sandbox *sb) {
+    sb->in_call = 1;
+    sb->tripped = GLO_OK;
+    sb->syntax_error = 0;
+    sb->marshal_phase = 0;
+    sb->remaining = sb->limits.instructions;
+    sb->deadline = now_ns() + sb->limits.wall_ns;
+    sb->trip_location[0] = 0;
+    sb->trip_message[0] = 0;
+    sb->err_location[0] = 0;
+    sb->diagnostics.len = 0;
+    seed_random(sb, 0x676c6f2d686f7374ULL);
+}
+
+static void describe_failure(glo_sandbox *sb, int rc, glo_status *st) {
+    lua_State *L = sb->L;
+    char text[512];
+    glo_error_kind kind = sb->tripped ? sb->tripped
+                        : rc == LUA_ERRMEM ? GLO_ERR_MEMORY
+                        : sb->syntax_error ? GLO_ERR_SYNTAX
+                        : sb->marshal_phase ? GLO_ERR_MARSHAL
+                        : GLO_ERR_RUNTIME;
+    const char *location = sb->tripped || rc == LUA_ERRMEM ? sb->trip_location : sb->err_location;
+    switch (kind) {
+    case GLO_ERR_INSTRUCTIONS:
+        snprintf(text, sizeof text, "instruction budget of %lld exhausted", (long long)sb->limits.instructions);
+        break;
+    case GLO_ERR_MEMORY:
+        if (sb->trip_message[0]) snprintf(text, sizeof text, "%s", sb->trip_message);
+        else snprintf(text, sizeof text, "memory cap of %zu bytes exceeded", sb->limits.memory_bytes);
+        break;
+    case GLO_ERR_TIME:
+        snprintf(text, sizeof text, "wall-clock cap of %lld ms exceeded", (long long)(sb->limits.wall_ns / 1000000));
+        break;
+    default: {
+        // Only read what needs no allocation: this runs outside any protected call.
+        int t = lua_type(L, -1);
+        if (t == LUA_TSTRING) snprintf(text, sizeof text, "%s", lua_tostring(L, -1));
+        else if (t == LUA_TNUMBER && lua_isinteger(L, -1)) snprintf(text, sizeof text, "%lld", (long long)lua_tointeger(L, -1));
+        else if (t == LUA_TNUMBER) snprintf(text, sizeof text, "%.14g", (double)lua_tonumber(L, -1));
+        else snprintf(text, sizeof text, "(error object is a %s value)", lua_typename(L, t));
+    }
+    }
+    char loc[256];
+    const char *msg = text;
+    snprintf(loc, sizeof loc, "%s", location);
+    if (kind == GLO_ERR_SYNTAX) {
+        // "chunk:LINE: message": the location is the prefix.
+        const char *colon = strchr(text, ':');
+        while (colon && !(colon[1] >= '0' && colon[1] <= '9')) colon = strchr(colon + 1, ':');
+        if (colon) {
+            const char *end = colon + 1;
+            while (*end >= '0' && *end <= '9') end++;
+            if (*end == ':') {
+                snprintf(loc, sizeof loc, "%.*s", (int)(end - text), text);
+                msg = end[1] == ' ' ? end + 2 : end + 1;
+            }
+        }
+    } else if (loc[0]) {
+        size_t n = strlen(loc);
+        if (strncmp(text, loc, n) == 0 && text[n] == ':' && text[n + 1] == ' ') msg = text + n + 2;
+    }
+    status_set(st, kind, msg, loc);
+}
+
+// Runs `f(args)` protected, under the per-call budgets when `budgeted`.
+static int protected_run(glo_sandbox *sb, lua_CFunction f, void *args, int budgeted, glo_status *st) {
+    lua_State *L = sb->L;
+    int top = lua_gettop(L);
+    lua_pushcfunction(L, message_handler);
+    lua_pushcfunction(L, f);
+    lua_pushlightuserdata(L, args);
+    if (budgeted) begin_call(sb);
+    int rc = lua_pcall(L, 1, 0, top + 1);
+    int failed = rc != LUA_OK;
+    if (failed) describe_failure(sb, rc, st);
+    int tripped = sb->tripped;
+    sb->in_call = 0;
+    lua_settop(L, top);
+    if (budgeted) {
+        if (sb->ndirty || sb->all_dirty) {
+            lua_pushcfunction(L, reset_envs);
+            lua_pcall(L, 0, 0, 0);
+            lua_settop(L, top);
+        }
+        // A tripped call may leave much garbage and a grown stack. Each full cycle frees half of
+        // the unused call frames, so collect until the state stops shrinking.
+        if (tripped) {
+            size_t before;
+            int cycles = 0;
+            do {
+                before = sb->mem_used;
+                lua_gc(L, LUA_GCCOLLECT);
+            } while (sb->mem_used + 4096 < before && ++cycles < 32);
+        }
+    }
+    if (!failed && st) st->kind = GLO_OK;
+    return failed ? -1 : 0;
+}
+
+// ---- creation
+
+static int panic(lua_State *L) {
+    fprintf(stderr, "glo-host: unprotected Lua error: %s\n",
+            lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "(not a string)");
+    abort();
+}
+
+glo_sandbox *glo_sandbox_new(const glo_limits *limits, glo_status *st) {
+    glo_sandbox *sb = calloc(1, sizeof *sb);
+    if (!sb) {
+        status_set(st, GLO_ERR_MEMORY, "cannot allocate a sandbox", NULL);
+        return NULL;
+    }
+    sb->caps = *limits;
+    sb->limits = *limits;
+    glo_buffer_init(&sb->diagnostics);
+    lua_State *L = lua_newstate(sandbox_alloc, sb);
+    if (!L) {
+        status_set(st, GLO_ERR_MEMORY, "the memory cap is too small for an empty Lua state", NULL);
+        free(sb);
+        return NULL;
+    }
+    sb->L = L;
+    *(glo_sandbox **)lua_getextraspace(L) = sb;
+    lua_atpanic(L, panic);
+    lua_gc(L, LUA_GCGEN, 0, 0);
+    if (protected_run(sb, open_libraries, NULL, 0, st) != 0) {
+        glo_sandbox_free(sb);
+        return NULL;
+    }
+    lua_sethook(L, count_hook, LUA_MASKCOUNT, HOOK_PERIOD);
+    return sb;
+}
+
+void glo_sandbox_free(glo_sandbox *sb) {
+    if (!sb) return;
+    if (sb->L) lua_close(sb->L);
+    glo_buffer_free(&sb->diagnostics);
+    free(sb->ctx_bytes);
+    free(sb);
+}
+
+size_t glo_sandbox_memory(const glo_sandbox *sb) { return sb->mem_used; }
+const glo_buffer *glo_sandbox_diagnostics(const glo_sandbox *sb) { return &sb->diagnostics; }
+
+void glo_sandbox_set_limits(glo_sandbox *sb, const glo_limits *l) {
+    sb->limits.instructions = l->instructions < sb->caps.instructions ? l->instructions : sb->caps.instructions;
+    sb->limits.memory_bytes = l->memory_bytes < sb->caps.memory_bytes ? l->memory_bytes : sb->caps.memory_bytes;
+    sb->limits.wall_ns = l->wall_ns < sb->caps.wall_ns ? l->wall_ns : sb->caps.wall_ns;
+    sb->limits.max_string_bytes = l->max_string_bytes < sb->caps.max_string_bytes ? l->max_string_bytes : sb->caps.max_string_bytes;
+}
+
+// ---- modules
+
+struct add_args { const char *fullname, *path, *code, *chunkname; size_t len; };
+
+static int p_add_module(lua_State *L) {
+    struct add_args *a = lua_touserdata(L, 1);
+    lua_getfield(L, LUA_REGISTRYINDEX, K_SOURCES);
+    lua_createtable(L, 0, 3);
+    lua_pushlstring(L, a->code, a->len);
+    lua_setfield(L, -2, "code");
+    lua_pushstring(L, a->chunkname);
+    lua_setfield(L, -2, "chunk");
+    push_path(L, a->path);
+    lua_setfield(L, -2, "path");
+    lua_setfield(L, -2, a->fullname);
+    return 0;
+}
+
+int glo_sandbox_add_module(glo_sandbox *sb, const char *fullname, const char *search_path,
+                           const char *code, size_t len, const char *chunkname, glo_status *st) {
+    struct add_args a = {fullname, search_path, code, chunkname, len};
+    return protected_run(sb, p_add_module, &a, 0, st);
+}
+
+struct lookup_args { const char *path, *name, *key; char *defined_in; size_t defined_in_len; int ref; };
+
+static int p_lookup(lua_State *L) {
+    struct lookup_args *a = lua_touserdata(L, 1);
+    push_path(L, a->path);
+    int path = lua_gettop(L);
+    lua_Integer n = (lua_Integer)lua_rawlen(L, path);
+    a->ref = 0;
+    for (lua_Integer i = 1; i <= n; i++) {
+        lua_rawgeti(L, path, i);
+        const char *pack = lua_tostring(L, -1);
+        lua_pushfstring(L, "%s/%s", pack, a->name);
+        if (load_module(L, lua_tostring(L, -1))) {
+            if (lua_getfield(L, -1, a->key) == LUA_TFUNCTION) {
+                a->ref = luaL_ref(L, LUA_REGISTRYINDEX);
+                if (a->defined_in) snprintf(a->defined_in, a->defined_in_len, "%s", pack);
+                return 0;
+            }
+            lua_pop(L, 2);
+        }
+        lua_pop(L, 2);
+    }
+    return 0;
+}
+
+int glo_sandbox_lookup(glo_sandbox *sb, const char *search_path, const char *name, const char *key,
+                       char *defined_in, size_t defined_in_len, glo_status *st) {
+    struct lookup_args a = {search_path, name, key, defined_in, defined_in_len, 0};
+    if (protected_run(sb, p_lookup, &a, 1, st) != 0) return -1;
+    return a.ref;
+}
+
+struct keys_args { const char *fullname; glo_buffer *out; };
+
+static int compare_strings(const void *a, const void *b) {
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static int p_module_keys(lua_State *L) {
+    struct keys_args *a = lua_touserdata(L, 1);
+    a->out->len = 0;
+    if (!load_module(L, a->fullname)) return luaL_error(L, "no module '%s'", a->fullname);
+    int module = lua_gettop(L);
+    const char *keys[512];
+    int n = 0;
+    lua_pushnil(L);
+    while (lua_next(L, module) && n < 512) {
+        if (lua_type(L, -2) == LUA_TSTRING && lua_type(L, -1) == LUA_TFUNCTION && lua_tostring(L, -2)[0] != '_')
+            keys[n++] = lua_tostring(L, -2);  // keys stay alive: they are keys of `module`
+        lua_pop(L, 1);
+    }
+    qsort(keys, (size_t)n, sizeof keys[0], compare_strings);
+    for (int i = 0; i < n; i++) {
+        if (i) glo_buffer_append(a->out, "\n", 1);
+        glo_buffer_append(a->out, keys[i], strlen(keys[i]));
+    }
+    return 0;
+}
+
+int glo_sandbox_module_keys(glo_sandbox *sb, const char *fullname, glo_buffer *out, glo_status *st) {
+    struct keys_args a = {fullname, out};
+    return protected_run(sb, p_module_keys, &a, 1, st);
+}
+
+struct hooks_args { const char *code; size_t len; };
+
+static int p_set_hooks(lua_State *L) {
+    struct hooks_args *a = lua_touserdata(L, 1);
+    if (luaL_loadbufferx(L, a->code, a->len, "=host-hooks", "t") != LUA_OK) {
+        SB(L)->syntax_error = 1;
+        return lua_error(L);
+    }
+    lua_getfield(L, LUA_REGISTRYINDEX, K_BASE);
+    push_env(L, -1);
+    lua_setupvalue(L, -3, 1);
+    lua_pop(L, 1);
+    lua_call(L, 0, 1);
+    if (!lua_istable(L, -1)) return luaL_error(L, "host hooks must return a table");
+    lua_setfield(L, LUA_REGISTRYINDEX, K_HOOKS);
+    return 0;
+}
+
+int glo_sandbox_set_host_hooks(glo_sandbox *sb, const char *code, size_t len, glo_status *st) {
+    struct hooks_args a = {code, len};
+    return protected_run(sb, p_set_hooks, &a, 1, st);
+}
+
+// ---- calls
+
+// __index of the tracking proxy: upvalue 1 the facts, upvalue 2 the reads set.
+static int track_index(lua_State *L) {
+    lua_pushvalue(L, 2);
+    lua_rawget(L, lua_upvalueindex(1));
+    lua_pushvalue(L, 2);
+    lua_pushboolean(L, !lua_isnil(L, -2));
+    lua_rawset(L, lua_upvalueindex(2));
+    return 1;
+}
+
+static int track_pairs(lua_State *L) {  // pairs(facts) reads every fact
+    lua_pushnil(L);
+    while (lua_next(L, lua_upvalueindex(1))) {
+        lua_pop(L, 1);
+        lua_pushvalue(L, -1);
+        lua_pushboolean(L, 1);
+        lua_rawset(L, lua_upvalueindex(2));
+    }
+    lua_getfield(L, LUA_REGISTRYINDEX, K_BASE);
+    lua_getfield(L, -1, "next");
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_pushnil(L);
+    return 3;
+}
+
+// Wraps the facts at `facts` in a read-tracking proxy; pushes the proxy and the reads set.
+static void push_tracking(lua_State *L, int facts) {
+    facts = lua_absindex(L, facts);
+    if (lua_getfield(L, LUA_REGISTRYINDEX, K_TRACK_MT) == LUA_TNIL) {
+        lua_pop(L, 1);
+        lua_createtable(L, 0, 5);
+        lua_pushnil(L); lua_pushnil(L);
+        lua_pushcclosure(L, track_index, 2);
+        lua_setfield(L, -2, "__index");
+        lua_pushnil(L); lua_pushnil(L);
+        lua_pushcclosure(L, track_pairs, 2);
+        lua_setfield(L, -2, "__pairs");
+        lua_pushcfunction(L, readonly_error);
+        lua_setfield(L, -2, "__newindex");
+        lua_pushboolean(L, 0);
+        lua_setfield(L, -2, "__metatable");
+        lua_pushboolean(L, 1);
+        lua_setfield(L, -2, "__glo_readonly");
+        lua_pushvalue(L, -1);
+        lua_setfield(L, LUA_REGISTRYINDEX, K_TRACK_MT);
+    }
+    int mt = lua_gettop(L);
+    lua_newtable(L);                 // reads
+    int reads = lua_gettop(L);
+    static const char *const fields[] = {"__index", "__pairs"};
+    for (int i = 0; i < 2; i++) {
+        lua_getfield(L, mt, fields[i]);
+        lua_pushvalue(L, facts);
+        lua_setupvalue(L, -2, 1);
+        lua_pushvalue(L, reads);
+        lua_setupvalue(L, -2, 2);
+        lua_pop(L, 1);
+    }
+    lua_newtable(L);                 // proxy
+    lua_pushvalue(L, mt);
+    lua_setmetatable(L, -2);
+    lua_replace(L, mt);              // stack: proxy, reads
+}
+
+static void encode_reads(lua_State *L, int reads, glo_buffer *out) {
+    const char *names[2][256];
+    int counts[2] = {0, 0};
+    lua_pushnil(L);
+    while (lua_next(L, reads)) {
+        int present = lua_toboolean(L, -1);
+        if (lua_type(L, -2) == LUA_TSTRING) {
+            if (counts[0] < 256) names[0][counts[0]++] = lua_tostring(L, -2);
+            if (!present && counts[1] < 256) names[1][counts[1]++] = lua_tostring(L, -2);
+        }
+        lua_pop(L, 1);
+    }
+    // {"missing":[...],"read":[...]}: the names are fact keys, already valid JSON strings
+    // only when they need no escaping, so they go through the JSON encoder.
+    static const char *const labels[2] = {"\"read\":", "\"missing\":"};
+    out->len = 0;
+    glo_buffer_append(out, "{", 1);
+    for (int which = 1; which >= 0; which--) {
+        qsort(names[which], (size_t)counts[which], sizeof(const char *), compare_strings);
+        glo_buffer_append(out, labels[which], strlen(labels[which]));
+        lua_createtable(L, counts[which], 0);
+        for (int i = 0; i < counts[which]; i++) {
+            lua_pushstring(L, names[which][i]);
+            lua_rawseti(L, -2, i + 1);
+        }
+        if (counts[which] == 0) glo_buffer_append(out, "[]", 2);
+        else glo_json_encode(L, -1, out);
+        lua_pop(L, 1);
+        if (which == 1) glo_buffer_append(out, ",", 1);
+    }
+    glo_buffer_append(out, "}", 1);
+}
+
+struct call_args {
+    int ref, flags;
+    const char *facts, *ctx;
+    size_t facts_len, ctx_len;
+    glo_buffer *out, *explain;
+};
+
+static void push_ctx(lua_State *L, glo_sandbox *sb, const char *ctx, size_t len) {
+    if (sb->ctx_bytes && sb->ctx_len == len && memcmp(sb->ctx_bytes, ctx, len) == 0) {
+        lua_getfield(L, LUA_REGISTRYINDEX, K_CTX);
+        return;
+    }
+    glo_json_push(L, ctx, len);
+    if (!lua_istable(L, -1)) luaL_error(L, "ctx must be a JSON object");
+    push_readonly(L, -1);
+    lua_remove(L, -2);
+    char *copy = malloc(len ? len : 1);
+    if (!copy) luaL_error(L, "not enough memory");
+    memcpy(copy, ctx, len);
+    free(sb->ctx_bytes);
+    sb->ctx_bytes = copy;
+    sb->ctx_len = len;
+    lua_pushvalue(L, -1);
+    lua_setfield(L, LUA_REGISTRYINDEX, K_CTX);
+}
+
+static int p_call(lua_State *L) {
+    struct call_args *a = lua_touserdata(L, 1);
+    glo_sandbox *sb = SB(L);
+    sb->marshal_phase = 1;
+    size_t first = 0;
+    while (first < a->facts_len && (a->facts[first] == ' ' || a->facts[first] == '\t' || a->facts[first] == '\r' || a->facts[first] == '\n')) first++;
+    if (first == a->facts_len || a->facts[first] != '{') return luaL_error(L, "facts must be a JSON object");
+    glo_json_push(L, a->facts, a->facts_len);
+    int facts = lua_gettop(L);
+    push_ctx(L, sb, a->ctx, a->ctx_len);
+    int ctx = lua_gettop(L);
+    sb->marshal_phase = 0;
+
+    lua_getfield(L, LUA_REGISTRYINDEX, K_HOOKS);
+    int hooks = lua_gettop(L);
+    if (lua_getfield(L, hooks, "before") == LUA_TFUNCTION) {
+        lua_pushvalue(L, facts);
+        lua_pushvalue(L, ctx);
+        lua_call(L, 2, 0);
+    } else {
+        lua_pop(L, 1);
+    }
+
+    int track = a->flags & GLO_CALL_TRACK_READS;
+    for (int attempt = 0;; attempt++) {
+        int base = lua_gettop(L);
+        int reads = 0;
+        if (track) {
+            push_tracking(L, facts);   // proxy, reads
+            reads = lua_gettop(L);
+            lua_rawgeti(L, LUA_REGISTRYINDEX, a->ref);
+            lua_pushvalue(L, reads - 1);
+        } else {
+            lua_rawgeti(L, LUA_REGISTRYINDEX, a->ref);
+            lua_pushvalue(L, facts);
+        }
+        lua_pushvalue(L, ctx);
+        lua_call(L, 2, 1);
+        int result = lua_gettop(L);
+        if (lua_getfield(L, hooks, "after") == LUA_TFUNCTION) {
+            lua_pushvalue(L, result);
+            if (reads) lua_pushvalue(L, reads); else lua_pushnil(L);
+            lua_pushvalue(L, ctx);
+            lua_call(L, 3, 2);
+            // after() returning true as its second value asks for the reads: run again, tracked.
+            if (!track && lua_toboolean(L, -1) && attempt == 0) {
+                lua_settop(L, base);
+                track = 1;
+                continue;
+            }
+            lua_pop(L, 1);
+            lua_replace(L, result);
+        } else {
+            lua_pop(L, 1);
+        }
+        sb->marshal_phase = 1;
+        a->out->len = 0;
+        glo_json_encode(L, result, a->out);
+        if (a->explain) {
+            a->explain->len = 0;
+            if (reads) encode_reads(L, reads, a->explain);
+        }
+        sb->marshal_phase = 0;
+        return 0;
+    }
+}
+
+int glo_sandbox_call(glo_sandbox *sb, int ref, const char *facts, size_t facts_len,
+                     const char *ctx, size_t ctx_len, int flags,
+                     glo_buffer *out, glo_buffer *explain, glo_status *st) {
+    struct call_args a = {ref, flags, facts, ctx, facts_len, ctx_len, out, explain};
+    return protected_run(sb, p_call, &a, 1, st);
+}
+
+struct run_args { const char *code, *chunkname; size_t len; glo_buffer *out; };
+
+static int p_run(lua_State *L) {
+    struct run_args *a = lua_touserdata(L, 1);
+    lua_pushfstring(L, "=%s", a->chunkname);
+    if (luaL_loadbufferx(L, a->code, a->len, lua_tostring(L, -1), "t") != LUA_OK) {
+        SB(L)->syntax_error = 1;
+        return lua_error(L);
+    }
+    lua_getfield(L, LUA_REGISTRYINDEX, K_BASE);
+    push_env(L, -1);
+    lua_setupvalue(L, -3, 1);
+    lua_pop(L, 1);
+    lua_call(L, 0, 1);
+    SB(L)->marshal_phase = 1;
+    a->out->len = 0;
+    glo_json_encode(L, -1, a->out);
+    return 0;
+}
+
+int glo_sandbox_run(glo_sandbox *sb, const char *code, size_t len, const char *chunkname,
+                    glo_buffer *out, glo_status *st) {
+    struct run_args a = {code, chunkname, len, out};
+    return protected_run(sb, p_run, &a, 1, st);
+}
