@@ -3,7 +3,8 @@ import PackageDescription
 
 // Layers (DESIGN.md): imports point downward only.
 //   glo-host -> GloRules -> LuaVM -> CLuaSandbox -> CLua
-//                         \-> GloJSON
+//                  \            \-> GloJSON
+//                   \-> Yams (pack manifests and tests), Crypto (content hashes)
 let strictSwift: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
     .enableUpcomingFeature("MemberImportVisibility"),
@@ -19,6 +20,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // liblua5.4 from Debian, found through pkg-config; shim.h wraps Lua's C macros.
@@ -40,16 +43,27 @@ let package = Package(
             dependencies: ["CLuaSandbox", "CLua", "GloJSON"],
             swiftSettings: strictSwift
         ),
+        .target(
+            name: "GloRules",
+            dependencies: [
+                "LuaVM", "GloJSON",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strictSwift
+        ),
         .executableTarget(
             name: "glo-host",
             dependencies: [
-                "LuaVM", "GloJSON",
+                "GloRules", "LuaVM", "GloJSON",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSwift
         ),
         .testTarget(name: "GloJSONTests", dependencies: ["GloJSON"], swiftSettings: strictSwift),
         .testTarget(name: "LuaVMTests", dependencies: ["LuaVM", "GloJSON"], swiftSettings: strictSwift),
+        .testTarget(name: "GloRulesTests", dependencies: ["GloRules", "LuaVM", "GloJSON"], swiftSettings: strictSwift),
+        .testTarget(name: "CLITests", dependencies: ["GloJSON"], swiftSettings: strictSwift),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1037,9 +1037,9 @@ static void encode_reads(lua_State *L, int reads, glo_buffer *out) {
         }
         lua_pop(L, 1);
     }
-    // {"missing":[...],"read":[...]}: the names are fact keys, already valid JSON strings
-    // only when they need no escaping, so they go through the JSON encoder.
-    static const char *const labels[2] = {"\"read\":", "\"missing\":"};
+    // {"facts_missing":[...],"facts_read":[...]}: the names are fact keys, not always valid JSON
+    // strings as they are, so they go through the JSON encoder.
+    static const char *const labels[2] = {"\"facts_read\":", "\"facts_missing\":"};
     out->len = 0;
     glo_buffer_append(out, "{", 1);
     for (int which = 1; which >= 0; which--) {

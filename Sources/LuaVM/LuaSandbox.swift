@@ -34,6 +34,7 @@ public final class LuaSandbox: @unchecked Sendable {
     private var out = glo_buffer()
     private var explain = glo_buffer()
     private var status = glo_status()
+    private var functionCache: [String: LuaFunction?] = [:]
     /// The caps given at creation; `limits` may be lowered below them, never raised above.
     public let caps: LuaLimits
     public private(set) var limits: LuaLimits
@@ -101,6 +102,16 @@ public final class LuaSandbox: @unchecked Sendable {
         return LuaFunction(ref: ref, definedIn: pack)
     }
 
+    /// `lookup`, remembered for this sandbox: a function reference is valid only in the sandbox
+    /// that found it, so each sandbox keeps its own.
+    public func lookupCached(module name: String, key: String, searchPath: [String]) throws(LuaError) -> LuaFunction? {
+        let cacheKey = "\(searchPath.joined(separator: ">"))|\(name).\(key)"
+        if let known = functionCache[cacheKey] { return known }
+        let function = try lookup(module: name, key: key, searchPath: searchPath)
+        functionCache[cacheKey] = function
+        return function
+    }
+
     /// The public function names (not starting with `_`) of a registered module, sorted.
     public func functionNames(inModule fullName: String) throws(LuaError) -> [String] {
         try check(glo_sandbox_module_keys(handle, fullName, &out, &status))
@@ -140,7 +151,7 @@ public final class LuaSandbox: @unchecked Sendable {
     }
 
     /// Calls `function(facts, ctx)` with facts and context given as JSON text, and hands the
-    /// result's JSON text (and the reads as `{"missing":[...],"read":[...]}`) to `body`, valid only
+    /// result's JSON text (and the reads as `{"facts_missing":[...],"facts_read":[...]}`) to `body`, valid only
     /// during `body`. This is the batch path: no Swift value is built.
     public func callJSON<R>(
         _ function: LuaFunction, facts: UnsafeRawBufferPointer, context: [UInt8], trackReads: Bool,
@@ -188,7 +199,7 @@ public final class LuaSandbox: @unchecked Sendable {
 
     private func parseReads(_ bytes: UnsafeRawBufferPointer) throws(LuaError) -> FactReads {
         let value = try parse(bytes)
-        return FactReads(read: value["read"]?.stringArray ?? [], missing: value["missing"]?.stringArray ?? [])
+        return FactReads(read: value["facts_read"]?.stringArray ?? [], missing: value["facts_missing"]?.stringArray ?? [])
     }
 
     static func error(from status: glo_status) -> LuaError {

@@ -115,7 +115,7 @@ enum { GLO_CALL_TRACK_READS = 1 };
 
 /// Calls function `ref` with (facts, ctx), both given as JSON text, under the per-call limits.
 /// The result is written as JSON into `out`. With GLO_CALL_TRACK_READS, `explain` receives
-/// {"missing":[...],"read":[...]}: the facts the call read, and those of them that were absent.
+/// {"facts_missing":[...],"facts_read":[...]}: the facts the call read, and those of them that were absent.
 int glo_sandbox_call(glo_sandbox *sb, int ref, const char *facts, size_t facts_len,
                      const char *ctx, size_t ctx_len, int flags,
                      glo_buffer *out, glo_buffer *explain, glo_status *st);

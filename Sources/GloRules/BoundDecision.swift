@@ -1,0 +1,131 @@
+import GloJSON
+import LuaVM
+
+/// One decision of one pack version at one date, ready to evaluate many times.
+public struct BoundDecision: Sendable {
+    public let reference: RuleReference
+    let module: String
+    let key: String
+    let searchPath: [String]
+    let chain: [RulePack]
+    let pool: LuaSandboxPool
+
+    /// `ctx` as every call of this decision sees it.
+    var context: JSONValue {
+        ["jurisdiction": .string(reference.pack), "date": .string(reference.date.description),
+         "pack_version": .string(reference.version)]
+    }
+
+    /// Decides once, recording which facts were read and which were absent.
+    public func evaluate(_ facts: JSONValue) throws(RuleEvaluationError) -> RuleResult {
+        try withEvaluator { (evaluator: inout DecisionEvaluator) throws(RuleEvaluationError) in try evaluator.evaluate(facts) }
+    }
+
+    func makeEvaluator(on sandbox: LuaSandbox) throws(RuleEvaluationError) -> DecisionEvaluator {
+        let function: LuaFunction?
+        do {
+            function = try sandbox.lookupCached(module: module, key: key, searchPath: searchPath)
+        } catch {
+            throw .rule(error)
+        }
+        guard let function else {
+            throw .unknownDecision(reference.decision, jurisdiction: reference.pack, available: [])
+        }
+        return DecisionEvaluator(decision: self, sandbox: sandbox, function: function)
+    }
+
+    /// Runs `body` with an evaluator that holds one sandbox of the pool for its whole duration:
+    /// the way to decide a batch on one core.
+    public func withEvaluator<R>(_ body: (inout DecisionEvaluator) throws(RuleEvaluationError) -> R) throws(RuleEvaluationError) -> R {
+        let sandbox: LuaSandbox
+        do { sandbox = try pool.acquire() } catch { throw .rule(error) }
+        defer { pool.release(sandbox) }
+        var evaluator = try makeEvaluator(on: sandbox)
+        return try body(&evaluator)
+    }
+}
+
+/// Decides with one sandbox; not to be shared between threads.
+public struct DecisionEvaluator {
+    let decision: BoundDecision
+    let sandbox: LuaSandbox
+    let function: LuaFunction
+    private let contextBytes: [UInt8]
+    /// `"rule":{...}` as appended to every result line.
+    private let ruleMember: [UInt8]
+
+    init(decision: BoundDecision, sandbox: LuaSandbox, function: LuaFunction) {
+        self.decision = decision
+        self.sandbox = sandbox
+        self.function = function
+        contextBytes = JSONWriter.bytes(decision.context)
+        ruleMember = Array("\"rule\":".utf8) + JSONWriter.bytes(decision.reference.json)
+    }
+
+    /// Decides once, with the explanation.
+    public func evaluate(_ facts: JSONValue) throws(RuleEvaluationError) -> RuleResult {
+        guard case .object = facts else { throw .invalidFacts("facts must be a JSON object") }
+        do {
+            let (value, reads) = try sandbox.call(function, facts: facts, context: decision.context, trackReads: true)
+            return RuleResult(value: value, rule: decision.reference, factsRead: reads?.read ?? [], factsMissing: reads?.missing ?? [])
+        } catch {
+            throw map(error)
+        }
+    }
+
+    /// Decides one line of JSON facts and appends one line to `out`: the result with its `rule`
+    /// (and `explanation` when asked), or `{"error":{...}}`. Returns whether the line was decided.
+    public func evaluateLine(_ line: UnsafeRawBufferPointer, number: Int, explain: Bool, into out: inout [UInt8]) -> Bool {
+        do {
+            try sandbox.callJSON(function, facts: line, context: contextBytes, trackReads: explain) { result, reads in
+                // The result is an object with at least `outcome` (the host hook checks): reopen it.
+                out.append(contentsOf: result.dropLast())
+                out.append(UInt8(ascii: ","))
+                out.append(contentsOf: ruleMember)
+                if let reads {
+                    out.append(contentsOf: ",\"explanation\":".utf8)
+                    out.append(contentsOf: reads)
+                }
+                out.append(contentsOf: "}\n".utf8)
+            }
+            return true
+        } catch {
+            DecisionEvaluator.writeError(map(error), line: number, into: &out)
+            return false
+        }
+    }
+
+    /// Decides one line of JSON facts; the result's JSON text (without `rule`), or the error.
+    public func decide(_ line: UnsafeRawBufferPointer) -> Result<[UInt8], RuleEvaluationError> {
+        do {
+            return .success(try sandbox.callJSON(function, facts: line, context: contextBytes, trackReads: false) { result, _ in
+                Array(result)
+            })
+        } catch {
+            return .failure(map(error))
+        }
+    }
+
+    /// `{"error":{"code":...,"message":...,"location":...,"line":N}}` and a newline.
+    public static func writeError(_ error: RuleEvaluationError, line: Int, into out: inout [UInt8]) {
+        var members: [String: JSONValue] = ["code": .string(error.code), "message": .string(error.message), "line": .int(Int64(line))]
+        if let location = error.location { members["location"] = .string(location) }
+        JSONWriter.write(["error": .object(members)], into: &out)
+        out.append(UInt8(ascii: "\n"))
+    }
+
+    /// A Lua error as the decision's error: bad input, a bad result, or the rule's own failure.
+    func map(_ error: LuaError) -> RuleEvaluationError {
+        let moduleFile = decision.chain.first { $0.id == function.definedIn }?.chunkName(of: decision.module)
+        switch error.kind {
+        case .marshal where error.message.contains("invalid JSON") || error.message.hasPrefix("facts must be"):
+            return .invalidFacts(error.message)
+        case .marshal:
+            return .invalidResult("the result cannot be returned: \(error.message)", location: moduleFile)
+        case .runtime where error.message.hasPrefix(hostHookErrorPrefix):
+            return .invalidResult(String(error.message.dropFirst(hostHookErrorPrefix.count)), location: moduleFile)
+        default:
+            return .rule(error)
+        }
+    }
+}

@@ -1,0 +1,212 @@
+import Foundation
+import GloJSON
+import LuaVM
+import Synchronization
+
+/// Decides with the packs of one rules directory, on a pool of sandboxes per pack version, and
+/// reloads them atomically: a broken edit never replaces working rules.
+public final class RuleEngine: Sendable {
+    public let directory: String
+    public let hostLimits: LuaLimits
+    public let statesPerPack: Int
+    private let loaded: Mutex<LoadedRules>
+
+    /// Loads, validates and compiles every pack; any problem stops the load.
+    public init(directory: String, hostLimits: LuaLimits = .default,
+                statesPerPack: Int = ProcessInfo.processInfo.activeProcessorCount) throws(RuleLoadError) {
+        self.directory = directory
+        self.hostLimits = hostLimits
+        self.statesPerPack = max(1, statesPerPack)
+        let rules = try LoadedRules(ruleSet: RuleSet.load(directory: directory, hostLimits: hostLimits),
+                                    hostLimits: hostLimits, statesPerPack: self.statesPerPack)
+        let problems = rules.compileAll()
+        if !problems.isEmpty { throw RuleLoadError(problems: problems) }
+        loaded = Mutex(rules)
+    }
+
+    public var ruleSet: RuleSet { loaded.withLock { $0.ruleSet } }
+
+    private var current: LoadedRules { loaded.withLock { $0 } }
+
+    /// The decision `name` of `jurisdiction` as the law stands at `date`.
+    public func bind(jurisdiction: String, decision name: String, at date: ISODate) throws(RuleEvaluationError) -> BoundDecision {
+        let rules = current
+        guard let pack = rules.ruleSet.pack(jurisdiction, at: date) else {
+            let known = rules.ruleSet.jurisdictions
+            if !known.contains(jurisdiction) { throw .unknownJurisdiction(jurisdiction, known: known) }
+            throw .noPackInForce(jurisdiction: jurisdiction, date: date)
+        }
+        return try rules.bind(pack: pack, decision: name, at: date)
+    }
+
+    /// The decision `name` of exactly this pack version (what its own tests run against).
+    public func bind(pack: RulePack, decision name: String, at date: ISODate) throws(RuleEvaluationError) -> BoundDecision {
+        try current.bind(pack: pack, decision: name, at: date)
+    }
+
+    /// Decides once, with the explanation.
+    public func decide(jurisdiction: String, decision: String, facts: JSONValue, at date: ISODate) throws(RuleEvaluationError) -> RuleResult {
+        try bind(jurisdiction: jurisdiction, decision: decision, at: date).evaluate(facts)
+    }
+
+    /// Every decision each jurisdiction's pack in force at `date` offers (inherited ones included).
+    public func decisions(of jurisdiction: String, at date: ISODate) throws(RuleEvaluationError) -> [String] {
+        let rules = current
+        guard let pack = rules.ruleSet.pack(jurisdiction, at: date) else {
+            throw .noPackInForce(jurisdiction: jurisdiction, date: date)
+        }
+        return try rules.decisions(of: pack, at: date)
+    }
+
+    /// Reads the directory again, compiles every pack and runs every pack's tests; only when all of
+    /// that succeeds do the new rules replace the old, at once. Otherwise the old rules stay.
+    public func reload() -> ReloadReport {
+        let candidate: LoadedRules
+        do {
+            candidate = try LoadedRules(ruleSet: RuleSet.load(directory: directory, hostLimits: hostLimits),
+                                        hostLimits: hostLimits, statesPerPack: statesPerPack)
+        } catch {
+            return ReloadReport(applied: false, problems: error.problems, tests: nil, changed: [])
+        }
+        let problems = candidate.compileAll()
+        if !problems.isEmpty { return ReloadReport(applied: false, problems: problems, tests: nil, changed: []) }
+        let tests = PackTestRunner(rules: candidate).run()
+        guard tests.failed == 0 else { return ReloadReport(applied: false, problems: [], tests: tests, changed: []) }
+        let changed = loaded.withLock { rules -> [String] in
+            let before = Dictionary(rules.ruleSet.packs.map { ("\($0.id)@\($0.version)", $0.contentHash) }, uniquingKeysWith: { a, _ in a })
+            rules = candidate
+            return candidate.ruleSet.packs.filter { before["\($0.id)@\($0.version)"] != $0.contentHash }.map { "\($0.id)@\($0.version)" }.sorted()
+        }
+        return ReloadReport(applied: true, problems: [], tests: tests, changed: changed)
+    }
+
+    /// Runs every pack's tests (or one jurisdiction's).
+    public func runTests(jurisdiction: String? = nil) -> PackTestReport {
+        PackTestRunner(rules: current).run(jurisdiction: jurisdiction)
+    }
+}
+
+/// What a reload did: applied, or kept the old rules and why.
+public struct ReloadReport: Sendable {
+    public var applied: Bool
+    public var problems: [RuleProblem]
+    public var tests: PackTestReport?
+    /// `ID@version` of the packs whose content changed.
+    public var changed: [String]
+}
+
+/// One loaded rules directory and the sandbox pools of its pack versions.
+final class LoadedRules: Sendable {
+    let ruleSet: RuleSet
+    let hostLimits: LuaLimits
+    let statesPerPack: Int
+    /// Pool per chain of pack versions (`TH@2026.1>intl@2026.1`), made on first use.
+    private let pools = Mutex<[String: LuaSandboxPool]>([:])
+
+    init(ruleSet: RuleSet, hostLimits: LuaLimits, statesPerPack: Int) {
+        self.ruleSet = ruleSet
+        self.hostLimits = hostLimits
+        self.statesPerPack = statesPerPack
+    }
+
+    func pool(for chain: [RulePack]) -> LuaSandboxPool {
+        let key = chain.map { "\($0.id)@\($0.version)" }.joined(separator: ">")
+        return pools.withLock { pools in
+            if let pool = pools[key] { return pool }
+            let limits = chain.compactMap(\.manifest.limits).reduce(hostLimits) { $0.lowered(to: $1) }
+            let pool = LuaSandboxPool(capacity: statesPerPack) { () throws(LuaError) in
+                try LoadedRules.makeSandbox(chain: chain, limits: limits)
+            }
+            pools[key] = pool
+            return pool
+        }
+    }
+
+    /// A sandbox holding every module of the chain: each module's `require` reaches its own pack
+    /// and that pack's parents.
+    static func makeSandbox(chain: [RulePack], limits: LuaLimits) throws(LuaError) -> LuaSandbox {
+        let sandbox = try LuaSandbox(limits: limits)
+        try sandbox.setHostHooks(hostHooksSource)
+        for (index, pack) in chain.enumerated() {
+            let searchPath = chain[index...].map(\.id)
+            for (module, source) in pack.modules.sorted(by: { $0.key < $1.key }) {
+                try sandbox.addModule("\(pack.id)/\(module)", searchPath: searchPath, source: source,
+                                      chunkName: pack.chunkName(of: module))
+            }
+        }
+        return sandbox
+    }
+
+    func bind(pack: RulePack, decision name: String, at date: ISODate) throws(RuleEvaluationError) -> BoundDecision {
+        let chain = try ruleSet.chain(from: pack, at: date)
+        let parts = name.split(separator: ".", maxSplits: 1).map(String.init)
+        let available = { () -> [String] in (try? self.decisions(of: pack, at: date)) ?? [] }
+        guard parts.count == 2, !parts[1].hasPrefix("_"),
+              chain.contains(where: { $0.modules[parts[0]] != nil }) else {
+            throw .unknownDecision(name, jurisdiction: pack.id, available: available())
+        }
+        let bound = BoundDecision(
+            reference: RuleReference(pack: pack.id, version: pack.version, hash: combinedHash(chain.map(\.contentHash)),
+                                     decision: name, date: date),
+            module: parts[0], key: parts[1], searchPath: chain.map(\.id), chain: chain, pool: pool(for: chain))
+        // Resolve once now, so that an unknown decision or a broken module is reported here.
+        try bound.withEvaluator { (_: inout DecisionEvaluator) throws(RuleEvaluationError) in }
+        return bound
+    }
+
+    func decisions(of pack: RulePack, at date: ISODate) throws(RuleEvaluationError) -> [String] {
+        let chain = try ruleSet.chain(from: pack, at: date)
+        let pool = pool(for: chain)
+        var names: Set<String> = []
+        do throws(LuaError) {
+            let sandbox = try pool.acquire()
+            defer { pool.release(sandbox) }
+            for member in chain {
+                for module in member.modules.keys {
+                    for key in try sandbox.functionNames(inModule: "\(member.id)/\(module)") { names.insert("\(module).\(key)") }
+                }
+            }
+        } catch {
+            throw .rule(error)
+        }
+        return names.sorted()
+    }
+
+    /// Compiles and runs every module of every pack version, in a chain in force at the version's
+    /// own start; returns each failure with its file and line.
+    func compileAll() -> [RuleProblem] {
+        var problems: [RuleProblem] = []
+        for pack in ruleSet.packs {
+            let date = pack.manifest.effectiveFrom ?? pack.manifest.effectiveTo ?? ISODate.today()
+            do {
+                let chain = try ruleSet.chain(from: pack, at: date)
+                let sandbox = try LoadedRules.makeSandbox(chain: chain, limits: hostLimits)
+                for module in pack.modules.keys.sorted() {
+                    do {
+                        _ = try sandbox.functionNames(inModule: "\(pack.id)/\(module)")
+                    } catch {
+                        problems.append(RuleProblem(lua: error, fallbackFile: pack.chunkName(of: module)))
+                    }
+                }
+            } catch let error as RuleEvaluationError {
+                problems.append(RuleProblem(file: "\(pack.folder)/pack.yaml", field: "extends", message: error.message))
+            } catch let error as LuaError {
+                problems.append(RuleProblem(lua: error, fallbackFile: "\(pack.folder)/pack.yaml"))
+            } catch {
+                problems.append(RuleProblem(file: "\(pack.folder)/pack.yaml", message: "\(error)"))
+            }
+        }
+        return problems
+    }
+}
+
+extension RuleProblem {
+    /// A Lua error as a problem at its `chunk:line`.
+    init(lua error: LuaError, fallbackFile: String) {
+        if let location = error.location, let colon = location.lastIndex(of: ":"), let line = Int(location[location.index(after: colon)...]) {
+            self.init(file: String(location[..<colon]), line: line, message: "\(error.kind.rawValue): \(error.message)")
+        } else {
+            self.init(file: fallbackFile, message: "\(error.kind.rawValue): \(error.message)")
+        }
+    }
+}

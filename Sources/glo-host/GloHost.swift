@@ -1,0 +1,40 @@
+import ArgumentParser
+import Foundation
+
+/// `glo-host`: the host for counter-trafficking case work, and the tools for its rule packs.
+struct GloHost: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "glo-host",
+        abstract: "Counter-trafficking case work across borders, with the law of each jurisdiction in Lua rule packs.",
+        discussion: """
+            Rule packs live under Config/jurisdictions/, one folder per jurisdiction; see docs/rule-packs.md.
+            Exit codes: 0 success, 1 some input or test failed, 2 the packs or the arguments are unusable.
+            """,
+        subcommands: [Rules.self]
+    )
+}
+
+@main
+enum Main {
+    static func main() {
+        do {
+            var command = try GloHost.parseAsRoot()
+            try command.run()
+        } catch {
+            // The CLI contract: unusable arguments exit 2 (ArgumentParser's default is 64).
+            let code = GloHost.exitCode(for: error)
+            let message = GloHost.fullMessage(for: error)
+            if code == .success {
+                if !message.isEmpty { print(message) }
+                exit(0)
+            }
+            if !message.isEmpty { FileHandle.standardError.write(Data((message + "\n").utf8)) }
+            exit(code == .validationFailure ? 2 : code.rawValue)
+        }
+    }
+}
+
+/// Writes to stderr.
+func warn(_ text: String) {
+    FileHandle.standardError.write(Data((text + "\n").utf8))
+}

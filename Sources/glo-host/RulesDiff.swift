@@ -1,0 +1,122 @@
+import ArgumentParser
+import Foundation
+import GloJSON
+import GloRules
+
+extension Rules {
+    struct Diff: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Decide a corpus with two rule sets and show what changed.",
+            discussion: """
+                Prints a summary first: how many lines changed, and a table of outcome from -> to with counts
+                (a row whose outcomes are equal counts lines where another field changed, such as the reasons).
+                Then each changed line as JSON: {"line": N, "base": ..., "candidate": ...}.
+                Exit 0 whether or not anything changed; 2 when a rule set or the arguments are unusable.
+                """
+        )
+
+        @Option(name: .customLong("base"), help: "The rules directory in force now.")
+        var base: String
+
+        @Option(name: .customLong("candidate"), help: "The rules directory to compare with it.")
+        var candidate: String
+
+        @OptionGroup var options: DecisionOptions
+
+        @Option(name: .customLong("input"), help: "JSON Lines of facts (default: stdin).")
+        var input: String?
+
+        @Option(name: .customLong("jobs"), help: "Workers deciding at once (default: the number of cores).")
+        var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+
+        func validate() throws {
+            guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
+        }
+
+        func run() throws {
+            let baseDecision = try bind(try loadEngine(base, statesPerPack: jobs), options)
+            let candidateDecision = try bind(try loadEngine(candidate, statesPerPack: jobs), options)
+            let source = try InputFile(path: input)
+            let changes = tmpfile()!
+            defer { fclose(changes) }
+            let progress = Progress(label: "lines compared")
+            var tally: [Transition: Int] = [:]
+            var changed = 0
+            let counts = try baseDecision.withEvaluators(count: jobs) { bases in
+                try candidateDecision.withEvaluators(count: jobs) { candidates in
+                    var workers = zip(bases, candidates).map { DiffWorker(base: $0, candidate: $1) }
+                    let counts = try BatchRunner.run(
+                        reader: LineReader(fileDescriptor: source.fd), workers: &workers,
+                        emit: { bytes in _ = bytes.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, changes) } },
+                        progress: progress.update
+                    ) { worker, line, number, out in worker.compare(line, number: number, into: &out) }
+                    for worker in workers {
+                        tally.merge(worker.tally, uniquingKeysWith: +)
+                        changed += worker.changed
+                    }
+                    return counts
+                }
+            }
+            progress.finish(counts)
+            var summary = "\(counts.lines) lines, \(changed) changed (\(options.jurisdiction) \(options.decision): \(base) -> \(candidate))\n"
+            if !tally.isEmpty {
+                let rows = tally.sorted { ($0.value, $1.key.description) > ($1.value, $0.key.description) }
+                let width = max(12, rows.map { $0.key.description.count }.max() ?? 0)
+                summary += "from -> to".padding(toLength: width, withPad: " ", startingAt: 0) + "  count\n"
+                for (transition, count) in rows {
+                    summary += transition.description.padding(toLength: width, withPad: " ", startingAt: 0) + "  \(count)\n"
+                }
+            }
+            let stdout = FileHandle.standardOutput
+            stdout.write(Data(summary.utf8))
+            rewind(changes)
+            var buffer = [UInt8](repeating: 0, count: 1 << 16)
+            while true {
+                let n = fread(&buffer, 1, buffer.count, changes)
+                if n <= 0 { break }
+                stdout.write(Data(buffer[..<n]))
+            }
+        }
+    }
+}
+
+/// An outcome change, `victim -> vulnerable_migrant`; an error shows as `error:CODE`.
+struct Transition: Hashable, CustomStringConvertible {
+    var from: String
+    var to: String
+    var description: String { "\(from) -> \(to)" }
+}
+
+/// Decides each line with both rule sets and keeps the lines whose results differ.
+struct DiffWorker {
+    let base: DecisionEvaluator
+    let candidate: DecisionEvaluator
+    var tally: [Transition: Int] = [:]
+    var changed = 0
+
+    mutating func compare(_ line: UnsafeRawBufferPointer, number: Int, into out: inout [UInt8]) -> Bool {
+        let a = base.decide(line)
+        let b = candidate.decide(line)
+        if case .success(let x) = a, case .success(let y) = b, x == y { return true }
+        let left = Self.describe(a), right = Self.describe(b)
+        tally[Transition(from: left.outcome, to: right.outcome), default: 0] += 1
+        changed += 1
+        JSONWriter.write(["line": .int(Int64(number)), "base": left.value, "candidate": right.value], into: &out)
+        out.append(UInt8(ascii: "\n"))
+        if case .failure = a { return false }
+        if case .failure = b { return false }
+        return true
+    }
+
+    static func describe(_ result: Result<[UInt8], RuleEvaluationError>) -> (outcome: String, value: JSONValue) {
+        switch result {
+        case .success(let bytes):
+            let value = (try? JSONParser.parse(bytes)) ?? .null
+            return (value["outcome"]?.stringValue ?? "?", value)
+        case .failure(let error):
+            var members: [String: JSONValue] = ["code": .string(error.code), "message": .string(error.message)]
+            if let location = error.location { members["location"] = .string(location) }
+            return ("error:\(error.code)", ["error": .object(members)])
+        }
+    }
+}

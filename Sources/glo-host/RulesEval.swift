@@ -1,0 +1,186 @@
+import ArgumentParser
+import Foundation
+import GloJSON
+import GloRules
+
+extension Rules {
+    struct Eval: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Decide every line of a JSON Lines corpus of facts.",
+            discussion: """
+                Writes one JSON line per input line, in input order: the decision's result with a "rule" member
+                (pack, version, content hash, decision, date), or {"error": {"code", "message", "location", "line"}}
+                for a line that failed; the batch goes on. Exit 0 when every line was decided, 1 when some line
+                failed, 2 when the packs or the arguments are unusable. Progress goes to stderr when it is a terminal.
+                """
+        )
+
+        @Option(name: .customLong("rules"), help: "The rules directory.")
+        var rules: String
+
+        @OptionGroup var options: DecisionOptions
+
+        @Option(name: .customLong("input"), help: "JSON Lines of facts (default: stdin).")
+        var input: String?
+
+        @Option(name: .customLong("output"), help: "Where results go (default: stdout).")
+        var output: String?
+
+        @Option(name: .customLong("jobs"), help: "Lua states deciding at once (default: the number of cores).")
+        var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+
+        @Flag(name: .customLong("explain"), help: "Add the facts each decision read and found absent.")
+        var explain = false
+
+        func validate() throws {
+            guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
+        }
+
+        func run() throws {
+            let engine = try loadEngine(rules, statesPerPack: jobs)
+            let decision = try bind(engine, options)
+            let source = try InputFile(path: input)
+            let sink = try OutputFile(path: output)
+            let progress = Progress(label: "lines")
+            let explain = self.explain
+            let counts = try decision.withEvaluators(count: jobs) { evaluators in
+                var workers = evaluators
+                return try BatchRunner.run(
+                    reader: LineReader(fileDescriptor: source.fd), workers: &workers,
+                    emit: { try sink.write($0) }, progress: progress.update
+                ) { evaluator, line, number, out in
+                    evaluator.evaluateLine(line, number: number, explain: explain, into: &out)
+                }
+            }
+            try sink.close()
+            progress.finish(counts)
+            if counts.failed > 0 {
+                warn("\(counts.failed) of \(counts.lines) lines failed")
+                throw ExitCode(1)
+            }
+        }
+    }
+
+    struct Explain: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Decide one facts object (read from stdin) and show why.",
+            discussion: """
+                Prints the result with its rule (pack, version, hash, date), the facts the decision read and
+                those it found absent, and anything the rule printed. Exit 1 when the decision fails.
+                """
+        )
+
+        @Option(name: .customLong("rules"), help: "The rules directory.")
+        var rules: String
+
+        @OptionGroup var options: DecisionOptions
+
+        func run() throws {
+            let engine = try loadEngine(rules, statesPerPack: 1)
+            let decision = try bind(engine, options)
+            let input = FileHandle.standardInput.readDataToEndOfFile()
+            let facts: JSONValue
+            do {
+                facts = try JSONParser.parse([UInt8](input))
+            } catch {
+                warn("stdin: \(error)")
+                throw ExitCode(2)
+            }
+            switch Result(catching: { () throws(RuleEvaluationError) in try decision.evaluate(facts) }) {
+            case .success(let result):
+                print(JSONWriter.string(result.json))
+                if !result.factsMissing.isEmpty {
+                    warn("facts read but absent: \(result.factsMissing.joined(separator: ", "))")
+                }
+            case .failure(let error):
+                var members: [String: JSONValue] = ["code": .string(error.code), "message": .string(error.message)]
+                if let location = error.location { members["location"] = .string("\(rules)/\(location)") }
+                print(JSONWriter.string(["error": .object(members)]))
+                throw ExitCode(1)
+            }
+        }
+    }
+}
+
+/// The input of a batch command: a file or stdin.
+struct InputFile {
+    let fd: Int32
+
+    init(path: String?) throws {
+        guard let path, path != "-" else { fd = 0; return }
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { throw ValidationError("--input '\(path)': \(String(cString: strerror(errno)))") }
+        self.fd = fd
+    }
+}
+
+/// The output of a batch command: a file (written to a temporary name and renamed at the end, so
+/// that an interrupted run leaves no half file) or stdout.
+final class OutputFile {
+    private let fd: Int32
+    private let path: String?
+    private let temporary: String?
+
+    init(path: String?) throws {
+        guard let path, path != "-" else {
+            fd = 1
+            self.path = nil
+            temporary = nil
+            return
+        }
+        let temporary = path + ".partial"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        guard fd >= 0 else { throw ValidationError("--output '\(path)': \(String(cString: strerror(errno)))") }
+        self.fd = fd
+        self.path = path
+        self.temporary = temporary
+    }
+
+    func write(_ bytes: [UInt8]) throws {
+        try bytes.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let n = Foundation.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    warn("cannot write the output: \(String(cString: strerror(errno)))")
+                    throw ExitCode(2)
+                }
+                offset += n
+            }
+        }
+    }
+
+    func close() throws {
+        guard let path, let temporary else { return }
+        Foundation.close(fd)
+        guard rename(temporary, path) == 0 else {
+            warn("cannot move \(temporary) to \(path): \(String(cString: strerror(errno)))")
+            throw ExitCode(2)
+        }
+    }
+}
+
+/// Lines done and lines per second on stderr, when stderr is a terminal.
+final class Progress: @unchecked Sendable {
+    private let label: String
+    private let enabled = isatty(2) == 1
+    private let start = Date()
+    private var last = Date.distantPast
+
+    init(label: String) { self.label = label }
+
+    func update(_ counts: BatchCounts) {
+        guard enabled, Date().timeIntervalSince(last) > 0.25 else { return }
+        last = Date()
+        let rate = Double(counts.lines) / max(Date().timeIntervalSince(start), 0.001)
+        FileHandle.standardError.write(Data("\r\(counts.lines) \(label), \(counts.failed) failed, \(Int(rate))/s   ".utf8))
+    }
+
+    func finish(_ counts: BatchCounts) {
+        guard enabled else { return }
+        last = .distantPast
+        update(counts)
+        FileHandle.standardError.write(Data("\n".utf8))
+    }
+}
