@@ -63,7 +63,8 @@ let package = Package(
         .testTarget(name: "GloJSONTests", dependencies: ["GloJSON"], swiftSettings: strictSwift),
         .testTarget(name: "LuaVMTests", dependencies: ["LuaVM", "GloJSON"], swiftSettings: strictSwift),
         .testTarget(name: "GloRulesTests", dependencies: ["GloRules", "LuaVM", "GloJSON"], swiftSettings: strictSwift),
-        .testTarget(name: "CLITests", dependencies: ["GloJSON"], swiftSettings: strictSwift),
+        // Runs the built `glo-host` binary, as admins and testers do.
+        .testTarget(name: "CLITests", dependencies: ["glo-host", "GloJSON"], swiftSettings: strictSwift),
     ],
     swiftLanguageModes: [.v6]
 )

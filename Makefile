@@ -1,0 +1,28 @@
+# The two commands a newcomer types (see README.md): `make run` and `make test`.
+# Both install what they need from Debian's packages first (as root), then build with SwiftPM.
+RULES ?= Config/jurisdictions
+SAMPLE ?= Config/samples/facts.jsonl
+
+.PHONY: deps run test bench-eval
+
+deps:
+	@if ! pkg-config --exists lua5.4 2>/dev/null; then \
+	  echo "make: installing liblua5.4-dev and pkg-config from Debian's packages"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq liblua5.4-dev pkg-config; \
+	fi
+
+# The main job, for now: check every shipped pack, then decide the sample facts with the Thai pack
+# (one JSON line per input line; the last sample line is malformed on purpose, and gets an error).
+run: deps
+	swift build -c release --product glo-host
+	.build/release/glo-host rules check $(RULES)
+	-.build/release/glo-host rules eval --rules $(RULES) --jurisdiction TH --decision identification.pathway --at 2026-01-01 --input $(SAMPLE)
+
+# Every test: the Swift suites (runtime, packs, CLI against the built binary), then the packs' own tests.
+test: deps
+	swift test
+	.build/debug/glo-host rules test $(RULES)
+
+# The eval benchmark against standalone lua5.4 + lua-cjson (scripts/bench-eval.sh).
+bench-eval: deps
+	bash scripts/bench-eval.sh

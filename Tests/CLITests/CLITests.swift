@@ -1,0 +1,197 @@
+import Foundation
+import GloJSON
+import Testing
+
+/// Runs the built `glo-host` with arguments and stdin; returns exit code, stdout and stderr.
+struct Run {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+    var lines: [String] { stdout.split(separator: "\n", omittingEmptySubsequences: false).map(String.init).filter { !$0.isEmpty } }
+}
+
+let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+let shippedRules = packageRoot.appendingPathComponent("Config/jurisdictions").path
+
+func glohost(_ arguments: [String], stdin: String = "") throws -> Run {
+    // The test bundle sits next to the products it was built with.
+    let binary = Bundle.main.bundleURL.appendingPathComponent("glo-host")
+    let process = Process()
+    process.executableURL = FileManager.default.fileExists(atPath: binary.path)
+        ? binary : packageRoot.appendingPathComponent(".build/debug/glo-host")
+    process.arguments = arguments
+    let input = Pipe(), output = Pipe(), error = Pipe()
+    process.standardInput = input
+    process.standardOutput = output
+    process.standardError = error
+    try process.run()
+    input.fileHandleForWriting.write(Data(stdin.utf8))
+    try input.fileHandleForWriting.close()
+    let out = output.fileHandleForReading.readDataToEndOfFile()
+    let err = error.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return Run(status: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self), stderr: String(decoding: err, as: UTF8.self))
+}
+
+func temporaryRules(_ files: [String: String]) throws -> String {
+    let root = FileManager.default.temporaryDirectory.appendingPathComponent("glo-cli-\(UUID().uuidString)")
+    for (path, text) in files {
+        let url = root.appendingPathComponent(path)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try text.write(to: url, atomically: true, encoding: .utf8)
+    }
+    return root.path
+}
+
+let hostileWorld: [String: String] = [
+    "intl/pack.yaml": "id: intl\nname: Baseline\nversion: '1'\n",
+    "intl/identification.lua": """
+        return {
+          pathway = function(facts)
+            if facts.mode == "loop" then while true do end end
+            if facts.mode == "bomb" then local t = {} for i = 1, 1e9 do t[i] = ("x"):rep(100000) .. i end end
+            if facts.mode == "escape" then return os.execute("id") end
+            if facts.mode == "error" then error("deliberate") end
+            return { outcome = facts.age and facts.age < 18 and "child" or "adult" }
+          end,
+        }
+        """,
+]
+
+@Suite("glo-host rules: the command-line contract")
+struct RulesCommandTests {
+    @Test func checkPassesOnTheShippedPacks() throws {
+        let run = try glohost(["rules", "check", shippedRules])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("ok TH 2026.1"))
+        #expect(run.stdout.contains("return.route"))
+    }
+
+    @Test func checkNamesFileAndLineAndExits1() throws {
+        let rules = try temporaryRules([
+            "TH/pack.yaml": "id: TH\nname: T\nversion: '1'\n",
+            "TH/identification.lua": "return {\n  pathway = function()\n    return { outcome = 'x' \n  end\n}\n",
+        ])
+        let run = try glohost(["rules", "check", rules])
+        #expect(run.status == 1)
+        #expect(run.stderr.contains("\(rules)/TH/identification.lua:4: syntax:"), "\(run.stderr)")
+    }
+
+    @Test func testEndsWithTheCountLine() throws {
+        let run = try glohost(["rules", "test", shippedRules, "--jurisdiction", "LA"])
+        #expect(run.status == 0, "\(run.stdout)")
+        let last = try #require(run.lines.last)
+        #expect(last.wholeMatch(of: /(\d+) passed, 0 failed/) != nil, "\(last)")
+    }
+
+    @Test func aFailingPackTestExits1AndSaysWhere() throws {
+        let rules = try temporaryRules(hostileWorld.merging([
+            "intl/tests/identification.yaml": "decision: identification.pathway\ncases:\n  - name: wrong\n    facts: { age: 3 }\n    expect: { outcome: adult }\n",
+        ]) { a, _ in a })
+        let run = try glohost(["rules", "test", rules])
+        #expect(run.status == 1)
+        #expect(run.stdout.contains("intl/tests/identification.yaml:3: wrong: expected outcome = \"adult\", got \"child\""), "\(run.stdout)")
+        #expect(run.lines.last == "0 passed, 1 failed")
+    }
+
+    @Test func evalWritesOneLinePerInputLineInOrder() throws {
+        let input = (0..<300).map { #"{"age": \#($0 % 40), "case_ref": "c\#($0)"}"# }.joined(separator: "\n") + "\n"
+        let rules = try temporaryRules(hostileWorld)
+        for jobs in ["1", "2"] {
+            let run = try glohost(["rules", "eval", "--rules", rules, "--jurisdiction", "intl", "--decision", "identification.pathway",
+                                   "--at", "2026-01-01", "--jobs", jobs], stdin: input)
+            #expect(run.status == 0, "\(run.stderr)")
+            #expect(run.lines.count == 300)
+            for (n, line) in run.lines.enumerated() {
+                let value = try JSONParser.parse(line)
+                #expect(value["outcome"]?.stringValue == (n % 40 < 18 ? "child" : "adult"))
+                #expect(value["rule"]?["pack"] == "intl")
+                #expect(value["rule"]?["version"] == "1")
+                #expect(value["rule"]?["at"] == "2026-01-01")
+            }
+        }
+    }
+
+    @Test func badLinesAndHostileRulesBecomeErrorObjectsAndTheBatchGoesOn() throws {
+        let rules = try temporaryRules(hostileWorld)
+        let input = [
+            #"{"age": 10}"#, "not json", "[1, 2]", #"{"mode": "loop"}"#, #"{"mode": "bomb"}"#,
+            #"{"mode": "escape"}"#, #"{"mode": "error"}"#, "", #"{"age": 30}"#,
+        ].joined(separator: "\n") + "\n"
+        let run = try glohost(["rules", "eval", "--rules", rules, "--jurisdiction", "intl", "--decision", "identification.pathway",
+                               "--at", "2026-01-01", "--jobs", "2"], stdin: input)
+        #expect(run.status == 1)
+        let values = try run.lines.map { try JSONParser.parse($0) }
+        #expect(values.count == 9)
+        #expect(values[0]["outcome"] == "child")
+        #expect(values[8]["outcome"] == "adult")
+        let codes = values[1...7].map { $0["error"]?["code"]?.stringValue ?? "decided" }
+        #expect(codes == ["invalid_facts", "invalid_facts", "instruction_budget", "memory", "runtime", "runtime", "invalid_facts"])
+        #expect(values[3]["error"]?["location"] == "intl/identification.lua:3")
+        #expect(values[6]["error"]?["location"] == "intl/identification.lua:6")
+        #expect(values[2]["error"]?["line"] == 3)
+    }
+
+    @Test func unusablePacksOrArgumentsExit2() throws {
+        let broken = try temporaryRules(["TH/pack.yaml": "id: TH\nname: T\n"])
+        var run = try glohost(["rules", "eval", "--rules", broken, "--jurisdiction", "TH", "--decision", "identification.pathway"])
+        #expect(run.status == 2)
+        #expect(run.stderr.contains("\(broken)/TH/pack.yaml:1: field 'version': required"), "\(run.stderr)")
+        run = try glohost(["rules", "eval", "--rules", shippedRules, "--jurisdiction", "ZZ", "--decision", "identification.pathway"])
+        #expect(run.status == 2)
+        #expect(run.stderr.contains("no rule pack for jurisdiction 'ZZ'"))
+        run = try glohost(["rules", "eval", "--rules", shippedRules, "--jurisdiction", "TH", "--decision", "identification.pathway", "--at", "2026-02-30"])
+        #expect(run.status == 2)
+        #expect(run.stderr.contains("--at '2026-02-30'"))
+        run = try glohost(["rules", "eval", "--jurisdiction", "TH"])
+        #expect(run.status == 2)
+        #expect(run.stderr.contains("--rules"))
+    }
+
+    @Test func theDateAppliedPicksThePackVersion() throws {
+        let facts = #"{"age": 30, "acts": ["recruitment"], "means": ["deception"], "exploitation": ["forced_labour"], "country": "TH", "citizenship": ["LA"]}"# + "\n"
+        for (date, version) in [("2019-06-01", "2019.1"), ("2026-01-01", "2026.1")] {
+            let run = try glohost(["rules", "eval", "--rules", shippedRules, "--jurisdiction", "TH", "--decision", "identification.pathway",
+                                   "--at", date], stdin: facts)
+            let value = try JSONParser.parse(try #require(run.lines.first))
+            #expect(value["rule"]?["version"]?.stringValue == version)
+            #expect(value["outcome"] == "victim")
+        }
+    }
+
+    @Test func explainShowsFactsReadAndMissing() throws {
+        let run = try glohost(["rules", "explain", "--rules", shippedRules, "--jurisdiction", "intl", "--decision", "identification.pathway",
+                               "--at", "2026-01-01"], stdin: #"{"acts": ["recruitment"], "exploitation": ["forced_labour"]}"#)
+        #expect(run.status == 0, "\(run.stderr)")
+        let value = try JSONParser.parse(run.stdout)
+        #expect(value["outcome"] == "undetermined")
+        let missing = value["explanation"]?["facts_missing"]?.stringArray ?? []
+        #expect(missing.contains("age"))
+        #expect(value["missing"]?.stringArray.contains("age") == true)
+        #expect(value["explanation"]?["facts_read"]?.stringArray.contains("acts") == true)
+    }
+
+    @Test func diffShowsTheOutcomeTableAndTheChangedLines() throws {
+        let base = try temporaryRules(hostileWorld)
+        let candidate = try temporaryRules(hostileWorld.merging([
+            "intl/identification.lua": "return { pathway = function(facts) return { outcome = facts.age < 16 and 'child' or 'adult' } end }\n",
+        ]) { _, b in b })
+        let input = [10, 16, 17, 30].map { #"{"age": \#($0)}"# }.joined(separator: "\n") + "\n"
+        let run = try glohost(["rules", "diff", "--base", base, "--candidate", candidate, "--jurisdiction", "intl",
+                               "--decision", "identification.pathway", "--at", "2026-01-01"], stdin: input)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.lines.first?.hasPrefix("4 lines, 2 changed") == true, "\(run.stdout)")
+        #expect(run.stdout.contains("child -> adult  2") || run.stdout.contains("child -> adult") , "\(run.stdout)")
+        let changed = run.lines.filter { $0.hasPrefix("{") }.map { try? JSONParser.parse($0) }
+        #expect(changed.map { $0?["line"] } == [.int(2), .int(3)])
+        #expect(changed.first??["candidate"]?["outcome"] == "adult")
+    }
+
+    @Test func helpIsThereForEveryCommand() throws {
+        for command in [["rules"], ["rules", "check"], ["rules", "test"], ["rules", "eval"], ["rules", "diff"], ["rules", "explain"]] {
+            let run = try glohost(command + ["--help"])
+            #expect(run.status == 0)
+            #expect(run.stdout.contains("USAGE"), "\(command)")
+        }
+    }
+}

@@ -1,0 +1,216 @@
+import Foundation
+import GloJSON
+@testable import GloRules
+import Testing
+
+@Suite("Rule packs: loading, inheritance, dates, explanations")
+struct RuleEngineTests {
+    let date = ISODate("2026-01-01")!
+
+    @Test func childOverridesAndInherits() throws {
+        let engine = try RuleEngine(directory: try rulesDirectory(smallWorld), statesPerPack: 1)
+        let result = try engine.decide(jurisdiction: "XX", decision: "identification.pathway", facts: ["age": 30], at: date)
+        #expect(result.outcome == "adult")
+        #expect(result.value["national"] == .bool(true))
+        let inherited = try engine.decide(jurisdiction: "XX", decision: "identification.echo_date", facts: [:], at: date)
+        #expect(inherited.outcome == "2026-01-01 XX 2026.1")
+    }
+
+    @Test func theDatePicksTheVersionInForce() throws {
+        let engine = try RuleEngine(directory: try rulesDirectory(smallWorld), statesPerPack: 1)
+        let old = try engine.decide(jurisdiction: "XX", decision: "identification.pathway", facts: ["age": 30], at: ISODate("2019-06-01")!)
+        #expect(old.outcome == "old law")
+        #expect(old.rule.version == "2019.1")
+        let new = try engine.decide(jurisdiction: "XX", decision: "identification.pathway", facts: ["age": 30], at: date)
+        #expect(new.rule.version == "2026.1")
+        #expect(new.rule.pack == "XX")
+        #expect(new.rule.hash.count == 64)
+        #expect(old.rule.hash != new.rule.hash)
+    }
+
+    @Test func theHashChangesWithTheParentsRules() throws {
+        let first = try RuleEngine(directory: try rulesDirectory(smallWorld), statesPerPack: 1)
+        var edited = smallWorld
+        edited["intl/identification.lua"]! += "\n-- a comment changes the content\n"
+        let second = try RuleEngine(directory: try rulesDirectory(edited), statesPerPack: 1)
+        let a = try first.decide(jurisdiction: "XX", decision: "identification.pathway", facts: ["age": 3], at: date)
+        let b = try second.decide(jurisdiction: "XX", decision: "identification.pathway", facts: ["age": 3], at: date)
+        #expect(a.rule.hash != b.rule.hash)
+        #expect(a.value == b.value)
+    }
+
+    @Test func explanationListsFactsReadAndMissing() throws {
+        let engine = try RuleEngine(directory: try rulesDirectory(smallWorld), statesPerPack: 1)
+        let result = try engine.decide(jurisdiction: "intl", decision: "identification.pathway", facts: ["means": ["fraud"]], at: date)
+        #expect(result.outcome == "undetermined")
+        #expect(result.value["missing"] == ["age"])
+        #expect(result.factsRead == ["age"])
+        #expect(result.factsMissing == ["age"])
+    }
+
+    @Test func ageComesFromTheBirthdateOnThe18thBirthday() throws {
+        let engine = try RuleEngine(directory: try rulesDirectory(smallWorld), statesPerPack: 1)
+        let facts: JSONValue = ["birthdate": "2008-03-15"]
+        let before = try engine.decide(jurisdiction: "intl", decision: "identification.pathway", facts: facts, at: ISODate("2026-03-14")!)
+        let on = try engine.decide(jurisdiction: "intl", decision: "identification.pathway", facts: facts, at: ISODate("2026-03-15")!)
+        #expect(before.outcome == "child")
+        #expect(on.outcome == "adult")
+    }
+
+    @Test func unknownJurisdictionAndDecisionAreNamed() throws {
+        let engine = try RuleEngine(directory: try rulesDirectory(smallWorld), statesPerPack: 1)
+        #expect(throws: RuleEvaluationError.unknownJurisdiction("ZZ", known: ["XX", "intl"])) {
+            try engine.bind(jurisdiction: "ZZ", decision: "identification.pathway", at: date)
+        }
+        do {
+            _ = try engine.bind(jurisdiction: "XX", decision: "shelter.placement", at: date)
+            Issue.record("an unknown decision was bound")
+        } catch {
+            #expect(error.code == "unknown_decision")
+            #expect(error.message.contains("identification.pathway"))
+        }
+        #expect(throws: RuleEvaluationError.noPackInForce(jurisdiction: "XX", date: ISODate("1999-01-01")!)) {
+            try engine.bind(jurisdiction: "XX", decision: "identification.pathway", at: ISODate("1999-01-01")!)
+        }
+    }
+
+    @Test func resultsThatAreNotDecisionsAreErrors() throws {
+        var world = smallWorld
+        world["intl/bad.lua"] = """
+            return {
+              number = function() return 42 end,
+              no_outcome = function() return { reasons = {} } end,
+              fn = function() return { outcome = "x", f = print } end,
+              loop = function() while true do end end,
+            }
+            """
+        let engine = try RuleEngine(directory: try rulesDirectory(world), statesPerPack: 1)
+        for (name, code) in [("number", "invalid_result"), ("no_outcome", "invalid_result"), ("fn", "invalid_result"), ("loop", "instruction_budget")] {
+            do {
+                _ = try engine.decide(jurisdiction: "intl", decision: "bad.\(name)", facts: [:], at: date)
+                Issue.record("bad.\(name) gave a result")
+            } catch {
+                #expect(error.code == code, "bad.\(name): \(error)")
+                #expect(error.location?.hasPrefix("intl/bad.lua") == true, "bad.\(name): \(error)")
+            }
+        }
+        // The engine still decides afterwards.
+        #expect(try engine.decide(jurisdiction: "intl", decision: "identification.pathway", facts: ["age": 3], at: date).outcome == "child")
+    }
+}
+
+@Suite("Manifests and rules directories are validated with file, line and field")
+struct ValidationTests {
+    func problems(_ files: [String: String]) throws -> [String] {
+        let directory = try rulesDirectory(files)
+        do {
+            _ = try RuleEngine(directory: directory, statesPerPack: 1)
+            return []
+        } catch {
+            return error.problems.map(\.description)
+        }
+    }
+
+    @Test func missingAndMalformedFieldsAreNamed() throws {
+        let found = try problems([
+            "TH/pack.yaml": "id: TH\nname: Thailand\neffective_from: 2026-13-01\nstatus: final\ncolour: blue\n",
+        ])
+        #expect(found.contains("TH/pack.yaml:1: field 'version': required"))
+        #expect(found.contains { $0.hasPrefix("TH/pack.yaml:3: field 'effective_from': '2026-13-01' is not an ISO date") })
+        #expect(found.contains { $0.hasPrefix("TH/pack.yaml:4: field 'status': 'final' is not one of") })
+        #expect(found.contains { $0.hasPrefix("TH/pack.yaml:5: field 'colour': unknown field") })
+    }
+
+    @Test func extendsMustNameAPack() throws {
+        let found = try problems(["TH/pack.yaml": "id: TH\nname: T\nversion: '1'\nextends: nowhere\n"])
+        #expect(found.contains { $0.hasPrefix("TH/pack.yaml: field 'extends': no pack has id 'nowhere'") })
+    }
+
+    @Test func versionsOfOnePackMustNotOverlap() throws {
+        let found = try problems([
+            "TH/pack.yaml": "id: TH\nname: T\nversion: '2'\neffective_from: 2019-01-01\n",
+            "TH-old/pack.yaml": "id: TH\nname: T\nversion: '1'\neffective_to: 2019-06-30\n",
+        ])
+        #expect(found.contains { $0.contains("are both in force on 2019-01-01") })
+    }
+
+    @Test func aLuaSyntaxErrorNamesFileAndLine() throws {
+        let found = try problems([
+            "TH/pack.yaml": "id: TH\nname: T\nversion: '1'\n",
+            "TH/identification.lua": "return {\n  pathway = function(facts)\n    return { outcome = \n  end,\n}\n",
+        ])
+        #expect(found.count == 1)
+        #expect(found.first?.hasPrefix("TH/identification.lua:4: syntax:") == true, "\(found)")
+    }
+
+    @Test func aModuleThatLoopsWhileLoadingIsStopped() throws {
+        let found = try problems([
+            "TH/pack.yaml": "id: TH\nname: T\nversion: '1'\n",
+            "TH/identification.lua": "local x = 0\nwhile true do x = x + 1 end\nreturn {}\n",
+        ])
+        #expect(found.first?.hasPrefix("TH/identification.lua:2: instruction_budget:") == true, "\(found)")
+    }
+}
+
+@Suite("Reload swaps only rules that compile and pass their tests")
+struct ReloadTests {
+    @Test func aBrokenEditKeepsTheOldRules() throws {
+        let directory = try rulesDirectory(smallWorld)
+        let engine = try RuleEngine(directory: directory, statesPerPack: 1)
+        let date = ISODate("2026-01-01")!
+        try write(["intl/identification.lua": "return {\n  pathway = function(facts)\n    return {\n  end\n}\n"], under: directory)
+        let report = engine.reload()
+        #expect(!report.applied)
+        #expect(report.problems.first?.file == "intl/identification.lua")
+        #expect(report.problems.first?.line == 4)
+        #expect(try engine.decide(jurisdiction: "intl", decision: "identification.pathway", facts: ["age": 30], at: date).outcome == "adult")
+    }
+
+    @Test func anEditThatFailsItsTestsKeepsTheOldRules() throws {
+        let directory = try rulesDirectory(smallWorld)
+        let engine = try RuleEngine(directory: directory, statesPerPack: 1)
+        try write(["intl/identification.lua": "return { pathway = function() return { outcome = 'adult' } end }\n"], under: directory)
+        let report = engine.reload()
+        #expect(!report.applied)
+        #expect(report.tests?.failed == 1)
+        #expect(report.tests?.failures.first?.file == "intl/tests/identification.yaml")
+        #expect(try engine.decide(jurisdiction: "intl", decision: "identification.pathway", facts: ["age": 3], at: ISODate("2026-01-01")!).outcome == "child")
+    }
+
+    @Test func aGoodEditIsSwappedIn() throws {
+        let directory = try rulesDirectory(smallWorld)
+        let engine = try RuleEngine(directory: directory, statesPerPack: 1)
+        let date = ISODate("2026-01-01")!
+        let before = try engine.decide(jurisdiction: "intl", decision: "identification.pathway", facts: ["age": 30], at: date)
+        try write(["intl/identification.lua": smallWorld["intl/identification.lua"]!.replacingOccurrences(of: "outcome = \"adult\"", with: "outcome = \"adult\", checked = true")], under: directory)
+        let report = engine.reload()
+        #expect(report.applied)
+        #expect(report.changed == ["intl@1"])
+        let after = try engine.decide(jurisdiction: "intl", decision: "identification.pathway", facts: ["age": 30], at: date)
+        #expect(after.value["checked"] == .bool(true))
+        #expect(after.rule.hash != before.rule.hash)
+    }
+}
+
+@Suite("Pack tests")
+struct PackTestTests {
+    @Test func expectationsMatchScalarsObjectsAndContainedLists() {
+        let result: JSONValue = ["outcome": "steps", "steps": [["id": "a", "actor": "MSDHS"], ["id": "b"]], "n": 1.0]
+        #expect(PackTestRunner.mismatch(expected: ["outcome": "steps", "steps": [["id": "b"]]], actual: result, path: "") == nil)
+        #expect(PackTestRunner.mismatch(expected: ["n": 1], actual: result, path: "") == nil)
+        #expect(PackTestRunner.mismatch(expected: ["steps": [["id": "c"]]], actual: result, path: "") != nil)
+        #expect(PackTestRunner.mismatch(expected: ["outcome": "victim"], actual: result, path: "")
+                == "expected outcome = \"victim\", got \"steps\"")
+        #expect(PackTestRunner.mismatch(expected: ["missing": nil], actual: result, path: "") == nil)
+    }
+
+    @Test func shippedPacksPassTheirTests() throws {
+        let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Config/jurisdictions").path
+        let engine = try RuleEngine(directory: directory, statesPerPack: 1)
+        let report = engine.runTests()
+        #expect(report.failed == 0, "\(report.failures.map(\.description).joined(separator: "\n"))")
+        #expect(report.passed > 150)
+        #expect(Set(engine.ruleSet.jurisdictions).isSuperset(of: ["intl", "TH", "LA", "BY", "BR", "CO", "EG", "KG", "ML", "MA", "NP", "NE", "PK", "ZA", "UA"]))
+    }
+}
