@@ -1,0 +1,32 @@
+// swift-tools-version: 6.1
+// Benchmarks of the Lua runtime, a package of its own so that `swift build` and `swift test` of
+// glo-host do not build package-benchmark. Run: cd Benchmarks && swift package benchmark
+import PackageDescription
+
+let package = Package(
+    name: "glo-host-benchmarks",
+    platforms: [.macOS(.v15)],
+    dependencies: [
+        .package(name: "glo-host", path: ".."),
+        .package(url: "https://github.com/ordo-one/package-benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
+    ],
+    targets: [
+        // The floor: the same decision called straight on the Lua C API, the facts table built per call.
+        .target(
+            name: "CLuaFloor",
+            cSettings: [.unsafeFlags(["-O2", "-I/usr/include/lua5.4"])],
+            linkerSettings: [.linkedLibrary("lua5.4")]
+        ),
+        .executableTarget(
+            name: "LuaVMBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "package-benchmark"),
+                .product(name: "LuaVM", package: "glo-host"),
+                .product(name: "GloJSON", package: "glo-host"),
+                "CLuaFloor",
+            ],
+            path: "Benchmarks/LuaVMBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "package-benchmark")]
+        ),
+    ]
+)
