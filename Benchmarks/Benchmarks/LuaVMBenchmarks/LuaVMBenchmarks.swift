@@ -71,6 +71,20 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
+    // Where the Swift-value path spends its time beyond the JSON-text path.
+    Benchmark("marshal: write the facts as JSON text (Swift)") { benchmark in
+        for _ in benchmark.scaledIterations { blackHole(JSONWriter.bytes(facts, sortKeys: false)) }
+    }
+
+    Benchmark("marshal: parse a decision result (Swift)") { benchmark in
+        let (sandbox, function) = sandbox(identification, "pathway")
+        let factsText = JSONWriter.bytes(facts)
+        let result = factsText.withUnsafeBytes { bytes in
+            try! sandbox.callJSON(function, facts: bytes, context: JSONWriter.bytes(context), trackReads: false) { out, _ in Array(out) }
+        }
+        for _ in benchmark.scaledIterations { blackHole(try! JSONParser.parse(result)) }
+    }
+
     Benchmark("create a sandboxed state", configuration: .init(
         metrics: [.wallClock, .throughput, .custom("state bytes", polarity: .prefersSmaller, useScalingFactor: false)],
         scalingFactor: .one)) { benchmark in
