@@ -70,8 +70,10 @@ public enum BatchRunner {
 }
 
 extension BoundDecision {
-    /// Runs `body` with `count` evaluators, each on its own sandbox.
+    /// Runs `body` with `count` evaluators, each on its own sandbox. `count` may not exceed the
+    /// pool's capacity (the engine's `statesPerPack`): more would wait for each other forever.
     public func withEvaluators<R>(count: Int, _ body: ([DecisionEvaluator]) throws -> R) throws -> R {
+        precondition(count <= pool.capacity, "asked for \(count) evaluators from a pool of \(pool.capacity) states")
         var sandboxes: [LuaSandbox] = []
         defer { sandboxes.forEach(pool.release) }
         var evaluators: [DecisionEvaluator] = []
