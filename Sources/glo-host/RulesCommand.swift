@@ -30,14 +30,29 @@ struct DecisionOptions: ParsableArguments {
     }
 }
 
-/// Loads a rules directory, or ends the command with exit 2 and every problem as `file:line`.
-func loadEngine(_ directory: String, statesPerPack: Int = ProcessInfo.processInfo.activeProcessorCount) throws -> RuleEngine {
+/// Where a batch command reads its corpus, and how many states decide at once.
+struct BatchOptions: ParsableArguments {
+    @Option(name: .customLong("input"), help: "JSON Lines of facts (default: stdin).")
+    var input: String?
+
+    @Option(name: .customLong("jobs"), help: "Lua states deciding at once (default: the number of cores).")
+    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    func validate() throws {
+        guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
+    }
+}
+
+/// Loads a rules directory, or ends the command with every problem as `file:line` and exit code
+/// `failure` (2: the packs are unusable for this command; `rules check` reports them with 1).
+func loadEngine(_ directory: String, statesPerPack: Int = ProcessInfo.processInfo.activeProcessorCount,
+                failure: Int32 = 2) throws -> RuleEngine {
     do {
         return try RuleEngine(directory: directory, statesPerPack: statesPerPack)
     } catch {
         for problem in error.problems { warn(problem.under(directory).description) }
         warn("\(directory): \(error.problems.count) problem(s); the packs cannot be used")
-        throw ExitCode(2)
+        throw ExitCode(failure)
     }
 }
 
@@ -67,14 +82,7 @@ extension Rules {
         var directory: String
 
         func run() throws {
-            let engine: RuleEngine
-            do {
-                engine = try RuleEngine(directory: directory, statesPerPack: 1)
-            } catch {
-                for problem in error.problems { warn(problem.under(directory).description) }
-                warn("\(error.problems.count) problem(s)")
-                throw ExitCode(1)
-            }
+            let engine = try loadEngine(directory, statesPerPack: 1, failure: 1)
             for pack in engine.ruleSet.packs.sorted(by: { ($0.id, $0.version) < ($1.id, $1.version) }) {
                 let date = pack.manifest.effectiveFrom ?? pack.manifest.effectiveTo ?? ISODate.today()
                 let decisions = (try? engine.decisions(of: pack.id, at: date)) ?? []

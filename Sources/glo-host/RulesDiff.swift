@@ -23,27 +23,19 @@ extension Rules {
 
         @OptionGroup var options: DecisionOptions
 
-        @Option(name: .customLong("input"), help: "JSON Lines of facts (default: stdin).")
-        var input: String?
-
-        @Option(name: .customLong("jobs"), help: "Workers deciding at once (default: the number of cores).")
-        var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
-
-        func validate() throws {
-            guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
-        }
+        @OptionGroup var batch: BatchOptions
 
         func run() throws {
-            let baseDecision = try bind(try loadEngine(base, statesPerPack: jobs), options)
-            let candidateDecision = try bind(try loadEngine(candidate, statesPerPack: jobs), options)
-            let source = try InputFile(path: input)
+            let baseDecision = try bind(try loadEngine(base, statesPerPack: batch.jobs), options)
+            let candidateDecision = try bind(try loadEngine(candidate, statesPerPack: batch.jobs), options)
+            let source = try InputFile(path: batch.input)
             let changes = tmpfile()!
             defer { fclose(changes) }
             let progress = Progress(label: "lines compared")
             var tally: [Transition: Int] = [:]
             var changed = 0
-            let counts = try baseDecision.withEvaluators(count: jobs) { bases in
-                try candidateDecision.withEvaluators(count: jobs) { candidates in
+            let counts = try baseDecision.withEvaluators(count: batch.jobs) { bases in
+                try candidateDecision.withEvaluators(count: batch.jobs) { candidates in
                     var workers = zip(bases, candidates).map { DiffWorker(base: $0, candidate: $1) }
                     let counts = try BatchRunner.run(
                         reader: LineReader(fileDescriptor: source.fd), workers: &workers,

@@ -20,30 +20,22 @@ extension Rules {
 
         @OptionGroup var options: DecisionOptions
 
-        @Option(name: .customLong("input"), help: "JSON Lines of facts (default: stdin).")
-        var input: String?
+        @OptionGroup var batch: BatchOptions
 
         @Option(name: .customLong("output"), help: "Where results go (default: stdout).")
         var output: String?
 
-        @Option(name: .customLong("jobs"), help: "Lua states deciding at once (default: the number of cores).")
-        var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
-
         @Flag(name: .customLong("explain"), help: "Add the facts each decision read and found absent.")
         var explain = false
 
-        func validate() throws {
-            guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
-        }
-
         func run() throws {
-            let engine = try loadEngine(rules, statesPerPack: jobs)
+            let engine = try loadEngine(rules, statesPerPack: batch.jobs)
             let decision = try bind(engine, options)
-            let source = try InputFile(path: input)
+            let source = try InputFile(path: batch.input)
             let sink = try OutputFile(path: output)
             let progress = Progress(label: "lines")
             let explain = self.explain
-            let counts = try decision.withEvaluators(count: jobs) { evaluators in
+            let counts = try decision.withEvaluators(count: batch.jobs) { evaluators in
                 var workers = evaluators
                 return try BatchRunner.run(
                     reader: LineReader(fileDescriptor: source.fd), workers: &workers,
