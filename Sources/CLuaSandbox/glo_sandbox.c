@@ -1090,7 +1090,7 @@ static int p_call(lua_State *L) {
     sb->marshal_phase = 1;
     size_t first = 0;
     while (first < a->facts_len && (a->facts[first] == ' ' || a->facts[first] == '\t' || a->facts[first] == '\r' || a->facts[first] == '\n')) first++;
-    if (first == a->facts_len || a->facts[first] != '{') return luaL_error(L, "facts must be a JSON object");
+    if (first == a->facts_len || a->facts[first] != '{') return luaL_error(L, "facts must be a JSON object (the line does not start with '{')");
     glo_json_push(L, a->facts, a->facts_len);
     int facts = lua_gettop(L);
     push_ctx(L, sb, a->ctx, a->ctx_len);
