@@ -571,6 +571,8 @@ typedef struct jenc {
     jpath path[JSON_MAX_DEPTH + 1];        /* path[i]: the key taken inside tables[i] */
     int arena_used;                        /* keys being sorted, used as a stack by the levels */
     jkey arena[ENC_ARENA_KEYS];
+    size_t cap;     /* the largest text one encoding may produce (glo_max_string_bytes) */
+    unsigned values; /* values encoded, charged to the call's budget every 256 */
     char buf[ENC_BUF];
 } jenc;
 
@@ -625,8 +627,15 @@ J_NORETURN static void enc_fail(jenc *e, int plen, const char *msg) {
     enc_fail_top(e, plen);
 }
 
+/* A result must stay within the string cap: a table shared by many branches (a DAG) is written
+   once per path, so its text can grow exponentially with its depth. */
+static void enc_check_room(jenc *e, size_t n) {
+    if (e->out->len + n > e->cap) glo_refuse_string(e->L, "the JSON encoding of a result", e->out->len + n);
+}
+
 static void enc_flush(jenc *e) {
     size_t n = (size_t)(e->p - e->buf);
+    enc_check_room(e, n);
     if (n && glo_buffer_append(e->out, e->buf, n) != 0) luaL_error(e->L, "not enough memory");
     e->p = e->buf;
 }
@@ -639,6 +648,8 @@ static void enc_raw(jenc *e, const void *s, size_t n) {
     if ((size_t)(e->buf + ENC_BUF - e->p) < n) {
         enc_flush(e);
         if (n > ENC_BUF / 2) {
+            enc_check_room(e, n);
+            glo_charge(e->L, (int64_t)(n >> 6));
             if (glo_buffer_append(e->out, s, n) != 0) luaL_error(e->L, "not enough memory");
             return;
         }
@@ -1018,6 +1029,7 @@ static void enc_table(jenc *e, int idx) {
 
 static void enc_value(jenc *e, int idx) {
     lua_State *L = e->L;
+    if ((++e->values & 255) == 0) glo_charge(L, 256);
     switch (lua_type(L, idx)) {
     case LUA_TNIL:
         enc_raw(e, "null", 4);
@@ -1060,6 +1072,8 @@ void glo_json_encode(lua_State *L, int idx, glo_buffer *out) {
     e.p = e.buf;
     e.depth = 0;
     e.arena_used = 0;
+    e.cap = out->len + glo_max_string_bytes(L);
+    e.values = 0;
     idx = lua_absindex(L, idx);
     enc_value(&e, idx);
     enc_flush(&e);

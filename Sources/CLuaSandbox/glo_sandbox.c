@@ -44,18 +44,14 @@ struct glo_sandbox {
     int ndirty;
     int all_dirty;
     int module_count;
-    char *ctx_bytes;     // the JSON text of the cached ctx proxy
-    size_t ctx_len;
 };
 
 // Registry keys.
 static const char *const K_SOURCES = "glo.sources";   // fullname -> { code, chunk, path }
 static const char *const K_LOADED = "glo.loaded";     // fullname -> module table (false while loading)
-static const char *const K_PROXIES = "glo.proxies";   // fullname -> read-only proxy of the module
 static const char *const K_ENVS = "glo.envs";         // module index -> its per-call environment
 static const char *const K_BASE = "glo.base";         // the read-only base every environment reads
 static const char *const K_HOOKS = "glo.hooks";       // trusted host hooks { before, after }
-static const char *const K_CTX = "glo.ctx";           // cached read-only ctx proxy
 static const char *const K_TRACK_MT = "glo.track_mt"; // metatable of the facts-tracking proxy
 static const char *const K_TRIP_MSG = "glo.trip_msg"; // preallocated message for budget errors
 
@@ -123,11 +119,10 @@ static void *sandbox_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
         return NULL;
     }
     if (nsize > osize && sb->mem_used - osize + nsize > sb->limits.memory_bytes) {
-        if (sb->in_call && !sb->tripped) {
-            sb->tripped = GLO_ERR_MEMORY;
-            // Reading the call stack allocates nothing, so it is safe here.
-            if (sb->L) where(sb->L, 0, sb->trip_location, sizeof sb->trip_location);
-        }
+        // Lua answers a refusal with an emergency collection and one more try; only when that
+        // fails too does it raise LUA_ERRMEM, which the pcall wrappers then treat as tripped.
+        // Remember where, for the message: reading the call stack allocates nothing.
+        if (sb->in_call && !sb->tripped && sb->L) where(sb->L, 0, sb->trip_location, sizeof sb->trip_location);
         return NULL;
     }
     void *p = realloc(ptr, nsize);
@@ -181,9 +176,16 @@ int glo_refuse_string(lua_State *L, const char *function, size_t requested) {
 // ---------------------------------------------------------------- the script-facing base library
 
 // pcall and xpcall that cannot swallow a budget error.
+// A memory error that reached a pcall is the memory cap: it trips like the other limits.
+static void trip_on_memory_error(lua_State *L, int status) {
+    glo_sandbox *sb = SB(L);
+    if (status == LUA_ERRMEM && !sb->tripped) sb->tripped = GLO_ERR_MEMORY;
+}
+
 static int sandbox_pcall(lua_State *L) {
     luaL_checkany(L, 1);
     int status = lua_pcall(L, lua_gettop(L) - 1, LUA_MULTRET, 0);
+    trip_on_memory_error(L, status);
     if (SB(L)->tripped) return lua_error(L);
     lua_pushboolean(L, status == LUA_OK);
     lua_insert(L, 1);
@@ -214,6 +216,7 @@ static int sandbox_xpcall(lua_State *L) {
     lua_pushvalue(L, 1);
     lua_rotate(L, 3, 2);
     int status = lua_pcall(L, n - 2, LUA_MULTRET, 2);
+    trip_on_memory_error(L, status);
     if (SB(L)->tripped) return lua_error(L);
     if (status != LUA_OK) {
         lua_pushboolean(L, 0);
@@ -340,29 +343,65 @@ static int sandbox_randomseed(lua_State *L) {
 
 // ---- C library functions whose work does not show in the instruction count are charged first.
 
-static int charged_by_length(lua_State *L) {  // upvalue 1: the function, charged |arg 1| / 64
-    size_t len = 0;
-    if (lua_type(L, 1) == LUA_TSTRING) lua_tolstring(L, 1, &len);
-    else if (lua_type(L, 1) == LUA_TTABLE) len = (size_t)lua_rawlen(L, 1) * 64;
-    glo_charge(L, (int64_t)(len / 64) + 1);
+// Upvalue 1: the function. Charges, before it runs, what the C function may do without a hook
+// firing: one step per argument and the length of every string argument / 64.
+static int64_t argument_steps(lua_State *L) {
+    int n = lua_gettop(L);
+    int64_t steps = n + 1;
+    for (int i = 1; i <= n; i++) {
+        if (lua_type(L, i) == LUA_TSTRING) {
+            size_t len;
+            lua_tolstring(L, i, &len);
+            steps += (int64_t)(len >> 6);
+        }
+    }
+    return steps;
+}
+
+static int call_upvalue(lua_State *L) {
     lua_pushvalue(L, lua_upvalueindex(1));
     lua_insert(L, 1);
     lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
     return lua_gettop(L);
+}
+
+static int charged_call(lua_State *L) {
+    glo_charge(L, argument_steps(L));
+    return call_upvalue(L);
+}
+
+// The table functions loop over `#t` as __len reports it: charge that.
+static int charged_table_call(lua_State *L) {
+    luaL_checktype(L, 1, LUA_TTABLE);
+    lua_Integer len = luaL_len(L, 1);
+    glo_charge(L, argument_steps(L) + (len > 0 ? (len < INT64_MAX / 4 ? len : INT64_MAX / 4) : 0));
+    return call_upvalue(L);
+}
+
+// table.unpack(t, i, j) pushes j - i + 1 values.
+static int charged_table_unpack(lua_State *L) {
+    lua_Integer i = luaL_optinteger(L, 2, 1);
+    lua_Integer j = lua_isnoneornil(L, 3) ? luaL_len(L, 1) : luaL_checkinteger(L, 3);
+    if (j >= i) {
+        lua_Unsigned span = (lua_Unsigned)j - (lua_Unsigned)i;
+        glo_charge(L, span < (lua_Unsigned)(INT64_MAX / 4) ? (int64_t)span + 1 : INT64_MAX / 4);
+    }
+    return call_upvalue(L);
 }
 
 static int charged_table_move(lua_State *L) {
     lua_Integer f = luaL_checkinteger(L, 2), e = luaL_checkinteger(L, 3);
-    if (e >= f) glo_charge(L, (e - f) < INT64_MAX / 2 ? (int64_t)(e - f) + 1 : INT64_MAX / 2);
-    lua_pushvalue(L, lua_upvalueindex(1));
-    lua_insert(L, 1);
-    lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
-    return lua_gettop(L);
+    if (e >= f) {
+        lua_Unsigned span = (lua_Unsigned)e - (lua_Unsigned)f;
+        glo_charge(L, span < (lua_Unsigned)(INT64_MAX / 4) ? (int64_t)span + 1 : INT64_MAX / 4);
+    }
+    return call_upvalue(L);
 }
 
 static int charged_table_sort(lua_State *L) {
     luaL_checktype(L, 1, LUA_TTABLE);
-    int64_t n = (int64_t)lua_rawlen(L, 1), log = 1;
+    lua_Integer len = luaL_len(L, 1);
+    int64_t n = len > 0 ? (len < (1LL << 40) ? (int64_t)len : (1LL << 40)) : 0, log = 1;
     while ((1LL << log) < n && log < 62) log++;
     glo_charge(L, n * log);
     lua_pushvalue(L, lua_upvalueindex(1));
@@ -377,30 +416,80 @@ static void wrap_field(lua_State *L, int lib, const char *name, lua_CFunction wr
     lua_setfield(L, lib, name);
 }
 
-// A read-only view of the table at `idx`; `#`, pairs and indexing see the original.
+// Read-only views. A view never hands out the table behind it: `pairs` iterates through a closure,
+// and a deep view (what `require` returns) wraps every table it reads in a view of its own.
+
+static void push_readonly_view(lua_State *L, int idx, int deep);
+
+static int proxy_next(lua_State *L) {  // upvalue 1: the target, 2: whether the view is deep
+    lua_settop(L, 2);
+    if (lua_next(L, lua_upvalueindex(1))) {
+        if (lua_istable(L, -1) && lua_toboolean(L, lua_upvalueindex(2))) {
+            push_readonly_view(L, -1, 1);
+            lua_replace(L, -2);
+        }
+        return 2;
+    }
+    lua_pushnil(L);
+    return 1;
+}
+
 static int proxy_pairs(lua_State *L) {
-    lua_getfield(L, LUA_REGISTRYINDEX, K_BASE);
-    lua_getfield(L, -1, "next");
     lua_getmetatable(L, 1);
-    lua_getfield(L, -1, "__index");
-    lua_remove(L, -2);
+    lua_getfield(L, -1, "__glo_target");
+    lua_getfield(L, -2, "__glo_deep");
+    lua_pushcclosure(L, proxy_next, 2);
+    lua_pushvalue(L, 1);
     lua_pushnil(L);
     return 3;
 }
 
 static int proxy_len(lua_State *L) {
     lua_getmetatable(L, 1);
-    lua_getfield(L, -1, "__index");
+    lua_getfield(L, -1, "__glo_target");
     lua_pushinteger(L, (lua_Integer)lua_rawlen(L, -1));
     return 1;
 }
 
-static void push_readonly(lua_State *L, int idx) {
+static int deep_index(lua_State *L) {  // upvalue 1: the target
+    lua_pushvalue(L, 2);
+    lua_gettable(L, lua_upvalueindex(1));
+    if (lua_istable(L, -1)) push_readonly_view(L, -1, 1);
+    return 1;
+}
+
+static const char *const K_VIEWS = "glo.views";  // weak-keyed: target -> its deep view
+
+static void push_readonly_view(lua_State *L, int idx, int deep) {
     idx = lua_absindex(L, idx);
+    luaL_checkstack(L, 6, NULL);
+    if (deep) {
+        if (lua_getfield(L, LUA_REGISTRYINDEX, K_VIEWS) != LUA_TTABLE) {
+            lua_pop(L, 1);
+            lua_newtable(L);
+            lua_createtable(L, 0, 1);
+            lua_pushliteral(L, "k");
+            lua_setfield(L, -2, "__mode");
+            lua_setmetatable(L, -2);
+            lua_pushvalue(L, -1);
+            lua_setfield(L, LUA_REGISTRYINDEX, K_VIEWS);
+        }
+        lua_pushvalue(L, idx);
+        if (lua_rawget(L, -2) == LUA_TTABLE) {
+            lua_remove(L, -2);
+            return;
+        }
+        lua_pop(L, 1);
+    }
     lua_newtable(L);
-    lua_createtable(L, 0, 6);
+    lua_createtable(L, 0, 8);
     lua_pushvalue(L, idx);
+    if (deep) lua_pushcclosure(L, deep_index, 1);
     lua_setfield(L, -2, "__index");
+    lua_pushvalue(L, idx);
+    lua_setfield(L, -2, "__glo_target");
+    lua_pushboolean(L, deep);
+    lua_setfield(L, -2, "__glo_deep");
     lua_pushcfunction(L, readonly_error);
     lua_setfield(L, -2, "__newindex");
     lua_pushcfunction(L, proxy_pairs);
@@ -412,7 +501,16 @@ static void push_readonly(lua_State *L, int idx) {
     lua_pushboolean(L, 1);
     lua_setfield(L, -2, "__glo_readonly");
     lua_setmetatable(L, -2);
+    if (deep) {  // remember it: views -> target = view
+        lua_pushvalue(L, idx);
+        lua_pushvalue(L, -2);
+        lua_rawset(L, -4);
+        lua_remove(L, -2);
+    }
 }
+
+// A shallow read-only view: for the libraries, whose members are functions and numbers.
+static void push_readonly(lua_State *L, int idx) { push_readonly_view(L, idx, 0); }
 
 // A new environment whose reads fall through to `index_idx`, locked against setmetatable.
 static void push_env(lua_State *L, int index_idx) {
@@ -449,6 +547,8 @@ static int open_libraries(lua_State *L) {
         {"setmetatable", sandbox_setmetatable}, {"print", sandbox_print}, {NULL, NULL},
     };
     luaL_setfuncs(L, replaced, 0);
+    wrap_field(L, 2, "tonumber", charged_call);
+    wrap_field(L, 2, "tostring", charged_call);
 
     // string: bounded matching and rep; no dump (bytecode) or pack; the metatable locked.
     lua_getfield(L, 1, LUA_STRLIBNAME);           // 3
@@ -458,8 +558,8 @@ static int open_libraries(lua_State *L) {
         lua_pushnil(L);
         lua_setfield(L, 3, *n);
     }
-    static const char *const string_charged[] = {"upper", "lower", "reverse", "format", "byte", "sub", NULL};
-    for (const char *const *n = string_charged; *n; n++) wrap_field(L, 3, *n, charged_by_length);
+    static const char *const string_charged[] = {"upper", "lower", "reverse", "format", "byte", "sub", "char", "len", NULL};
+    for (const char *const *n = string_charged; *n; n++) wrap_field(L, 3, *n, charged_call);
     lua_pushliteral(L, "");
     lua_getmetatable(L, -1);
     lua_pushboolean(L, 0);
@@ -472,9 +572,10 @@ static int open_libraries(lua_State *L) {
     lua_getfield(L, 1, LUA_TABLIBNAME);           // 3
     wrap_field(L, 3, "move", charged_table_move);
     wrap_field(L, 3, "sort", charged_table_sort);
-    wrap_field(L, 3, "concat", charged_by_length);
-    wrap_field(L, 3, "insert", charged_by_length);
-    wrap_field(L, 3, "remove", charged_by_length);
+    wrap_field(L, 3, "concat", charged_table_call);
+    wrap_field(L, 3, "insert", charged_table_call);
+    wrap_field(L, 3, "remove", charged_table_call);
+    wrap_field(L, 3, "unpack", charged_table_unpack);
     push_readonly(L, 3);
     lua_setfield(L, 2, LUA_TABLIBNAME);
     lua_pop(L, 1);
@@ -489,6 +590,8 @@ static int open_libraries(lua_State *L) {
     lua_pop(L, 1);
 
     lua_getfield(L, 1, LUA_UTF8LIBNAME);
+    static const char *const utf8_charged[] = {"len", "codepoint", "offset", "char", NULL};
+    for (const char *const *n = utf8_charged; *n; n++) wrap_field(L, lua_gettop(L), *n, charged_call);
     push_readonly(L, -1);
     lua_setfield(L, 2, LUA_UTF8LIBNAME);
     lua_pop(L, 1);
@@ -496,7 +599,7 @@ static int open_libraries(lua_State *L) {
     lua_pushvalue(L, 2);
     lua_setfield(L, LUA_REGISTRYINDEX, K_BASE);
 
-    static const char *const tables[] = {K_SOURCES, K_LOADED, K_PROXIES, K_ENVS, K_HOOKS, NULL};
+    static const char *const tables[] = {K_SOURCES, K_LOADED, K_ENVS, K_HOOKS, NULL};
     for (const char *const *n = tables; *n; n++) {
         lua_newtable(L);
         lua_setfield(L, LUA_REGISTRYINDEX, *n);
@@ -546,13 +649,7 @@ static int sandbox_require(lua_State *L) {
         }
         const char *fullname = lua_tostring(L, -1);
         if (load_module(L, fullname)) {
-            lua_getfield(L, LUA_REGISTRYINDEX, K_PROXIES);
-            if (lua_getfield(L, -1, fullname) == LUA_TNIL) {
-                lua_pop(L, 1);
-                push_readonly(L, -2);
-                lua_pushvalue(L, -1);
-                lua_setfield(L, -3, fullname);
-            }
+            push_readonly_view(L, -1, 1);
             return 1;
         }
         lua_pop(L, 2);
@@ -666,7 +763,7 @@ static int load_module(lua_State *L, const char *fullname) {
     return 1;
 }
 
-// Clears the globals calls wrote into module environments. Clearing in place allocates nothing, so
+// Clears the globals calls wrote into module environments (argument 1: the call failed). Clearing in place allocates nothing, so
 // it works even when the call ended at the memory cap.
 static int reset_envs(lua_State *L) {
     glo_sandbox *sb = SB(L);
@@ -685,6 +782,21 @@ static int reset_envs(lua_State *L) {
     }
     sb->ndirty = 0;
     sb->all_dirty = 0;
+    // After a failed call, a module whose loading failed is marked `false` ("being loaded"): make
+    // it loadable again, so the next call reports its real error rather than a require cycle.
+    if (lua_toboolean(L, 1)) {
+        lua_getfield(L, LUA_REGISTRYINDEX, K_LOADED);
+        lua_pushnil(L);
+        while (lua_next(L, -2)) {
+            int loading = lua_type(L, -1) == LUA_TBOOLEAN;
+            lua_pop(L, 1);
+            if (loading) {
+                lua_pushvalue(L, -1);
+                lua_pushnil(L);
+                lua_rawset(L, -4);
+            }
+        }
+    }
     return 0;
 }
 
@@ -769,15 +881,17 @@ static int protected_run(glo_sandbox *sb, lua_CFunction f, void *args, int budge
     lua_pushlightuserdata(L, args);
     if (budgeted) begin_call(sb);
     int rc = lua_pcall(L, 1, 0, top + 1);
+    if (budgeted) trip_on_memory_error(L, rc);
     int failed = rc != LUA_OK;
     if (failed) describe_failure(sb, rc, st);
     int tripped = sb->tripped;
     sb->in_call = 0;
     lua_settop(L, top);
     if (budgeted) {
-        if (sb->ndirty || sb->all_dirty) {
+        if (sb->ndirty || sb->all_dirty || failed) {
             lua_pushcfunction(L, reset_envs);
-            lua_pcall(L, 0, 0, 0);
+            lua_pushboolean(L, failed);
+            lua_pcall(L, 1, 0, 0);
             lua_settop(L, top);
         }
         // A tripped call may leave much garbage and a grown stack. Each full cycle frees half of
@@ -834,7 +948,6 @@ void glo_sandbox_free(glo_sandbox *sb) {
     if (!sb) return;
     if (sb->L) lua_close(sb->L);
     glo_buffer_free(&sb->diagnostics);
-    free(sb->ctx_bytes);
     free(sb);
 }
 
@@ -979,9 +1092,10 @@ static int track_pairs(lua_State *L) {  // pairs(facts) reads every fact
         lua_pushboolean(L, 1);
         lua_rawset(L, lua_upvalueindex(2));
     }
-    lua_getfield(L, LUA_REGISTRYINDEX, K_BASE);
-    lua_getfield(L, -1, "next");
     lua_pushvalue(L, lua_upvalueindex(1));
+    lua_pushboolean(L, 0);
+    lua_pushcclosure(L, proxy_next, 2);  // iterates the facts without handing them out
+    lua_pushvalue(L, 1);
     lua_pushnil(L);
     return 3;
 }
@@ -1065,51 +1179,44 @@ struct call_args {
     glo_buffer *out, *explain;
 };
 
-static void push_ctx(lua_State *L, glo_sandbox *sb, const char *ctx, size_t len) {
-    if (sb->ctx_bytes && sb->ctx_len == len && memcmp(sb->ctx_bytes, ctx, len) == 0) {
-        lua_getfield(L, LUA_REGISTRYINDEX, K_CTX);
-        return;
-    }
+// ctx is decoded on every call: a cached one could carry what a call wrote into a nested table.
+static void push_ctx(lua_State *L, const char *ctx, size_t len) {
     glo_json_push(L, ctx, len);
     if (!lua_istable(L, -1)) luaL_error(L, "ctx must be a JSON object");
     push_readonly(L, -1);
     lua_remove(L, -2);
-    char *copy = malloc(len ? len : 1);
-    if (!copy) luaL_error(L, "not enough memory");
-    memcpy(copy, ctx, len);
-    free(sb->ctx_bytes);
-    sb->ctx_bytes = copy;
-    sb->ctx_len = len;
-    lua_pushvalue(L, -1);
-    lua_setfield(L, LUA_REGISTRYINDEX, K_CTX);
+}
+
+// Pushes fresh facts and ctx from their JSON text, and lets the host's `before` complete the facts.
+static void push_arguments(lua_State *L, struct call_args *a, int hooks) {
+    glo_sandbox *sb = SB(L);
+    sb->marshal_phase = 1;
+    size_t first = 0;
+    while (first < a->facts_len && (a->facts[first] == ' ' || a->facts[first] == '\t' || a->facts[first] == '\r' || a->facts[first] == '\n')) first++;
+    if (first == a->facts_len || a->facts[first] != '{') luaL_error(L, "facts must be a JSON object (the line does not start with '{')");
+    glo_json_push(L, a->facts, a->facts_len);
+    int facts = lua_gettop(L);
+    push_ctx(L, a->ctx, a->ctx_len);
+    sb->marshal_phase = 0;
+    if (lua_getfield(L, hooks, "before") == LUA_TFUNCTION) {
+        lua_pushvalue(L, facts);
+        lua_pushvalue(L, facts + 1);
+        lua_call(L, 2, 0);
+    } else {
+        lua_pop(L, 1);
+    }
 }
 
 static int p_call(lua_State *L) {
     struct call_args *a = lua_touserdata(L, 1);
     glo_sandbox *sb = SB(L);
-    sb->marshal_phase = 1;
-    size_t first = 0;
-    while (first < a->facts_len && (a->facts[first] == ' ' || a->facts[first] == '\t' || a->facts[first] == '\r' || a->facts[first] == '\n')) first++;
-    if (first == a->facts_len || a->facts[first] != '{') return luaL_error(L, "facts must be a JSON object (the line does not start with '{')");
-    glo_json_push(L, a->facts, a->facts_len);
-    int facts = lua_gettop(L);
-    push_ctx(L, sb, a->ctx, a->ctx_len);
-    int ctx = lua_gettop(L);
-    sb->marshal_phase = 0;
-
     lua_getfield(L, LUA_REGISTRYINDEX, K_HOOKS);
     int hooks = lua_gettop(L);
-    if (lua_getfield(L, hooks, "before") == LUA_TFUNCTION) {
-        lua_pushvalue(L, facts);
-        lua_pushvalue(L, ctx);
-        lua_call(L, 2, 0);
-    } else {
-        lua_pop(L, 1);
-    }
-
     int track = a->flags & GLO_CALL_TRACK_READS;
     for (int attempt = 0;; attempt++) {
         int base = lua_gettop(L);
+        push_arguments(L, a, hooks);  // fresh on every attempt: a rerun never sees what the first wrote
+        int facts = base + 1, ctx = base + 2;
         int reads = 0;
         if (track) {
             push_tracking(L, facts);   // proxy, reads

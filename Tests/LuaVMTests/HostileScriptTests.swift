@@ -45,7 +45,20 @@ let hostileScripts: [Hostile] = [
             code: "local co = coroutine.wrap(function() while true do coroutine.yield() end end) while true do co() end",
             kind: .runtime, message: "global 'coroutine'"),
 
+    Hostile(name: "pairs on a library hands out only a view", code: "local _, S = pairs(string) S.upper = function() end", kind: .runtime, message: "read-only"),
+    Hostile(name: "next through pairs yields no library table",
+            code: "for k, v in pairs(string) do if type(v) == 'table' then v.x = 1 end end error('no table found')", kind: .runtime, message: "no table found"),
+
     // Runaway computation: budgets that the script cannot catch.
+    Hostile(name: "__len makes table.insert loop in C",
+            code: "local t = setmetatable({}, {__len = function() return math.maxinteger - 1 end}) table.insert(t, 1, 0)", kind: .instructionBudget),
+    Hostile(name: "__len makes table.remove loop in C",
+            code: "local t = setmetatable({}, {__len = function() return math.maxinteger - 1 end}) table.remove(t, 1)", kind: .instructionBudget),
+    Hostile(name: "utf8.len over a big string in a loop",
+            code: "local s = ('x'):rep(1 << 20) local n = 0 while true do n = n + utf8.len(s) end", kind: .instructionBudget),
+    Hostile(name: "tonumber over a big string in a loop",
+            code: "local s = ('1'):rep(1 << 20) while true do tonumber(s, 36) end", kind: .instructionBudget),
+    Hostile(name: "table.move at the integer limits", code: "table.move({}, math.mininteger, math.maxinteger, 1)", kind: .instructionBudget),
     Hostile(name: "infinite loop", code: "while true do end", kind: .instructionBudget),
     Hostile(name: "infinite recursion", code: "local function f(n) return 1 + f(n + 1) end return f(1)", kind: .memory),
     Hostile(name: "infinite tail calls", code: "local function f(n) return f(n + 1) end return f(1)", kind: .instructionBudget),
@@ -81,6 +94,8 @@ let hostileScripts: [Hostile] = [
 
     // Values that cannot come back.
     Hostile(name: "cyclic table", code: "local t = {} t.self = t return t", kind: .marshal, message: "cyclic"),
+    Hostile(name: "a shared table written once per path", code: "local t = {1} for i = 1, 60 do t = {t, t} end return t", kind: .memory,
+            message: "JSON encoding of a result"),
     Hostile(name: "function value", code: "return { f = print }", kind: .marshal, message: "function"),
     Hostile(name: "non-string key", code: "return { [true] = 1 }", kind: .marshal),
     Hostile(name: "error with a table", code: "error({ code = 1 })", kind: .runtime, message: "table value"),

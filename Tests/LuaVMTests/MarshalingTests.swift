@@ -152,6 +152,40 @@ struct ModuleTests {
         #expect(sandbox.failure { _ = try $0.call(mutate, facts: [:], context: [:]) }?.message.contains("read-only") == true)
     }
 
+    @Test func whatACallWritesIntoNestedContextIsGoneInTheNext() throws {
+        let sandbox = try sandbox(module: """
+            return { f = function(facts, ctx) local seen = ctx.region.code ctx.region.code = "XX" return seen end }
+            """)
+        let context: JSONValue = ["region": ["code": "TH"]]
+        #expect(try sandbox.call("f", context: context) == "TH")
+        #expect(try sandbox.call("f", context: context) == "TH", "a nested write into ctx persisted")
+    }
+
+    @Test func requiredModulesAreReadOnlyAllTheWayDown() throws {
+        let sandbox = try LuaSandbox()
+        try sandbox.addModule("t/config", searchPath: ["t"], source: "return { limits = { age = 18 } }", chunkName: "t/config.lua")
+        try sandbox.addModule("t/m", searchPath: ["t"], source: """
+            return {
+              nested = function() require("config").limits.age = 16 end,
+              pairs = function() for _, v in pairs(require("config")) do v.age = 16 end end,
+              read = function() return require("config").limits.age end,
+            }
+            """, chunkName: "t/m.lua")
+        for key in ["nested", "pairs"] {
+            #expect(sandbox.failure { _ = try $0.call(key) }?.message.contains("read-only") == true, "\(key)")
+        }
+        #expect(try sandbox.call("read") == .int(18))
+    }
+
+    @Test func aModuleThatFailedToLoadReportsItsOwnErrorAgain() throws {
+        let sandbox = try LuaSandbox(limits: Hostile.testLimits)
+        try sandbox.addModule("t/m", searchPath: ["t"], source: "while true do end\nreturn {}", chunkName: "t/m.lua")
+        for _ in 1...2 {
+            let error = sandbox.failure { _ = try $0.lookup(module: "m", key: "f", searchPath: ["t"]) }
+            #expect(error?.kind == .instructionBudget, "\(String(describing: error))")
+        }
+    }
+
     @Test func readsAndMissingFactsAreTracked() throws {
         let sandbox = try sandbox(module: """
             return { f = function(facts)
