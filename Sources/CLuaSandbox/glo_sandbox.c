@@ -40,6 +40,8 @@ struct glo_sandbox {
     char err_location[256];
     uint64_t rng[4];
     glo_buffer diagnostics;
+    char *ctx_bytes;     // the JSON text of the ctx whose view is cached under K_CTX
+    size_t ctx_len;
     int dirty[DIRTY_CAP];
     int ndirty;
     int all_dirty;
@@ -52,6 +54,7 @@ static const char *const K_LOADED = "glo.loaded";     // fullname -> module tabl
 static const char *const K_ENVS = "glo.envs";         // module index -> its per-call environment
 static const char *const K_BASE = "glo.base";         // the read-only base every environment reads
 static const char *const K_HOOKS = "glo.hooks";       // trusted host hooks { before, after }
+static const char *const K_CTX = "glo.ctx";           // the view of the last ctx, reused while its text is the same
 static const char *const K_TRACK_MT = "glo.track_mt"; // metatable of the facts-tracking proxy
 static const char *const K_TRIP_MSG = "glo.trip_msg"; // preallocated message for budget errors
 
@@ -948,6 +951,7 @@ void glo_sandbox_free(glo_sandbox *sb) {
     if (!sb) return;
     if (sb->L) lua_close(sb->L);
     glo_buffer_free(&sb->diagnostics);
+    free(sb->ctx_bytes);
     free(sb);
 }
 
@@ -1179,12 +1183,26 @@ struct call_args {
     glo_buffer *out, *explain;
 };
 
-// ctx is decoded on every call: a cached one could carry what a call wrote into a nested table.
+// ctx is the same for every call of a batch, so its view is kept and reused while the text is the
+// same. The view is deep (nested tables are views too), so no call can change what the next sees.
 static void push_ctx(lua_State *L, const char *ctx, size_t len) {
+    glo_sandbox *sb = SB(L);
+    if (sb->ctx_bytes && sb->ctx_len == len && memcmp(sb->ctx_bytes, ctx, len) == 0) {
+        lua_getfield(L, LUA_REGISTRYINDEX, K_CTX);
+        return;
+    }
     glo_json_push(L, ctx, len);
     if (!lua_istable(L, -1)) luaL_error(L, "ctx must be a JSON object");
-    push_readonly(L, -1);
+    push_readonly_view(L, -1, 1);
     lua_remove(L, -2);
+    char *copy = malloc(len ? len : 1);
+    if (!copy) luaL_error(L, "not enough memory");
+    memcpy(copy, ctx, len);
+    free(sb->ctx_bytes);
+    sb->ctx_bytes = copy;
+    sb->ctx_len = len;
+    lua_pushvalue(L, -1);
+    lua_setfield(L, LUA_REGISTRYINDEX, K_CTX);
 }
 
 // Pushes fresh facts and ctx from their JSON text, and lets the host's `before` complete the facts.

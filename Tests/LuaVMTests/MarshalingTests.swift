@@ -152,13 +152,19 @@ struct ModuleTests {
         #expect(sandbox.failure { _ = try $0.call(mutate, facts: [:], context: [:]) }?.message.contains("read-only") == true)
     }
 
-    @Test func whatACallWritesIntoNestedContextIsGoneInTheNext() throws {
+    @Test func contextIsReadOnlyAllTheWayDown() throws {
         let sandbox = try sandbox(module: """
-            return { f = function(facts, ctx) local seen = ctx.region.code ctx.region.code = "XX" return seen end }
+            return {
+              write = function(facts, ctx) ctx.region.code = "XX" end,
+              pairs = function(facts, ctx) for _, v in pairs(ctx) do if type(v) == "table" then v.code = "XX" end end end,
+              read = function(facts, ctx) return ctx.region.code end,
+            }
             """)
         let context: JSONValue = ["region": ["code": "TH"]]
-        #expect(try sandbox.call("f", context: context) == "TH")
-        #expect(try sandbox.call("f", context: context) == "TH", "a nested write into ctx persisted")
+        for key in ["write", "pairs"] {
+            #expect(sandbox.failure { _ = try $0.call(key, context: context) }?.message.contains("read-only") == true, "\(key)")
+        }
+        #expect(try sandbox.call("read", context: context) == "TH")
     }
 
     @Test func requiredModulesAreReadOnlyAllTheWayDown() throws {
