@@ -1,6 +1,6 @@
 // swift-tools-version: 6.1
 // Benchmarks of the Lua runtime, a package of its own so that `swift build` and `swift test` of
-// glo-host do not build package-benchmark. Run: cd Benchmarks && swift package benchmark
+// glo-host do not build ordo-one/benchmark (package-benchmark). Run: cd Benchmarks && swift package benchmark
 import PackageDescription
 
 let package = Package(
@@ -8,7 +8,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     dependencies: [
         .package(name: "glo-host", path: ".."),
-        .package(url: "https://github.com/ordo-one/package-benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
+        .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
     ],
     targets: [
         // The floor: the same decision called straight on the Lua C API, the facts table built per call.
@@ -20,13 +20,13 @@ let package = Package(
         .executableTarget(
             name: "LuaVMBenchmarks",
             dependencies: [
-                .product(name: "Benchmark", package: "package-benchmark"),
+                .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "LuaVM", package: "glo-host"),
                 .product(name: "GloJSON", package: "glo-host"),
                 "CLuaFloor",
             ],
             path: "Benchmarks/LuaVMBenchmarks",
-            plugins: [.plugin(name: "BenchmarkPlugin", package: "package-benchmark")]
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
     ]
 )
