@@ -5,7 +5,7 @@ import PackageDescription
 //   glo-host -> GloRules -> LuaVM -> CLuaSandbox -> CLua
 //                  \            \-> GloJSON
 //                   \-> Yams (pack manifests and tests), Crypto (content hashes)
-//   GloKit (the host core; so far entities and validation) -> GloJSON
+//   GloKit (the host core; so far entities and validation) -> GloRules, GloJSON
 let strictSwift: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
     .enableUpcomingFeature("MemberImportVisibility"),
@@ -53,7 +53,7 @@ let package = Package(
             ],
             swiftSettings: strictSwift
         ),
-        .target(name: "GloKit", dependencies: ["GloJSON"], swiftSettings: strictSwift),
+        .target(name: "GloKit", dependencies: ["GloRules", "GloJSON"], swiftSettings: strictSwift),
         .executableTarget(
             name: "glo-host",
             dependencies: [
@@ -64,7 +64,7 @@ let package = Package(
         ),
         .testTarget(name: "GloJSONTests", dependencies: ["GloJSON"], swiftSettings: strictSwift),
         .testTarget(name: "LuaVMTests", dependencies: ["LuaVM", "GloJSON"], swiftSettings: strictSwift),
-        .testTarget(name: "GloKitTests", dependencies: ["GloKit", "GloJSON"], swiftSettings: strictSwift),
+        .testTarget(name: "GloKitTests", dependencies: ["GloKit", "GloRules", "GloJSON"], swiftSettings: strictSwift),
         .testTarget(name: "GloRulesTests", dependencies: ["GloRules", "LuaVM", "GloJSON"], swiftSettings: strictSwift),
         // Runs the built `glo-host` binary, as admins and testers do.
         .testTarget(name: "CLITests", dependencies: ["glo-host", "GloJSON"], swiftSettings: strictSwift),

@@ -12,8 +12,8 @@ public struct PackManifest: Sendable, Equatable {
     public var version: String
     public var extends: String?
     /// Both inclusive; nil is open-ended.
-    public var effectiveFrom: ISODate?
-    public var effectiveTo: ISODate?
+    public var effectiveFrom: CalendarDate?
+    public var effectiveTo: CalendarDate?
     public var status: Status
     public var languages: [String]
     public var description: String?
@@ -22,7 +22,7 @@ public struct PackManifest: Sendable, Equatable {
     /// Limits the pack asks for; they can only lower the host's.
     public var limits: LuaLimits?
 
-    public func isInForce(at date: ISODate) -> Bool {
+    public func isInForce(at date: CalendarDate) -> Bool {
         if let from = effectiveFrom, date < from { return false }
         if let to = effectiveTo, to < date { return false }
         return true
@@ -62,9 +62,9 @@ public struct PackManifest: Sendable, Equatable {
             }
             return value
         }
-        func date(_ field: String) -> ISODate? {
+        func date(_ field: String) -> CalendarDate? {
             guard let text = string(field, required: false) else { return nil }
-            guard let date = ISODate(text) else {
+            guard let date = CalendarDate(text) else {
                 problem(field, root.member(field), "'\(text)' is not an ISO date (YYYY-MM-DD)")
                 return nil
             }

@@ -66,12 +66,12 @@ struct PackTestRunner {
                 fail(node.line, name, "no 'decision' for this case or its file"); continue
             }
             let dateText = node.member("at")?.string ?? fileDate
-            let date: ISODate
+            let date: CalendarDate
             if let dateText {
-                guard let parsed = ISODate(dateText) else { fail(node.line, name, "'at' is not an ISO date: \(dateText)"); continue }
+                guard let parsed = CalendarDate(dateText) else { fail(node.line, name, "'at' is not an ISO date: \(dateText)"); continue }
                 date = parsed
             } else {
-                date = pack.manifest.effectiveFrom ?? ISODate.today()
+                date = pack.manifest.effectiveFrom ?? CalendarDate.today()
             }
             guard pack.manifest.isInForce(at: date) else {
                 fail(node.line, name, "\(pack.id) \(pack.version) is not in force on \(date)"); continue

@@ -29,7 +29,7 @@ public final class RuleEngine: Sendable {
     private var current: LoadedRules { loaded.withLock { $0 } }
 
     /// The decision `name` of `jurisdiction` as the law stands at `date`.
-    public func bind(jurisdiction: String, decision name: String, at date: ISODate) throws(RuleEvaluationError) -> BoundDecision {
+    public func bind(jurisdiction: String, decision name: String, at date: CalendarDate) throws(RuleEvaluationError) -> BoundDecision {
         let rules = current
         guard let pack = rules.ruleSet.pack(jurisdiction, at: date) else {
             let known = rules.ruleSet.jurisdictions
@@ -40,17 +40,17 @@ public final class RuleEngine: Sendable {
     }
 
     /// The decision `name` of exactly this pack version (what its own tests run against).
-    public func bind(pack: RulePack, decision name: String, at date: ISODate) throws(RuleEvaluationError) -> BoundDecision {
+    public func bind(pack: RulePack, decision name: String, at date: CalendarDate) throws(RuleEvaluationError) -> BoundDecision {
         try current.bind(pack: pack, decision: name, at: date)
     }
 
     /// Decides once, with the explanation.
-    public func decide(jurisdiction: String, decision: String, facts: JSONValue, at date: ISODate) throws(RuleEvaluationError) -> RuleResult {
+    public func decide(jurisdiction: String, decision: String, facts: JSONValue, at date: CalendarDate) throws(RuleEvaluationError) -> RuleResult {
         try bind(jurisdiction: jurisdiction, decision: decision, at: date).evaluate(facts)
     }
 
     /// Every decision each jurisdiction's pack in force at `date` offers (inherited ones included).
-    public func decisions(of jurisdiction: String, at date: ISODate) throws(RuleEvaluationError) -> [String] {
+    public func decisions(of jurisdiction: String, at date: CalendarDate) throws(RuleEvaluationError) -> [String] {
         let rules = current
         guard let pack = rules.ruleSet.pack(jurisdiction, at: date) else {
             throw .noPackInForce(jurisdiction: jurisdiction, date: date)
@@ -137,7 +137,7 @@ final class LoadedRules: Sendable {
         return sandbox
     }
 
-    func bind(pack: RulePack, decision name: String, at date: ISODate) throws(RuleEvaluationError) -> BoundDecision {
+    func bind(pack: RulePack, decision name: String, at date: CalendarDate) throws(RuleEvaluationError) -> BoundDecision {
         let chain = try ruleSet.chain(from: pack, at: date)
         let parts = name.split(separator: ".", maxSplits: 1).map(String.init)
         let available = { () -> [String] in (try? self.decisions(of: pack, at: date)) ?? [] }
@@ -154,7 +154,7 @@ final class LoadedRules: Sendable {
         return bound
     }
 
-    func decisions(of pack: RulePack, at date: ISODate) throws(RuleEvaluationError) -> [String] {
+    func decisions(of pack: RulePack, at date: CalendarDate) throws(RuleEvaluationError) -> [String] {
         let chain = try ruleSet.chain(from: pack, at: date)
         let pool = pool(for: chain)
         var names: Set<String> = []
@@ -177,7 +177,7 @@ final class LoadedRules: Sendable {
     func compileAll() -> [RuleProblem] {
         var problems: [RuleProblem] = []
         for pack in ruleSet.packs {
-            let date = pack.manifest.effectiveFrom ?? pack.manifest.effectiveTo ?? ISODate.today()
+            let date = pack.manifest.effectiveFrom ?? pack.manifest.effectiveTo ?? CalendarDate.today()
             do {
                 let chain = try ruleSet.chain(from: pack, at: date)
                 let sandbox = try LoadedRules.makeSandbox(chain: chain, limits: hostLimits)

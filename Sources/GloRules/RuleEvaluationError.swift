@@ -3,7 +3,7 @@ import LuaVM
 /// Why a decision could not be made. `code` is the stable name tools see in `rules eval` output.
 public enum RuleEvaluationError: Error, Sendable, Equatable, CustomStringConvertible {
     case unknownJurisdiction(String, known: [String])
-    case noPackInForce(jurisdiction: String, date: ISODate)
+    case noPackInForce(jurisdiction: String, date: CalendarDate)
     case unknownDecision(String, jurisdiction: String, available: [String])
     /// The facts are not a JSON object.
     case invalidFacts(String)

@@ -7,7 +7,7 @@ public struct RuleReference: Sendable, Hashable {
     public var version: String
     public var hash: String
     public var decision: String
-    public var date: ISODate
+    public var date: CalendarDate
 
     public var json: JSONValue {
         ["pack": .string(pack), "version": .string(version), "hash": .string(hash),

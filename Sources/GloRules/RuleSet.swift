@@ -39,16 +39,16 @@ public struct RuleSet: Sendable {
     public var jurisdictions: [String] { Array(Set(packs.map(\.id))).sorted() }
 
     public func versions(of id: String) -> [RulePack] {
-        packs.filter { $0.id == id }.sorted { ($0.manifest.effectiveFrom ?? ISODate(year: 1, month: 1, day: 1)!) < ($1.manifest.effectiveFrom ?? ISODate(year: 1, month: 1, day: 1)!) }
+        packs.filter { $0.id == id }.sorted { ($0.manifest.effectiveFrom ?? CalendarDate(year: 1, month: 1, day: 1)!) < ($1.manifest.effectiveFrom ?? CalendarDate(year: 1, month: 1, day: 1)!) }
     }
 
     /// The version of `id` in force at `date`.
-    public func pack(_ id: String, at date: ISODate) -> RulePack? {
+    public func pack(_ id: String, at date: CalendarDate) -> RulePack? {
         packs.first { $0.id == id && $0.manifest.isInForce(at: date) }
     }
 
     /// The pack and its ancestors, nearest first, each the version in force at `date`.
-    public func chain(from pack: RulePack, at date: ISODate) throws(RuleEvaluationError) -> [RulePack] {
+    public func chain(from pack: RulePack, at date: CalendarDate) throws(RuleEvaluationError) -> [RulePack] {
         var chain = [pack]
         var current = pack
         while let parentID = current.manifest.extends {
@@ -87,10 +87,10 @@ public struct RuleSet: Sendable {
                     if a.version == b.version {
                         problems.append(RuleProblem(file: "\(b.folder)/pack.yaml", field: "version", message: "version \(b.version) of \(id) is also in \(a.folder)"))
                     }
-                    let aFrom = a.manifest.effectiveFrom ?? ISODate(year: 1, month: 1, day: 1)!
-                    let aTo = a.manifest.effectiveTo ?? ISODate(year: 9999, month: 12, day: 31)!
-                    let bFrom = b.manifest.effectiveFrom ?? ISODate(year: 1, month: 1, day: 1)!
-                    let bTo = b.manifest.effectiveTo ?? ISODate(year: 9999, month: 12, day: 31)!
+                    let aFrom = a.manifest.effectiveFrom ?? CalendarDate(year: 1, month: 1, day: 1)!
+                    let aTo = a.manifest.effectiveTo ?? CalendarDate(year: 9999, month: 12, day: 31)!
+                    let bFrom = b.manifest.effectiveFrom ?? CalendarDate(year: 1, month: 1, day: 1)!
+                    let bTo = b.manifest.effectiveTo ?? CalendarDate(year: 9999, month: 12, day: 31)!
                     if aFrom <= bTo && bFrom <= aTo {
                         problems.append(RuleProblem(file: "\(b.folder)/pack.yaml", field: "effective_from",
                             message: "versions \(a.version) (\(a.folder)) and \(b.version) (\(b.folder)) of \(id) are both in force on \(max(aFrom, bFrom)); give them effective dates that do not overlap"))

@@ -23,9 +23,9 @@ struct DecisionOptions: ParsableArguments {
     @Option(name: .customLong("at"), help: "The date the law is applied at, YYYY-MM-DD (default: today, UTC).")
     var at: String?
 
-    func date() throws -> ISODate {
-        guard let at else { return ISODate.today() }
-        guard let date = ISODate(at) else { throw ValidationError("--at '\(at)' is not a date of the form YYYY-MM-DD") }
+    func date() throws -> CalendarDate {
+        guard let at else { return CalendarDate.today() }
+        guard let date = CalendarDate(at) else { throw ValidationError("--at '\(at)' is not a date of the form YYYY-MM-DD") }
         return date
     }
 }
@@ -84,7 +84,7 @@ extension Rules {
         func run() throws {
             let engine = try loadEngine(directory, statesPerPack: 1, failure: 1)
             for pack in engine.ruleSet.packs.sorted(by: { ($0.id, $0.version) < ($1.id, $1.version) }) {
-                let date = pack.manifest.effectiveFrom ?? pack.manifest.effectiveTo ?? ISODate.today()
+                let date = pack.manifest.effectiveFrom ?? pack.manifest.effectiveTo ?? CalendarDate.today()
                 let decisions = (try? engine.decisions(of: pack.id, at: date)) ?? []
                 var range = ""
                 if pack.manifest.effectiveFrom != nil || pack.manifest.effectiveTo != nil {

@@ -1,4 +1,5 @@
 import Foundation
+import GloRules
 import GloJSON
 import GloKit
 import Testing

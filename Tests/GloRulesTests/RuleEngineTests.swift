@@ -5,7 +5,7 @@ import Testing
 
 @Suite("Rule packs: loading, inheritance, dates, explanations")
 struct RuleEngineTests {
-    let date = ISODate("2026-01-01")!
+    let date = CalendarDate("2026-01-01")!
 
     @Test func childOverridesAndInherits() throws {
         let engine = try RuleEngine(directory: try rulesDirectory(smallWorld), statesPerPack: 1)
@@ -18,7 +18,7 @@ struct RuleEngineTests {
 
     @Test func theDatePicksTheVersionInForce() throws {
         let engine = try RuleEngine(directory: try rulesDirectory(smallWorld), statesPerPack: 1)
-        let old = try engine.decide(jurisdiction: "XX", decision: "identification.pathway", facts: ["age": 30], at: ISODate("2019-06-01")!)
+        let old = try engine.decide(jurisdiction: "XX", decision: "identification.pathway", facts: ["age": 30], at: CalendarDate("2019-06-01")!)
         #expect(old.outcome == "old law")
         #expect(old.rule.version == "2019.1")
         let new = try engine.decide(jurisdiction: "XX", decision: "identification.pathway", facts: ["age": 30], at: date)
@@ -51,8 +51,8 @@ struct RuleEngineTests {
     @Test func ageComesFromTheBirthdateOnThe18thBirthday() throws {
         let engine = try RuleEngine(directory: try rulesDirectory(smallWorld), statesPerPack: 1)
         let facts: JSONValue = ["birthdate": "2008-03-15"]
-        let before = try engine.decide(jurisdiction: "intl", decision: "identification.pathway", facts: facts, at: ISODate("2026-03-14")!)
-        let on = try engine.decide(jurisdiction: "intl", decision: "identification.pathway", facts: facts, at: ISODate("2026-03-15")!)
+        let before = try engine.decide(jurisdiction: "intl", decision: "identification.pathway", facts: facts, at: CalendarDate("2026-03-14")!)
+        let on = try engine.decide(jurisdiction: "intl", decision: "identification.pathway", facts: facts, at: CalendarDate("2026-03-15")!)
         #expect(before.outcome == "child")
         #expect(on.outcome == "adult")
     }
@@ -69,8 +69,8 @@ struct RuleEngineTests {
             #expect(error.code == "unknown_decision")
             #expect(error.message.contains("identification.pathway"))
         }
-        #expect(throws: RuleEvaluationError.noPackInForce(jurisdiction: "XX", date: ISODate("1999-01-01")!)) {
-            try engine.bind(jurisdiction: "XX", decision: "identification.pathway", at: ISODate("1999-01-01")!)
+        #expect(throws: RuleEvaluationError.noPackInForce(jurisdiction: "XX", date: CalendarDate("1999-01-01")!)) {
+            try engine.bind(jurisdiction: "XX", decision: "identification.pathway", at: CalendarDate("1999-01-01")!)
         }
     }
 
@@ -157,7 +157,7 @@ struct ReloadTests {
     @Test func aBrokenEditKeepsTheOldRules() throws {
         let directory = try rulesDirectory(smallWorld)
         let engine = try RuleEngine(directory: directory, statesPerPack: 1)
-        let date = ISODate("2026-01-01")!
+        let date = CalendarDate("2026-01-01")!
         try write(["intl/identification.lua": "return {\n  pathway = function(facts)\n    return {\n  end\n}\n"], under: directory)
         let report = engine.reload()
         #expect(!report.applied)
@@ -174,13 +174,13 @@ struct ReloadTests {
         #expect(!report.applied)
         #expect(report.tests?.failed == 1)
         #expect(report.tests?.failures.first?.file == "intl/tests/identification.yaml")
-        #expect(try engine.decide(jurisdiction: "intl", decision: "identification.pathway", facts: ["age": 3], at: ISODate("2026-01-01")!).outcome == "child")
+        #expect(try engine.decide(jurisdiction: "intl", decision: "identification.pathway", facts: ["age": 3], at: CalendarDate("2026-01-01")!).outcome == "child")
     }
 
     @Test func aGoodEditIsSwappedIn() throws {
         let directory = try rulesDirectory(smallWorld)
         let engine = try RuleEngine(directory: directory, statesPerPack: 1)
-        let date = ISODate("2026-01-01")!
+        let date = CalendarDate("2026-01-01")!
         let before = try engine.decide(jurisdiction: "intl", decision: "identification.pathway", facts: ["age": 30], at: date)
         try write(["intl/identification.lua": smallWorld["intl/identification.lua"]!.replacingOccurrences(of: "outcome = \"adult\"", with: "outcome = \"adult\", checked = true")], under: directory)
         let report = engine.reload()

@@ -1,3 +1,4 @@
+import GloRules
 /// HTCDS cas_Status, snake_case.
 public enum CaseStatus: String, Sendable, Hashable, Codable, CaseIterable {
     case active

@@ -1,3 +1,4 @@
+import GloRules
 import GloJSON
 
 /// A decision as data (DESIGN.md, "Layers"): which pack (id, version, content hash), which decision,

@@ -1,3 +1,4 @@
+import GloRules
 /// Legal assistance to a person in a case: the kinds of `legal_aid.eligibility`.
 public struct LegalAssistance: Sendable, Hashable, Codable, Validatable {
     public enum Kind: String, Sendable, Hashable, Codable, CaseIterable {

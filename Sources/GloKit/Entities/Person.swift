@@ -1,3 +1,4 @@
+import GloRules
 /// A person in the records: a possible victim, a migrant, a witness.
 ///
 /// Every field that identifies the person, alone or together with others, is inside `personal`

@@ -1,3 +1,4 @@
+import GloRules
 /// The outcomes of `return.route`. A push back is never a route: it is recorded and flagged elsewhere.
 public enum ReturnRoute: String, Sendable, Hashable, Codable, CaseIterable {
     case repatriationAsVictim = "repatriation_as_victim"

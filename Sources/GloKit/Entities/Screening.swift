@@ -1,3 +1,4 @@
+import GloRules
 import GloJSON
 
 /// The act element (Palermo Protocol art. 3(a)).

@@ -1,3 +1,4 @@
+import GloRules
 /// A stay in a shelter: the outcomes of `shelter.placement` (other than `none`).
 public struct ShelterPlacement: Sendable, Hashable, Codable, Validatable {
     public enum Kind: String, Sendable, Hashable, Codable, CaseIterable {

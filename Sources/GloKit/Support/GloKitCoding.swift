@@ -1,4 +1,5 @@
 import Foundation
+import GloRules
 import GloJSON
 
 /// The JSON encoder and decoder for entities.

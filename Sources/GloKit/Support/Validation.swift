@@ -1,3 +1,4 @@
+import GloRules
 /// One problem with one field, as a user sees it next to the field.
 ///
 /// `field` is the path of the field in the entity's JSON, such as `person.personal.citizenship[0]`.
