@@ -55,6 +55,7 @@ static const char *const K_ENVS = "glo.envs";         // module index -> its per
 static const char *const K_BASE = "glo.base";         // the read-only base every environment reads
 static const char *const K_HOOKS = "glo.hooks";       // trusted host hooks { before, after }
 static const char *const K_CTX = "glo.ctx";           // the view of the last ctx, reused while its text is the same
+static const char *const K_FACTS_MT = "glo.facts_mt"; // metatable of the untracked facts view
 static const char *const K_TRACK_MT = "glo.track_mt"; // metatable of the facts-tracking proxy
 static const char *const K_TRIP_MSG = "glo.trip_msg"; // preallocated message for budget errors
 
@@ -1143,6 +1144,38 @@ static void push_tracking(lua_State *L, int facts) {
     lua_replace(L, mt);              // stack: proxy, reads
 }
 
+// Pushes a read-only view of the facts at `facts` for a call that does not track reads. One
+// metatable serves every call: its __index is pointed at this call's facts, so a view costs one
+// table.
+static void push_facts_view(lua_State *L, int facts) {
+    facts = lua_absindex(L, facts);
+    if (lua_getfield(L, LUA_REGISTRYINDEX, K_FACTS_MT) == LUA_TNIL) {
+        lua_pop(L, 1);
+        lua_createtable(L, 0, 8);
+        lua_pushboolean(L, 0);
+        lua_setfield(L, -2, "__glo_deep");
+        lua_pushcfunction(L, readonly_error);
+        lua_setfield(L, -2, "__newindex");
+        lua_pushcfunction(L, proxy_pairs);
+        lua_setfield(L, -2, "__pairs");
+        lua_pushcfunction(L, proxy_len);
+        lua_setfield(L, -2, "__len");
+        lua_pushboolean(L, 0);
+        lua_setfield(L, -2, "__metatable");
+        lua_pushboolean(L, 1);
+        lua_setfield(L, -2, "__glo_readonly");
+        lua_pushvalue(L, -1);
+        lua_setfield(L, LUA_REGISTRYINDEX, K_FACTS_MT);
+    }
+    lua_pushvalue(L, facts);
+    lua_setfield(L, -2, "__index");
+    lua_pushvalue(L, facts);
+    lua_setfield(L, -2, "__glo_target");
+    lua_newtable(L);
+    lua_insert(L, -2);
+    lua_setmetatable(L, -2);
+}
+
 static void encode_reads(lua_State *L, int reads, glo_buffer *out) {
     const char *names[2][256];
     int counts[2] = {0, 0};
@@ -1243,7 +1276,7 @@ static int p_call(lua_State *L) {
             lua_pushvalue(L, reads - 1);
         } else {
             lua_rawgeti(L, LUA_REGISTRYINDEX, a->ref);
-            lua_pushvalue(L, facts);
+            push_facts_view(L, facts);
         }
         lua_pushvalue(L, ctx);
         lua_call(L, 2, 1);
