@@ -462,6 +462,24 @@ static int deep_index(lua_State *L) {  // upvalue 1: the target
     return 1;
 }
 
+// The fields every read-only view's metatable (on top of the stack) shares: writes refused, the
+// metatable hidden, and the marker the sandbox's rawset checks. `pairs` and `#` go through the
+// target when `with_target_access`.
+static void set_view_fields(lua_State *L, int with_target_access) {
+    lua_pushcfunction(L, readonly_error);
+    lua_setfield(L, -2, "__newindex");
+    if (with_target_access) {
+        lua_pushcfunction(L, proxy_pairs);
+        lua_setfield(L, -2, "__pairs");
+        lua_pushcfunction(L, proxy_len);
+        lua_setfield(L, -2, "__len");
+    }
+    lua_pushboolean(L, 0);
+    lua_setfield(L, -2, "__metatable");
+    lua_pushboolean(L, 1);
+    lua_setfield(L, -2, "__glo_readonly");
+}
+
 static const char *const K_VIEWS = "glo.views";  // weak-keyed: target -> its deep view
 
 static void push_readonly_view(lua_State *L, int idx, int deep) {
@@ -494,16 +512,7 @@ static void push_readonly_view(lua_State *L, int idx, int deep) {
     lua_setfield(L, -2, "__glo_target");
     lua_pushboolean(L, deep);
     lua_setfield(L, -2, "__glo_deep");
-    lua_pushcfunction(L, readonly_error);
-    lua_setfield(L, -2, "__newindex");
-    lua_pushcfunction(L, proxy_pairs);
-    lua_setfield(L, -2, "__pairs");
-    lua_pushcfunction(L, proxy_len);
-    lua_setfield(L, -2, "__len");
-    lua_pushboolean(L, 0);
-    lua_setfield(L, -2, "__metatable");
-    lua_pushboolean(L, 1);
-    lua_setfield(L, -2, "__glo_readonly");
+    set_view_fields(L, 1);
     lua_setmetatable(L, -2);
     if (deep) {  // remember it: views -> target = view
         lua_pushvalue(L, idx);
@@ -1117,12 +1126,7 @@ static void push_tracking(lua_State *L, int facts) {
         lua_pushnil(L); lua_pushnil(L);
         lua_pushcclosure(L, track_pairs, 2);
         lua_setfield(L, -2, "__pairs");
-        lua_pushcfunction(L, readonly_error);
-        lua_setfield(L, -2, "__newindex");
-        lua_pushboolean(L, 0);
-        lua_setfield(L, -2, "__metatable");
-        lua_pushboolean(L, 1);
-        lua_setfield(L, -2, "__glo_readonly");
+        set_view_fields(L, 0);
         lua_pushvalue(L, -1);
         lua_setfield(L, LUA_REGISTRYINDEX, K_TRACK_MT);
     }
@@ -1154,16 +1158,7 @@ static void push_facts_view(lua_State *L, int facts) {
         lua_createtable(L, 0, 8);
         lua_pushboolean(L, 0);
         lua_setfield(L, -2, "__glo_deep");
-        lua_pushcfunction(L, readonly_error);
-        lua_setfield(L, -2, "__newindex");
-        lua_pushcfunction(L, proxy_pairs);
-        lua_setfield(L, -2, "__pairs");
-        lua_pushcfunction(L, proxy_len);
-        lua_setfield(L, -2, "__len");
-        lua_pushboolean(L, 0);
-        lua_setfield(L, -2, "__metatable");
-        lua_pushboolean(L, 1);
-        lua_setfield(L, -2, "__glo_readonly");
+        set_view_fields(L, 1);
         lua_pushvalue(L, -1);
         lua_setfield(L, LUA_REGISTRYINDEX, K_FACTS_MT);
     }
