@@ -5,7 +5,9 @@ import PackageDescription
 //   glo-host -> GloRules -> LuaVM -> CLuaSandbox -> CLua
 //                  \            \-> GloJSON
 //                   \-> Yams (pack manifests and tests), Crypto (content hashes)
-//   GloKit (the host core; so far entities and validation) -> GloRules, GloJSON
+//   glo-host -> GloStoreSQLite -> GloKit (the host core: entities, Store protocol, event bus, plugins,
+//               decision service; no HTTP, SQL or Lua C API) -> GloRules, GloJSON
+//   Plugins/<Name> -> GloKit only
 let strictSwift: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
     .enableUpcomingFeature("MemberImportVisibility"),
@@ -23,6 +25,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0", traits: [.defaults, "YAML"]),
     ],
     targets: [
         // liblua5.4 from Debian, found through pkg-config; shim.h wraps Lua's C macros.
@@ -53,18 +59,49 @@ let package = Package(
             ],
             swiftSettings: strictSwift
         ),
-        .target(name: "GloKit", dependencies: ["GloRules", "GloJSON"], swiftSettings: strictSwift),
+        .target(
+            name: "GloKit",
+            dependencies: [
+                "GloRules", "GloJSON",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSwift
+        ),
+        .target(
+            name: "GloStoreSQLite",
+            dependencies: ["GloKit", "GloJSON", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strictSwift
+        ),
+        // A tiny plugin that proves the plugin mechanism end to end; the workflows come as their own.
+        .target(name: "PluginTally", dependencies: ["GloKit", "GloJSON"], path: "Plugins/Tally", swiftSettings: strictSwift),
         .executableTarget(
             name: "glo-host",
             dependencies: [
-                "GloRules", "LuaVM", "GloJSON",
+                "GloRules", "LuaVM", "GloJSON", "GloKit", "GloStoreSQLite", "PluginTally",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Configuration", package: "swift-configuration"),
             ],
+            swiftSettings: strictSwift
+        ),
+        // Writes through GloKit and prints each acknowledged write; the reliability test kills it.
+        .executableTarget(
+            name: "glo-crash-writer",
+            dependencies: ["GloKit", "GloStoreSQLite", "PluginTally", "GloJSON"],
+            path: "Tests/Tools/glo-crash-writer",
             swiftSettings: strictSwift
         ),
         .testTarget(name: "GloJSONTests", dependencies: ["GloJSON"], swiftSettings: strictSwift),
         .testTarget(name: "LuaVMTests", dependencies: ["LuaVM", "GloJSON"], swiftSettings: strictSwift),
         .testTarget(name: "GloKitTests", dependencies: ["GloKit", "GloRules", "GloJSON"], swiftSettings: strictSwift),
+        .testTarget(
+            name: "GloHostTests",
+            dependencies: ["GloKit", "GloStoreSQLite", "PluginTally", "GloRules", "GloJSON", "glo-crash-writer"],
+            swiftSettings: strictSwift
+        ),
         .testTarget(name: "GloRulesTests", dependencies: ["GloRules", "LuaVM", "GloJSON"], swiftSettings: strictSwift),
         // Runs the built `glo-host` binary, as admins and testers do.
         .testTarget(name: "CLITests", dependencies: ["glo-host", "GloJSON"], swiftSettings: strictSwift),

@@ -1,0 +1,64 @@
+import GloJSON
+
+/// The core operations every workflow builds on: register a person, open a case, record a
+/// screening. Each validates, commits its record with its event, and returns what was stored.
+/// Events carry ids only; never a name.
+public struct CaseService: Sendable {
+    public let records: Records
+
+    public init(records: Records) { self.records = records }
+
+    /// Registers a person (`person.registered`). Call `Records.likelyDuplicates` first and show
+    /// the candidates to the caseworker.
+    @discardableResult
+    public func register(_ person: Person, actor: Actor) async throws -> Person {
+        try await records.commit { change in
+            try change.put(person)
+            change.emit("person.registered", jurisdiction: nil, subject: "person:\(person.id)", actor: actor,
+                        data: .object(["person_id": .string(person.id.description)]))
+        }
+        return person
+    }
+
+    /// Opens a case for a registered person (`case.opened`).
+    @discardableResult
+    public func open(_ theCase: Case, actor: Actor) async throws -> Case {
+        guard try await records.person(theCase.person) != nil else {
+            throw GloKitError.notFound("person", theCase.person.description)
+        }
+        try await records.commit { change in
+            try change.insert(theCase)
+            change.emit("case.opened", jurisdiction: theCase.jurisdiction, subject: "case:\(theCase.id)", actor: actor,
+                        data: .object(["case_id": .string(theCase.id.description),
+                                       "person_id": .string(theCase.person.description)]))
+        }
+        return theCase
+    }
+
+    /// Records a screening on an open case (`screening.recorded`).
+    @discardableResult
+    public func record(_ screening: Screening, actor: Actor) async throws -> Screening {
+        let theCase = try await records.require(Case.self, screening.caseID.description).value
+        if theCase.status == .closed || theCase.status == .closedReferred {
+            throw GloKitError.refused("case \(theCase.id) is closed: reopen it before recording a screening")
+        }
+        try await records.commit { change in
+            try change.insert(screening)
+            change.emit("screening.recorded", jurisdiction: theCase.jurisdiction, subject: "case:\(theCase.id)",
+                        actor: actor, data: .object(["case_id": .string(theCase.id.description),
+                                                     "screening_id": .string(screening.id.description)]))
+        }
+        return screening
+    }
+
+    /// The facts for a decision on a case: its latest screening, its person and `additional`.
+    public func facts(for caseID: CaseID, additional: [String: JSONValue] = [:]) async throws -> JSONValue {
+        let theCase = try await records.require(Case.self, caseID.description).value
+        let person = try await records.requirePerson(theCase.person).value
+        let screenings = try await records.list(Screening.self, key: .caseID(caseID))
+        guard let latest = screenings.map(\.value).max(by: { ($0.date, $0.id) < ($1.date, $1.id) }) else {
+            return .object(FactsVocabulary.filter(additional))
+        }
+        return latest.facts(person: person, case: theCase, additional: additional)
+    }
+}

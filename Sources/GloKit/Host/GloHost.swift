@@ -1,0 +1,99 @@
+import GloRules
+import Logging
+
+/// The host assembled: a store, the vault, the rules, the bus and the enabled plugins.
+///
+/// `init` runs the start-up checks (every enabled plugin's dependencies enabled, every served
+/// jurisdiction's pack providing every decision the plugins need) and fails with every gap named.
+/// `start` starts the plugins and the bus; `stop` lets each subscriber finish the event in hand and
+/// save its checkpoint, then stops the plugins.
+public final class GloHost: Sendable {
+    public let records: Records
+    public let bus: EventBus
+    public let decisions: DecisionService
+    public let cases: CaseService
+    public let engine: RuleEngine
+    public let plugins: [any Plugin]
+    public let jurisdictions: [JurisdictionID]
+    let logger: Logger
+
+    /// - Parameters:
+    ///   - jurisdictions: those served; nil serves every jurisdiction of the rules.
+    ///   - today: the date the start-up check asks the packs about.
+    public init(store: any Store, vault: PersonVault, engine: RuleEngine, plugins: [any Plugin],
+                jurisdictions: [JurisdictionID]? = nil, retry: RetryPolicy = RetryPolicy(),
+                pollInterval: Duration = .milliseconds(500), today: CalendarDate = .today(),
+                logger: Logger = Logger(label: "glo-host")) throws(StartupError) {
+        let served = jurisdictions ?? engine.ruleSet.jurisdictions.map { JurisdictionID($0) }
+        try GloHost.check(plugins: plugins, engine: engine, jurisdictions: served, at: today)
+        bus = EventBus(store: store, retry: retry, pollInterval: pollInterval, logger: logger)
+        records = Records(store: store, vault: vault, bus: bus)
+        decisions = DecisionService(engine: engine, records: records)
+        cases = CaseService(records: records)
+        self.engine = engine
+        self.plugins = plugins
+        self.jurisdictions = served
+        self.logger = logger
+    }
+
+    /// Every decision an enabled plugin needs, in every served jurisdiction's pack in force at `date`.
+    public static func check(plugins: [any Plugin], engine: RuleEngine, jurisdictions: [JurisdictionID],
+                             at date: CalendarDate) throws(StartupError) {
+        var problems: [String] = []
+        let enabled = Set(plugins.map(\.id))
+        for plugin in plugins {
+            for dependency in plugin.dependencies where !enabled.contains(dependency) {
+                problems.append("plugin '\(plugin.id)' needs plugin '\(dependency)', which is not enabled: add it to --plugins")
+            }
+        }
+        let known = Set(engine.ruleSet.jurisdictions)
+        for jurisdiction in jurisdictions {
+            guard known.contains(jurisdiction.rawValue) else {
+                problems.append("jurisdiction '\(jurisdiction)' is served, but the rules have no pack for it (they have: \(known.sorted().joined(separator: ", ")))")
+                continue
+            }
+            let offered: Set<String>
+            do { offered = Set(try engine.decisions(of: jurisdiction.rawValue, at: date)) } catch {
+                problems.append("jurisdiction '\(jurisdiction)': \(error.message)")
+                continue
+            }
+            for plugin in plugins {
+                for decision in plugin.decisionsNeeded where !offered.contains(decision) {
+                    problems.append("plugin '\(plugin.id)' needs decision '\(decision)', which the \(jurisdiction) pack in force on \(date) does not provide")
+                }
+            }
+        }
+        if !problems.isEmpty { throw StartupError(problems: problems) }
+    }
+
+    public func context(for plugin: any Plugin) -> PluginContext {
+        var log = logger
+        log[metadataKey: "plugin"] = .string(plugin.id)
+        return PluginContext(records: records, decisions: decisions, jurisdictions: jurisdictions, logger: log,
+                             actor: .plugin(plugin.id))
+    }
+
+    /// Starts each plugin (dependencies first), subscribes its handler, then starts delivery.
+    public func start() async throws {
+        for plugin in plugins {
+            let context = context(for: plugin)
+            try await plugin.start(context)
+            if !plugin.handles.isEmpty {
+                try bus.subscribe(Subscription(name: plugin.id, patterns: plugin.handles) { event in
+                    try await plugin.handle(event, context)
+                })
+            }
+        }
+        bus.start()
+        logger.info("host started", metadata: [
+            "plugins": .string(plugins.map(\.id).joined(separator: ",")),
+            "jurisdictions": .string(jurisdictions.map(\.rawValue).joined(separator: ",")),
+        ])
+    }
+
+    public func stop() async {
+        await bus.stop()
+        for plugin in plugins.reversed() { await plugin.stop() }
+        logger.info("host stopped")
+    }
+}

@@ -1,0 +1,165 @@
+import Foundation
+import GloJSON
+import GloKit
+import GRDB
+import Synchronization
+
+/// Writes changes in groups: one transaction and one fsync for every change waiting when the
+/// previous group finished. Each change runs in its own savepoint, so one that fails (a conflict)
+/// is rolled back alone while the others commit. Callers resume only after the group's commit.
+final class GroupCommitter: Sendable {
+    private let pool: DatabasePool
+    private let queue = DispatchQueue(label: "glo-host.sqlite.commit")
+    private let state = Mutex(State())
+    /// The most changes one transaction takes.
+    static let maximumGroup = 1_000
+
+    private struct Pending {
+        var change: Change
+        var continuation: CheckedContinuation<CommitReceipt, any Error>
+    }
+
+    private struct State {
+        var pending: [Pending] = []
+        var running = false
+        var closed = false
+        var idle: [CheckedContinuation<Void, Never>] = []
+    }
+
+    init(pool: DatabasePool) { self.pool = pool }
+
+    func submit(_ change: Change) async throws -> CommitReceipt {
+        try await withCheckedThrowingContinuation { continuation in
+            let start = state.withLock { s -> Bool? in
+                if s.closed { return nil }
+                s.pending.append(Pending(change: change, continuation: continuation))
+                if s.running { return false }
+                s.running = true
+                return true
+            }
+            switch start {
+            case nil: continuation.resume(throwing: StoreError.closed)
+            case true?: queue.async { self.drain() }
+            case false?: break
+            }
+        }
+    }
+
+    /// Waits for the writes in flight, then refuses new ones.
+    func finish() async {
+        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+            let done = state.withLock { s -> Bool in
+                s.closed = true
+                if !s.running { return true }
+                s.idle.append(c)
+                return false
+            }
+            if done { c.resume() }
+        }
+    }
+
+    private func drain() {
+        while true {
+            let group = state.withLock { s -> [Pending] in
+                if s.pending.isEmpty {
+                    s.running = false
+                    return []
+                }
+                let n = min(s.pending.count, Self.maximumGroup)
+                defer { s.pending.removeFirst(n) }
+                return Array(s.pending.prefix(n))
+            }
+            if group.isEmpty {
+                let waiters = state.withLock { s -> [CheckedContinuation<Void, Never>] in
+                    defer { s.idle = [] }
+                    return s.running ? [] : s.idle
+                }
+                for w in waiters { w.resume() }
+                return
+            }
+            commit(group)
+        }
+    }
+
+    private func commit(_ group: [Pending]) {
+        var results: [Result<CommitReceipt, any Error>] = []
+        do {
+            try pool.writeWithoutTransaction { db in
+                try db.inTransaction(.immediate) {
+                    results = []
+                    var next = (try Int64.fetchOne(db, sql: "SELECT max(sequence) FROM events") ?? 0) + 1
+                    for item in group {
+                        let before = next
+                        do {
+                            var receipt: CommitReceipt?
+                            try db.inSavepoint {
+                                receipt = try Self.apply(item.change, db: db, firstSequence: &next)
+                                return .commit
+                            }
+                            results.append(.success(receipt!))
+                        } catch {
+                            next = before
+                            results.append(.failure(Self.storeError(error)))
+                        }
+                    }
+                    return .commit
+                }
+            }
+        } catch {
+            let failure = Self.storeError(error)
+            for item in group { item.continuation.resume(throwing: failure) }
+            return
+        }
+        for (item, result) in zip(group, results) { item.continuation.resume(with: result) }
+    }
+
+    private static func storeError(_ error: any Error) -> any Error {
+        if let error = error as? StoreError { return error }
+        if let error = error as? DatabaseError {
+            return StoreError.failed("SQLite error \(error.resultCode.rawValue) (\(error.resultCode)) on commit")
+        }
+        return StoreError.failed("commit failed")
+    }
+
+    /// Writes one change's records and events; throws `StoreError.conflict` on a failed expectation.
+    private static func apply(_ change: Change, db: Database, firstSequence next: inout Int64) throws -> CommitReceipt {
+        var versions: [Int64] = []
+        let encoder = JSONEncoder()
+        for write in change.writes {
+            let keys = String(decoding: try encoder.encode(write.keys), as: UTF8.self)
+            let version: Int64
+            switch write.expect {
+            case .new:
+                try db.execute(sql: "INSERT INTO records (collection, id, version, body, keys) VALUES (?, ?, 1, ?, ?) ON CONFLICT DO NOTHING",
+                               arguments: [write.collection.rawValue, write.id, Data(write.body), keys])
+                version = 1
+            case .version(let expected):
+                try db.execute(sql: "UPDATE records SET version = version + 1, body = ?, keys = ? WHERE collection = ? AND id = ? AND version = ?",
+                               arguments: [Data(write.body), keys, write.collection.rawValue, write.id, expected])
+                version = expected + 1
+            }
+            if db.changesCount == 0 { throw StoreError.conflict(collection: write.collection, id: write.id) }
+            if case .version = write.expect {
+                try db.execute(sql: "DELETE FROM record_keys WHERE collection = ? AND id = ?",
+                               arguments: [write.collection.rawValue, write.id])
+            }
+            for key in Set(write.keys) {
+                try db.execute(sql: "INSERT INTO record_keys (collection, name, value, id) VALUES (?, ?, ?, ?)",
+                               arguments: [write.collection.rawValue, key.name, key.value, write.id])
+            }
+            versions.append(version)
+        }
+        var events: [Event] = []
+        for new in change.events {
+            let event = new.stored(as: next)
+            try db.execute(sql: """
+                INSERT INTO events (sequence, id, type, jurisdiction, subject, actor, at, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [event.sequence, event.id.description, event.type, event.jurisdiction?.rawValue,
+                                 event.subject, event.actor, event.at.millisecondsSince1970,
+                                 JSONWriter.string(event.data, sortKeys: true)])
+            events.append(event)
+            next += 1
+        }
+        return CommitReceipt(events: events, versions: versions)
+    }
+}

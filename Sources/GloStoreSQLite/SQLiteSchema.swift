@@ -1,0 +1,62 @@
+import GRDB
+
+/// The SQLite schema, as versioned migrations run at every start. Add a migration; never edit one
+/// that has shipped.
+enum SQLiteSchema {
+    /// `PRAGMA application_id`: "GLOH". A database without it (and with tables) is not ours.
+    static let applicationID: Int32 = 0x474C_4F48
+
+    static var migrator: DatabaseMigrator {
+        var m = DatabaseMigrator()
+        m.registerMigration("v1: records, event log, checkpoints, dead letters") { db in
+            try db.execute(sql: """
+                PRAGMA application_id = \(applicationID);
+                -- Every entity, as JSON (persons sealed), with its version for optimistic updates.
+                CREATE TABLE records (
+                    collection TEXT NOT NULL,
+                    id TEXT NOT NULL,
+                    version INTEGER NOT NULL,
+                    body BLOB NOT NULL,
+                    keys TEXT NOT NULL,
+                    PRIMARY KEY (collection, id)
+                ) WITHOUT ROWID;
+                -- The keys records are found by (case, jurisdiction, keyed name hashes...).
+                CREATE TABLE record_keys (
+                    collection TEXT NOT NULL,
+                    name TEXT NOT NULL,
+                    value TEXT NOT NULL,
+                    id TEXT NOT NULL,
+                    PRIMARY KEY (collection, name, value, id)
+                ) WITHOUT ROWID;
+                CREATE INDEX record_keys_by_record ON record_keys (collection, id);
+                -- The outbox and event log: sequence numbers are gap-free, in commit order.
+                CREATE TABLE events (
+                    sequence INTEGER PRIMARY KEY,
+                    id TEXT NOT NULL UNIQUE,
+                    type TEXT NOT NULL,
+                    jurisdiction TEXT,
+                    subject TEXT NOT NULL,
+                    actor TEXT NOT NULL,
+                    at INTEGER NOT NULL,
+                    data TEXT NOT NULL
+                );
+                CREATE TABLE checkpoints (
+                    subscriber TEXT PRIMARY KEY,
+                    position INTEGER NOT NULL,
+                    generation INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                CREATE TABLE dead_letters (
+                    id TEXT PRIMARY KEY,
+                    subscriber TEXT NOT NULL,
+                    sequence INTEGER NOT NULL,
+                    event_type TEXT NOT NULL,
+                    error TEXT NOT NULL,
+                    attempts INTEGER NOT NULL,
+                    parked_at INTEGER NOT NULL,
+                    state TEXT NOT NULL
+                ) WITHOUT ROWID;
+                """)
+        }
+        return m
+    }
+}

@@ -1,0 +1,237 @@
+import Foundation
+import GloJSON
+import GloKit
+import GRDB
+import Synchronization
+
+/// The embedded store: one SQLite file in WAL mode (DESIGN.md, "Storage").
+///
+/// Commits are durable before they are acknowledged (`synchronous = FULL`), and grouped: changes
+/// that arrive while a commit is being written wait and go together in the next transaction, each
+/// inside its own savepoint, so one fsync acknowledges many callers and a change whose expectation
+/// fails is refused alone (group commit).
+public final class SQLiteStore: Store {
+    public let path: String
+    private let pool: DatabasePool
+    private let writer: GroupCommitter
+
+    /// Opens (creating it and its folder if needed) and migrates the database at `path`. A file
+    /// that is not a glo-host database, is damaged, or was migrated by a newer glo-host gets a
+    /// `StoreError.unusable` that says so.
+    public init(path: String) throws {
+        self.path = path
+        let dir = (path as NSString).deletingLastPathComponent
+        if !dir.isEmpty { try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
+        let existed = FileManager.default.fileExists(atPath: path)
+        var config = Configuration()
+        config.busyMode = .timeout(10)
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        do {
+            pool = try DatabasePool(path: path, configuration: config)
+            try Self.checkOwnership(pool, existed: existed, path: path)
+            let migrator = SQLiteSchema.migrator
+            if try pool.read(migrator.hasBeenSuperseded) {
+                throw StoreError.unusable("\(path) was migrated by a newer glo-host; use that version, or restore a backup")
+            }
+            try migrator.migrate(pool)
+        } catch let error as StoreError {
+            throw error
+        } catch let error as DatabaseError {
+            throw Self.unusable(error, path: path)
+        }
+        writer = GroupCommitter(pool: pool)
+    }
+
+    private static func checkOwnership(_ pool: DatabasePool, existed: Bool, path: String) throws {
+        let (appID, tables) = try pool.read { db in
+            (try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0,
+             try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master WHERE type = 'table'") ?? 0)
+        }
+        if appID != SQLiteSchema.applicationID && tables > 0 {
+            throw StoreError.unusable("\(path) is a SQLite database, but not a glo-host one; point --db at another file")
+        }
+    }
+
+    static func unusable(_ error: DatabaseError, path: String) -> StoreError {
+        switch error.resultCode {
+        case .SQLITE_NOTADB:
+            return .unusable("\(path) is not a SQLite database (or is encrypted); point --db at a glo-host database")
+        case .SQLITE_CORRUPT:
+            return .unusable("\(path) is damaged (SQLite reports corruption); restore it from a backup")
+        case .SQLITE_CANTOPEN, .SQLITE_PERM, .SQLITE_READONLY:
+            return .unusable("\(path) cannot be opened for writing: check the path and its permissions")
+        default:
+            return .unusable("\(path) cannot be used: SQLite error \(error.resultCode.rawValue) (\(error.resultCode))")
+        }
+    }
+
+    private func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        do { return try await pool.read(body) } catch let error as DatabaseError {
+            throw StoreError.failed("SQLite error \(error.resultCode.rawValue) on reading")
+        }
+    }
+
+    private func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        do { return try await pool.write(body) } catch let error as DatabaseError {
+            throw StoreError.failed("SQLite error \(error.resultCode.rawValue) on writing")
+        }
+    }
+
+    // MARK: Records
+
+    public func commit(_ change: Change) async throws -> CommitReceipt {
+        try await writer.submit(change)
+    }
+
+    public func record(_ collection: RecordCollection, id: String) async throws -> StoredRecord? {
+        try await read { db in
+            try Row.fetchOne(db, sql: "SELECT collection, id, version, body, keys FROM records WHERE collection = ? AND id = ?",
+                             arguments: [collection.rawValue, id]).map(Self.record)
+        }
+    }
+
+    public func records(_ collection: RecordCollection, key: IndexKey, limit: Int) async throws -> [StoredRecord] {
+        try await read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT r.collection, r.id, r.version, r.body, r.keys FROM record_keys k
+                JOIN records r ON r.collection = k.collection AND r.id = k.id
+                WHERE k.collection = ? AND k.name = ? AND k.value = ? ORDER BY k.id LIMIT ?
+                """, arguments: [collection.rawValue, key.name, key.value, limit]).map(Self.record)
+        }
+    }
+
+    public func records(_ collection: RecordCollection, after afterID: String?, limit: Int) async throws -> [StoredRecord] {
+        try await read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT collection, id, version, body, keys FROM records WHERE collection = ? AND id > ? ORDER BY id LIMIT ?
+                """, arguments: [collection.rawValue, afterID ?? "", limit]).map(Self.record)
+        }
+    }
+
+    public func count(_ collection: RecordCollection) async throws -> Int {
+        try await read { db in
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM records WHERE collection = ?", arguments: [collection.rawValue]) ?? 0
+        }
+    }
+
+    static func record(_ row: Row) throws -> StoredRecord {
+        let keysText: String = row["keys"]
+        let keys = try JSONDecoder().decode([IndexKey].self, from: Data(keysText.utf8))
+        let body: Data = row["body"]
+        return StoredRecord(collection: RecordCollection(row["collection"] as String), id: row["id"],
+                            version: row["version"], body: Array(body), keys: keys)
+    }
+
+    // MARK: Event log
+
+    public func events(after sequence: Int64, limit: Int) async throws -> [Event] {
+        try await read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT sequence, id, type, jurisdiction, subject, actor, at, data FROM events
+                WHERE sequence > ? ORDER BY sequence LIMIT ?
+                """, arguments: [sequence, limit]).map(Self.event)
+        }
+    }
+
+    public func lastSequence() async throws -> Int64 {
+        try await read { db in try Int64.fetchOne(db, sql: "SELECT max(sequence) FROM events") ?? 0 }
+    }
+
+    static func event(_ row: Row) throws -> Event {
+        let idText: String = row["id"]
+        let dataText: String = row["data"]
+        guard let id = EventID(idText) else { throw StoreError.failed("event \(row["sequence"] as Int64) has a bad id") }
+        return Event(sequence: row["sequence"], id: id, type: row["type"],
+                     jurisdiction: (row["jurisdiction"] as String?).map { JurisdictionID($0) },
+                     subject: row["subject"], actor: row["actor"],
+                     at: Timestamp(millisecondsSince1970: row["at"]), data: try JSONParser.parse(dataText))
+    }
+
+    // MARK: Checkpoints
+
+    public func checkpoint(_ subscriber: String) async throws -> Checkpoint {
+        try await read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT position, generation FROM checkpoints WHERE subscriber = ?",
+                                             arguments: [subscriber]) else { return Checkpoint(position: 0, generation: 0) }
+            return Checkpoint(position: row["position"], generation: row["generation"])
+        }
+    }
+
+    public func saveCheckpoint(_ subscriber: String, position: Int64, generation: Int64) async throws -> Bool {
+        try await write { db in
+            try db.execute(sql: """
+                INSERT INTO checkpoints (subscriber, position, generation) VALUES (?, ?, ?)
+                ON CONFLICT (subscriber) DO UPDATE SET position = excluded.position
+                WHERE checkpoints.generation = excluded.generation
+                """, arguments: [subscriber, position, generation])
+            return db.changesCount > 0
+        }
+    }
+
+    public func rewind(_ subscriber: String, to position: Int64) async throws -> Checkpoint {
+        try await write { db in
+            try db.execute(sql: """
+                INSERT INTO checkpoints (subscriber, position, generation) VALUES (?, ?, 1)
+                ON CONFLICT (subscriber) DO UPDATE SET position = excluded.position, generation = checkpoints.generation + 1
+                """, arguments: [subscriber, max(0, position)])
+            let row = try Row.fetchOne(db, sql: "SELECT position, generation FROM checkpoints WHERE subscriber = ?",
+                                       arguments: [subscriber])!
+            return Checkpoint(position: row["position"], generation: row["generation"])
+        }
+    }
+
+    public func checkpoints() async throws -> [String: Checkpoint] {
+        try await read { db in
+            var all: [String: Checkpoint] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT subscriber, position, generation FROM checkpoints") {
+                all[row["subscriber"]] = Checkpoint(position: row["position"], generation: row["generation"])
+            }
+            return all
+        }
+    }
+
+    // MARK: Dead letters
+
+    public func park(_ letter: DeadLetter) async throws {
+        try await write { db in
+            try db.execute(sql: """
+                INSERT INTO dead_letters (id, subscriber, sequence, event_type, error, attempts, parked_at, state)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (id) DO UPDATE SET error = excluded.error, attempts = dead_letters.attempts + excluded.attempts,
+                    parked_at = excluded.parked_at, state = excluded.state
+                """, arguments: [letter.id, letter.subscriber, letter.sequence, letter.eventType, letter.error,
+                                 letter.attempts, letter.parkedAt.millisecondsSince1970, letter.state.rawValue])
+        }
+    }
+
+    public func deadLetters(state: DeadLetter.State?) async throws -> [DeadLetter] {
+        try await read { db in
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT id, subscriber, sequence, event_type, error, attempts, parked_at, state FROM dead_letters
+                WHERE ? IS NULL OR state = ? ORDER BY sequence, subscriber
+                """, arguments: [state?.rawValue, state?.rawValue])
+            return rows.map { row in
+                DeadLetter(id: row["id"], subscriber: row["subscriber"], sequence: row["sequence"],
+                           eventType: row["event_type"], error: row["error"], attempts: row["attempts"],
+                           parkedAt: Timestamp(millisecondsSince1970: row["parked_at"]),
+                           state: DeadLetter.State(rawValue: row["state"]) ?? .parked)
+            }
+        }
+    }
+
+    public func setDeadLetter(_ id: String, state: DeadLetter.State, error: String?, attempts: Int?) async throws -> Bool {
+        try await write { db in
+            try db.execute(sql: """
+                UPDATE dead_letters SET state = ?, error = coalesce(?, error), attempts = coalesce(?, attempts) WHERE id = ?
+                """, arguments: [state.rawValue, error, attempts, id])
+            return db.changesCount > 0
+        }
+    }
+
+    public func close() async throws {
+        await writer.finish()
+        try pool.close()
+    }
+}

@@ -1,0 +1,130 @@
+import Foundation
+import GloJSON
+import GloKit
+import Testing
+
+/// What every `Store` must do, run against each backend.
+@Suite("Store contract")
+struct StoreContractTests {
+    func write(_ id: String, _ body: String, keys: [IndexKey] = [], expect: RecordWrite.Expectation = .new) -> RecordWrite {
+        RecordWrite(collection: RecordCollection("thing"), id: id, expect: expect, body: Array(body.utf8), keys: keys)
+    }
+
+    func event(_ type: String = "thing.made") -> NewEvent {
+        NewEvent(type: type, jurisdiction: "TH", subject: "thing", actor: .system, data: .object(["n": .int(1)]))
+    }
+
+    @Test("a change's records and events commit together, with gap-free sequence numbers", arguments: StoreBackend.all)
+    func commitsTogether(_ backend: StoreBackend) async throws {
+        let (store, _) = try backend.make()
+        let receipt = try await store.commit(Change(writes: [write("a", "{}")], events: [event(), event()]))
+        #expect(receipt.events.map(\.sequence) == [1, 2])
+        #expect(receipt.versions == [1])
+        let second = try await store.commit(Change(writes: [write("b", "{}")], events: [event()]))
+        #expect(second.events.map(\.sequence) == [3])
+        let log = try await store.events(after: 0, limit: 10)
+        #expect(log.map(\.sequence) == [1, 2, 3])
+        #expect(log[0].data == .object(["n": .int(1)]))
+        #expect(log[0].jurisdiction == "TH")
+        #expect(try await store.lastSequence() == 3)
+    }
+
+    @Test("a change whose expectation fails is refused whole: no record, no event, no sequence used", arguments: StoreBackend.all)
+    func conflictRefusesWhole(_ backend: StoreBackend) async throws {
+        let (store, _) = try backend.make()
+        try await store.commit(Change(writes: [write("a", "{\"v\":1}")], events: [event()]))
+        await #expect(throws: StoreError.conflict(collection: RecordCollection("thing"), id: "a")) {
+            try await store.commit(Change(writes: [write("b", "{}"), write("a", "{\"v\":2}")], events: [event()]))
+        }
+        #expect(try await store.record(RecordCollection("thing"), id: "b") == nil)
+        #expect(try await store.lastSequence() == 1)
+        // A stale version is refused too; the current one is accepted.
+        await #expect(throws: StoreError.self) {
+            try await store.commit(Change(writes: [write("a", "{\"v\":3}", expect: .version(7))]))
+        }
+        let next = try await store.commit(Change(writes: [write("a", "{\"v\":3}", expect: .version(1))], events: [event()]))
+        #expect(next.versions == [2])
+        #expect(next.events.map(\.sequence) == [2])
+        let a = try #require(try await store.record(RecordCollection("thing"), id: "a"))
+        #expect(String(decoding: a.body, as: UTF8.self) == "{\"v\":3}")
+        #expect(a.version == 2)
+    }
+
+    @Test("concurrent commits (grouped) keep the log gap-free and refuse only the conflicting change", arguments: StoreBackend.all)
+    func concurrentCommits(_ backend: StoreBackend) async throws {
+        let (store, _) = try backend.make()
+        let n = 400
+        let outcomes = try await withThrowingTaskGroup(of: Bool.self) { group in
+            for i in 0..<n {
+                group.addTask {
+                    // Every tenth writes an id another also writes: exactly one of the pair wins.
+                    let id = i % 10 == 0 ? "shared-\(i / 20)" : "own-\(i)"
+                    do {
+                        try await store.commit(Change(writes: [self.write(id, "{}")], events: [self.event()]))
+                        return true
+                    } catch StoreError.conflict { return false }
+                }
+            }
+            return try await group.reduce(into: [Bool]()) { $0.append($1) }
+        }
+        let accepted = outcomes.filter { $0 }.count
+        #expect(accepted == n - 20)
+        let log = try await store.events(after: 0, limit: 10_000)
+        #expect(log.map(\.sequence) == Array(1...Int64(accepted)))
+        #expect(try await store.count(RecordCollection("thing")) == accepted)
+    }
+
+    @Test("records are found by index key, and keys are replaced on update", arguments: StoreBackend.all)
+    func indexKeys(_ backend: StoreBackend) async throws {
+        let (store, _) = try backend.make()
+        let red = IndexKey("colour", "red"), blue = IndexKey("colour", "blue")
+        try await store.commit(Change(writes: [write("a", "{}", keys: [red]), write("b", "{}", keys: [red, blue])]))
+        #expect(try await store.records(RecordCollection("thing"), key: red, limit: 10).map(\.id) == ["a", "b"])
+        try await store.commit(Change(writes: [write("a", "{}", keys: [blue], expect: .version(1))]))
+        #expect(try await store.records(RecordCollection("thing"), key: red, limit: 10).map(\.id) == ["b"])
+        #expect(try await store.records(RecordCollection("thing"), key: blue, limit: 10).map(\.id) == ["a", "b"])
+        #expect(try await store.records(RecordCollection("thing"), key: blue, limit: 10).first?.keys == [blue])
+        #expect(try await store.records(RecordCollection("thing"), after: "a", limit: 10).map(\.id) == ["b"])
+    }
+
+    @Test("checkpoints: saved only at the same generation; a rewind bumps it", arguments: StoreBackend.all)
+    func checkpoints(_ backend: StoreBackend) async throws {
+        let (store, _) = try backend.make()
+        #expect(try await store.checkpoint("s") == Checkpoint(position: 0, generation: 0))
+        #expect(try await store.saveCheckpoint("s", position: 5, generation: 0))
+        #expect(try await store.checkpoint("s").position == 5)
+        let rewound = try await store.rewind("s", to: 2)
+        #expect(rewound == Checkpoint(position: 2, generation: 1))
+        #expect(try await store.saveCheckpoint("s", position: 9, generation: 0) == false)
+        #expect(try await store.checkpoint("s") == Checkpoint(position: 2, generation: 1))
+        #expect(try await store.saveCheckpoint("s", position: 3, generation: 1))
+        #expect(try await store.checkpoints()["s"] == Checkpoint(position: 3, generation: 1))
+    }
+
+    @Test("dead letters are listed by state and change state", arguments: StoreBackend.all)
+    func deadLetters(_ backend: StoreBackend) async throws {
+        let (store, _) = try backend.make()
+        let letter = DeadLetter(id: "s@4", subscriber: "s", sequence: 4, eventType: "x.y", error: "boom", attempts: 3,
+                                parkedAt: Timestamp(millisecondsSince1970: 1_000))
+        try await store.park(letter)
+        #expect(try await store.deadLetters(state: .parked) == [letter])
+        #expect(try await store.setDeadLetter("s@4", state: .retryRequested, error: nil, attempts: nil))
+        #expect(try await store.deadLetters(state: .parked).isEmpty)
+        #expect(try await store.deadLetters(state: .retryRequested).map(\.id) == ["s@4"])
+        #expect(try await store.setDeadLetter("nope", state: .resolved, error: nil, attempts: nil) == false)
+    }
+
+    @Test("everything acknowledged is there after the store is closed and opened again", arguments: StoreBackend.all)
+    func survivesReopen(_ backend: StoreBackend) async throws {
+        let (store, reopen) = try backend.make()
+        try await store.commit(Change(writes: [write("a", "{}")], events: [event()]))
+        _ = try await store.saveCheckpoint("s", position: 1, generation: 0)
+        try await store.close()
+        let again = try reopen()
+        #expect(try await again.record(RecordCollection("thing"), id: "a") != nil)
+        #expect(try await again.lastSequence() == 1)
+        #expect(try await again.checkpoint("s").position == 1)
+        let next = try await again.commit(Change(events: [event()]))
+        #expect(next.events.map(\.sequence) == [2])
+    }
+}
