@@ -3,17 +3,23 @@
 RULES ?= Config/jurisdictions
 SAMPLE ?= Config/samples/facts.jsonl
 
-.PHONY: deps run test bench-eval
+.PHONY: deps run sample test bench-eval
 
 deps:
-	@if ! pkg-config --exists lua5.4 2>/dev/null; then \
-	  echo "make: installing liblua5.4-dev and pkg-config from Debian's packages"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq liblua5.4-dev pkg-config; \
+	@if ! pkg-config --exists lua5.4 sqlite3 2>/dev/null; then \
+	  echo "make: installing liblua5.4-dev, libsqlite3-dev and pkg-config from Debian's packages"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq liblua5.4-dev libsqlite3-dev pkg-config; \
 	fi
 
-# The main job, for now: check every shipped pack, then decide the sample facts with the Thai pack
-# (one JSON line per input line; the last sample line is malformed on purpose, and gets an error).
+# The main job: the host on the embedded default (SQLite under ./data/, every pack of Config/jurisdictions,
+# the default plugins of Config/glo-host.yaml). Stop it with Ctrl-C (a graceful shutdown).
 run: deps
+	swift build -c release --product glo-host
+	.build/release/glo-host serve
+
+# Decide the sample facts with the Thai pack (one JSON line per input line; the last sample line is
+# malformed on purpose, and gets an error).
+sample: deps
 	swift build -c release --product glo-host
 	.build/release/glo-host rules check $(RULES)
 	-.build/release/glo-host rules eval --rules $(RULES) --jurisdiction TH --decision identification.pathway --at 2026-01-01 --input $(SAMPLE)

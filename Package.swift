@@ -104,7 +104,7 @@ let package = Package(
         ),
         .testTarget(name: "GloRulesTests", dependencies: ["GloRules", "LuaVM", "GloJSON"], swiftSettings: strictSwift),
         // Runs the built `glo-host` binary, as admins and testers do.
-        .testTarget(name: "CLITests", dependencies: ["glo-host", "GloJSON"], swiftSettings: strictSwift),
+        .testTarget(name: "CLITests", dependencies: ["glo-host", "glo-crash-writer", "GloJSON"], swiftSettings: strictSwift),
     ],
     swiftLanguageModes: [.v6]
 )

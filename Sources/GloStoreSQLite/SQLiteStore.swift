@@ -20,9 +20,17 @@ public final class SQLiteStore: Store {
     /// `StoreError.unusable` that says so.
     public init(path: String) throws {
         self.path = path
+        // Least privilege: a new folder and database are this user's only (SQLite gives the -wal and
+        // -shm files the database file's permissions).
         let dir = (path as NSString).deletingLastPathComponent
-        if !dir.isEmpty { try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
+        if !dir.isEmpty && !FileManager.default.fileExists(atPath: dir) {
+            try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true,
+                                                     attributes: [.posixPermissions: 0o700])
+        }
         let existed = FileManager.default.fileExists(atPath: path)
+        if !existed {
+            FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600])
+        }
         var config = Configuration()
         config.busyMode = .timeout(10)
         config.prepareDatabase { db in
@@ -30,7 +38,7 @@ public final class SQLiteStore: Store {
         }
         do {
             pool = try DatabasePool(path: path, configuration: config)
-            try Self.checkOwnership(pool, existed: existed, path: path)
+            try Self.checkOwnership(pool, path: path)
             let migrator = SQLiteSchema.migrator
             if try pool.read(migrator.hasBeenSuperseded) {
                 throw StoreError.unusable("\(path) was migrated by a newer glo-host; use that version, or restore a backup")
@@ -44,7 +52,7 @@ public final class SQLiteStore: Store {
         writer = GroupCommitter(pool: pool)
     }
 
-    private static func checkOwnership(_ pool: DatabasePool, existed: Bool, path: String) throws {
+    private static func checkOwnership(_ pool: DatabasePool, path: String) throws {
         let (appID, tables) = try pool.read { db in
             (try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0,
              try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master WHERE type = 'table'") ?? 0)

@@ -1,16 +1,20 @@
 import ArgumentParser
 import Foundation
 import GloJSON
+import GloKit
+import GloStoreSQLite
 import GloRules
 
 extension Rules {
-    struct Diff: ParsableCommand {
+    struct Diff: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Decide a corpus with two rule sets and show what changed.",
             discussion: """
                 Prints a summary first: how many lines changed, and a table of outcome from -> to with counts
                 (a row whose outcomes are equal counts lines where another field changed, such as the reasons).
                 Then each changed line as JSON: {"line": N, "base": ..., "candidate": ...}.
+                With --from-store the corpus is the facts of the decisions stored for the jurisdiction and decision
+                (the real caseload, oldest first), and each changed line also names its "decision_id".
                 Exit 0 whether or not anything changed; 2 when a rule set or the arguments are unusable.
                 """
         )
@@ -25,10 +29,27 @@ extension Rules {
 
         @OptionGroup var batch: BatchOptions
 
-        func run() throws {
+        @Flag(name: .customLong("from-store"), help: "Take the corpus from the stored decisions (see --db, --config).")
+        var fromStore = false
+
+        @OptionGroup var store: StoreOptions
+
+        func validate() throws {
+            if fromStore && batch.input != nil { throw ValidationError("--input and --from-store: give one corpus, not both") }
+        }
+
+        func run() async throws {
             let baseDecision = try bind(try loadEngine(base, statesPerPack: batch.jobs), options)
             let candidateDecision = try bind(try loadEngine(candidate, statesPerPack: batch.jobs), options)
-            let source = try InputFile(path: batch.input)
+            var decisionIDs: [String]? = nil
+            var inputPath = batch.input
+            if fromStore {
+                let corpus = try await storedCorpus()
+                decisionIDs = corpus.ids
+                inputPath = corpus.path
+            }
+            defer { if fromStore, let inputPath { try? FileManager.default.removeItem(atPath: inputPath) } }
+            let source = try InputFile(path: inputPath)
             let changes = tmpfile()!
             defer { fclose(changes) }
             let progress = Progress(label: "lines compared")
@@ -36,7 +57,7 @@ extension Rules {
             var changed = 0
             let counts = try baseDecision.withEvaluators(count: batch.jobs) { bases in
                 try candidateDecision.withEvaluators(count: batch.jobs) { candidates in
-                    var workers = zip(bases, candidates).map { DiffWorker(base: $0, candidate: $1) }
+                    var workers = zip(bases, candidates).map { DiffWorker(base: $0, candidate: $1, decisionIDs: decisionIDs) }
                     let counts = try BatchRunner.run(
                         reader: LineReader(fileDescriptor: source.fd), workers: &workers,
                         emit: { bytes in _ = bytes.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, changes) } },
@@ -50,7 +71,8 @@ extension Rules {
                 }
             }
             progress.finish(counts)
-            var summary = "\(counts.lines) lines, \(changed) changed (\(options.jurisdiction) \(options.decision): \(base) -> \(candidate))\n"
+            let corpus = fromStore ? "stored decisions" : "lines"
+            var summary = "\(counts.lines) \(corpus), \(changed) changed (\(options.jurisdiction) \(options.decision): \(base) -> \(candidate))\n"
             if !tally.isEmpty {
                 let rows = tally.sorted { ($0.value, $1.key.description) > ($1.value, $0.key.description) }
                 let width = max(12, rows.map { $0.key.description.count }.max() ?? 0)
@@ -72,6 +94,28 @@ extension Rules {
     }
 }
 
+extension Rules.Diff {
+    /// The facts of every stored decision of the jurisdiction and decision, as a JSON Lines file
+    /// readable only by this user (the facts are personal data), with the decision ids in order.
+    func storedCorpus() async throws -> (path: String, ids: [String]) {
+        let settings = try await store.settings()
+        let (sqlite, vault) = try openStore(settings)
+        let records = Records(store: sqlite, vault: vault)
+        let decisions = try await records.list(DecisionRecord.self,
+                                               key: .decision(JurisdictionID(options.jurisdiction), options.decision),
+                                               limit: Int.max)
+        try await sqlite.close()
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("glo-corpus-\(UUID().uuidString).jsonl").path
+        var text = ""
+        for decision in decisions { text += decision.value.factsSnapshot + "\n" }
+        guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]) else {
+            warn("--from-store: cannot write the corpus to \(path)")
+            throw ExitCode(2)
+        }
+        return (path, decisions.map { $0.value.id.description })
+    }
+}
+
 /// An outcome change, `victim -> vulnerable_migrant`; an error shows as `error:CODE`.
 struct Transition: Hashable, CustomStringConvertible {
     var from: String
@@ -83,6 +127,8 @@ struct Transition: Hashable, CustomStringConvertible {
 struct DiffWorker {
     let base: DecisionEvaluator
     let candidate: DecisionEvaluator
+    /// The stored decision of each line (1-based line -> index + 1), with --from-store.
+    let decisionIDs: [String]?
     var tally: [Transition: Int] = [:]
     var changed = 0
 
@@ -93,7 +139,9 @@ struct DiffWorker {
         let left = Self.describe(a), right = Self.describe(b)
         tally[Transition(from: left.outcome, to: right.outcome), default: 0] += 1
         changed += 1
-        JSONWriter.write(["line": .int(Int64(number)), "base": left.value, "candidate": right.value], into: &out)
+        var change: [String: JSONValue] = ["line": .int(Int64(number)), "base": left.value, "candidate": right.value]
+        if let decisionIDs, number >= 1, number <= decisionIDs.count { change["decision_id"] = .string(decisionIDs[number - 1]) }
+        JSONWriter.write(.object(change), into: &out)
         out.append(UInt8(ascii: "\n"))
         if case .failure = a { return false }
         if case .failure = b { return false }

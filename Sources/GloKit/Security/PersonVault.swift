@@ -149,7 +149,9 @@ public struct VaultKey: Sendable {
         }
         let key = VaultKey.random()
         let dir = (path as NSString).deletingLastPathComponent
-        if !dir.isEmpty { try fm.createDirectory(atPath: dir, withIntermediateDirectories: true) }
+        if !dir.isEmpty && !fm.fileExists(atPath: dir) {
+            try fm.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        }
         guard fm.createFile(atPath: path, contents: Data((Data(key.bytes).base64EncodedString() + "\n").utf8),
                             attributes: [.posixPermissions: 0o600]) else {
             throw VaultError.badKey("cannot write a new personal-data key to \(path)")

@@ -2,28 +2,33 @@ import ArgumentParser
 import Foundation
 
 /// `glo-host`: the host for counter-trafficking case work, and the tools for its rule packs.
-struct GloHost: ParsableCommand {
+struct GloHostCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "glo-host",
         abstract: "Counter-trafficking case work across borders, with the law of each jurisdiction in Lua rule packs.",
         discussion: """
             Rule packs live under Config/jurisdictions/, one folder per jurisdiction; see docs/rule-packs.md.
-            Exit codes: 0 success, 1 some input or test failed, 2 the packs or the arguments are unusable.
+            Settings come from Config/glo-host.yaml, overridden by GLO_HOST_* environment variables, then by flags.
+            Exit codes: 0 success, 1 some input or test failed, 2 the packs, the settings or the arguments are unusable.
             """,
-        subcommands: [Rules.self]
+        subcommands: [Serve.self, Plugins.self, Events.self, Rules.self]
     )
 }
 
 @main
 enum Main {
-    static func main() {
+    static func main() async {
         do {
-            var command = try GloHost.parseAsRoot()
-            try command.run()
+            var command = try GloHostCommand.parseAsRoot()
+            if var command = command as? any AsyncParsableCommand {
+                try await command.run()
+            } else {
+                try command.run()
+            }
         } catch {
             // The CLI contract: unusable arguments exit 2 (ArgumentParser's default is 64).
-            let code = GloHost.exitCode(for: error)
-            let message = GloHost.fullMessage(for: error)
+            let code = GloHostCommand.exitCode(for: error)
+            let message = GloHostCommand.fullMessage(for: error)
             if code == .success {
                 if !message.isEmpty { print(message) }
                 exit(0)

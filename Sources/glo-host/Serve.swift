@@ -1,0 +1,160 @@
+import ArgumentParser
+import Foundation
+import GloKit
+import GloRules
+import GloStoreSQLite
+import Logging
+import ServiceLifecycle
+import UnixSignals
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the host: the store, the rule packs, the event bus and the enabled plugins.",
+        discussion: """
+            Starts with the settings of Config/glo-host.yaml (or --config), GLO_HOST_* environment variables and
+            the flags below. At start it checks that every enabled plugin's dependencies are enabled and that every
+            served jurisdiction's pack provides every decision the plugins need; a gap stops the start with exit 2.
+            Packs are reloaded when their files change and on SIGHUP; a broken edit keeps the old packs serving.
+            SIGTERM or SIGINT stops gracefully: in-flight deliveries finish and checkpoints are saved.
+            (The HTTP API comes with its own issue.)
+            """
+    )
+
+    @OptionGroup var store: StoreOptions
+
+    @Option(name: .customLong("plugins"), help: "Plugins to enable, comma-separated (default: the settings' plugins).")
+    var plugins: String?
+
+    @Option(name: .customLong("rules"), help: "The rules directory (default: the settings' rules, Config/jurisdictions).")
+    var rules: String?
+
+    @Option(name: .customLong("jurisdictions"), help: "Jurisdictions to serve, comma-separated (default: all in the rules).")
+    var jurisdictions: String?
+
+    func run() async throws {
+        var settings = try await store.settings()
+        if let plugins { settings.plugins = Self.list(plugins) }
+        if let rules { settings.rules = rules }
+        if let jurisdictions { settings.jurisdictions = Self.list(jurisdictions) }
+        let level = settings.logLevel
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "glo-host")
+
+        let selected: [any Plugin]
+        do { selected = try compiledPlugins.select(settings.plugins) } catch {
+            warn("--plugins: \(error)")
+            throw ExitCode(2)
+        }
+        // Taken before loading, so that an edit made while the host starts is not missed.
+        let loadedFiles = RulesWatcher.fingerprint(settings.rules)
+        let engine = try loadEngine(settings.rules)
+        let (sqlite, vault) = try openStore(settings, create: true, logger: logger)
+        let host: GloHost
+        do {
+            host = try GloHost(store: sqlite, vault: vault, engine: engine, plugins: selected,
+                               jurisdictions: settings.jurisdictions.isEmpty ? nil : settings.jurisdictions.map { JurisdictionID($0) },
+                               retry: settings.retry, pollInterval: settings.pollInterval, logger: logger)
+        } catch {
+            for problem in error.problems { warn(problem) }
+            warn("the host cannot start: \(error.problems.count) problem(s)")
+            throw ExitCode(2)
+        }
+        let last = try await sqlite.lastSequence()
+        logger.info("store open", metadata: ["db": .string(settings.db), "last_sequence": "\(last)"])
+        let watcher = RulesWatcher(engine: engine, loadedFiles: loadedFiles, watch: settings.watchRules,
+                                   interval: settings.reloadInterval, logger: logger)
+        let group = ServiceGroup(configuration: .init(
+            services: [.init(service: HostService(host: host, store: sqlite)), .init(service: watcher)],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger))
+        try await group.run()
+    }
+
+    static func list(_ text: String) -> [String] {
+        text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+}
+
+/// Runs the host until a graceful shutdown, then stops it and closes the store.
+struct HostService: ServiceLifecycle.Service {
+    let host: GloHost
+    let store: SQLiteStore
+
+    func run() async throws {
+        try await host.start()
+        try? await gracefulShutdown()
+        await host.stop()
+        try await store.close()
+    }
+}
+
+/// Reloads the packs on SIGHUP and, when watching, when their files change. A reload is atomic
+/// (`RuleEngine.reload`): a broken edit keeps the old packs serving, and each problem is logged as
+/// file:line.
+struct RulesWatcher: ServiceLifecycle.Service {
+    let engine: RuleEngine
+    /// `fingerprint` of the rules directory as loaded.
+    let loadedFiles: [String: String]
+    let watch: Bool
+    let interval: Duration
+    let logger: Logger
+
+    func run() async throws {
+        let hangups = await UnixSignalsSequence(trapping: .sighup)
+        try await cancelWhenGracefulShutdown {
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    for await _ in hangups { reload(because: "SIGHUP") }
+                }
+                if watch {
+                    group.addTask {
+                        var last = loadedFiles
+                        while !Task.isCancelled {
+                            try? await Task.sleep(for: interval)
+                            let now = RulesWatcher.fingerprint(engine.directory)
+                            if now != last {
+                                last = now
+                                reload(because: "files changed")
+                            }
+                        }
+                    }
+                }
+                await group.waitForAll()
+            }
+        }
+    }
+
+    func reload(because reason: String) {
+        let report = engine.reload()
+        if report.applied {
+            logger.notice("rule packs reloaded", metadata: [
+                "reason": .string(reason), "changed": .string(report.changed.joined(separator: ",")),
+            ])
+            return
+        }
+        for problem in report.problems {
+            logger.error("rule pack problem: \(problem.under(engine.directory))")
+        }
+        if let tests = report.tests {
+            for failure in tests.failures { logger.error("rule pack test failed: \(failure)") }
+        }
+        logger.error("rule packs NOT reloaded; the previous packs keep serving", metadata: ["reason": .string(reason)])
+    }
+
+    /// Paths, sizes and modification times of every file under the rules directory.
+    static func fingerprint(_ directory: String) -> [String: String] {
+        var found: [String: String] = [:]
+        let fm = FileManager.default
+        guard let walker = fm.enumerator(atPath: directory) else { return found }
+        for case let path as String in walker {
+            guard let a = try? fm.attributesOfItem(atPath: directory + "/" + path),
+                  a[.type] as? FileAttributeType == .typeRegular else { continue }
+            found[path] = "\(a[.size] ?? 0) \((a[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0)"
+        }
+        return found
+    }
+}

@@ -1,0 +1,130 @@
+import ArgumentParser
+import Configuration
+import Foundation
+import GloKit
+import GloStoreSQLite
+import Logging
+import SystemPackage
+
+/// The settings of a host, from `Config/glo-host.yaml` (or `--config`), overridden by `GLO_HOST_*`
+/// environment variables, overridden by flags.
+struct Settings {
+    var db = "data/glo-host.sqlite"
+    var keyFile = "data/keys/personal-data.key"
+    var rules = "Config/jurisdictions"
+    var jurisdictions: [String] = []
+    var plugins: [String] = ["tally"]
+    var watchRules = true
+    var reloadInterval: Duration = .seconds(1)
+    var retry = RetryPolicy()
+    var pollInterval: Duration = .milliseconds(500)
+    var logLevel: Logger.Level = .info
+
+    static let defaultFile = "Config/glo-host.yaml"
+
+    /// Reads the file (a missing default file is fine; a missing `--config` file is not) and the
+    /// environment. A value of the wrong kind is an error naming the key, not a silent default.
+    static func load(file: String?, environment: [String: String] = ProcessInfo.processInfo.environment) async throws -> Settings {
+        let path = file ?? defaultFile
+        let fileProvider: FileProvider<YAMLSnapshot>
+        do {
+            fileProvider = try await FileProvider<YAMLSnapshot>(filePath: FilePath(path), allowMissing: file == nil)
+        } catch {
+            throw ValidationError("--config \(path): cannot read it as YAML settings (\(error))")
+        }
+        let reader = ConfigReader(providers: [
+            EnvironmentVariablesProvider(environmentVariables: environment).prefixKeys(with: ["glo_host"]),
+            fileProvider,
+        ])
+        var s = Settings()
+        func string(_ key: ConfigKey, _ target: inout String) throws {
+            if let v = reader.string(forKey: key) { target = v }
+        }
+        func milliseconds(_ key: ConfigKey, min: Int) throws -> Duration? {
+            guard let v = reader.int(forKey: key) else { return try absentOrBad(key, "a whole number of milliseconds") }
+            guard v >= min else { throw ValidationError("setting \(key): must be at least \(min)") }
+            return .milliseconds(v)
+        }
+        func absentOrBad<T>(_ key: ConfigKey, _ kind: String) throws -> T? {
+            if reader.string(forKey: key) != nil || reader.stringArray(forKey: key) != nil {
+                throw ValidationError("setting \(key): must be \(kind)")
+            }
+            return nil
+        }
+        try string("db", &s.db)
+        try string("key_file", &s.keyFile)
+        try string("rules", &s.rules)
+        if let list = reader.stringArray(forKey: "jurisdictions") { s.jurisdictions = list.filter { !$0.isEmpty } }
+        if let list = reader.stringArray(forKey: "plugins") { s.plugins = list.filter { !$0.isEmpty } }
+        if let watch = reader.bool(forKey: "reload.watch") { s.watchRules = watch } else {
+            let _: Bool? = try absentOrBad("reload.watch", "true or false")
+        }
+        if let d = try milliseconds("reload.interval_ms", min: 50) { s.reloadInterval = d }
+        if let d = try milliseconds("events.poll_interval_ms", min: 10) { s.pollInterval = d }
+        var attempts = s.retry.attempts
+        var first = s.retry.firstDelay
+        if let n = reader.int(forKey: "events.retry_attempts") {
+            guard n >= 1 else { throw ValidationError("setting events.retry_attempts: must be at least 1") }
+            attempts = n
+        } else {
+            let _: Int? = try absentOrBad("events.retry_attempts", "a whole number")
+        }
+        if let d = try milliseconds("events.retry_first_delay_ms", min: 1) { first = d }
+        s.retry = RetryPolicy(attempts: attempts, firstDelay: first, maximumDelay: .seconds(30))
+        if let level = reader.string(forKey: "log_level") {
+            guard let l = Logger.Level(rawValue: level) else {
+                throw ValidationError("setting log_level: '\(level)' is not one of trace, debug, info, notice, warning, error, critical")
+            }
+            s.logLevel = l
+        }
+        return s
+    }
+}
+
+/// Options shared by the commands that open a host's store.
+struct StoreOptions: ParsableArguments {
+    @Option(name: .customLong("config"), help: "The settings file (default: Config/glo-host.yaml when present).")
+    var config: String?
+
+    @Option(name: .customLong("db"), help: "The store: a SQLite file path (default: the settings' db, data/glo-host.sqlite).")
+    var db: String?
+
+    func settings() async throws -> Settings {
+        var s = try await Settings.load(file: config)
+        if let db { s.db = db }
+        return s
+    }
+}
+
+/// Opens the settings' store and the personal-data key, or ends the command with exit 2 and why.
+/// Only `serve` creates them (`create`); the tools that read a store refuse a missing one rather
+/// than make an empty database and a new key.
+func openStore(_ settings: Settings, create: Bool = false, logger: Logger? = nil) throws -> (SQLiteStore, PersonVault) {
+    if !create {
+        if !FileManager.default.fileExists(atPath: settings.db) {
+            warn("--db \(settings.db): there is no database there (`glo-host serve` creates it; or give --db or --config)")
+            throw ExitCode(2)
+        }
+        let env = ProcessInfo.processInfo.environment[VaultKey.environmentVariable] ?? ""
+        if env.isEmpty && !FileManager.default.fileExists(atPath: settings.keyFile) {
+            warn("key_file \(settings.keyFile): there is no personal-data key there; set \(VaultKey.environmentVariable) or key_file")
+            throw ExitCode(2)
+        }
+    }
+    let store: SQLiteStore
+    do { store = try SQLiteStore(path: settings.db) } catch {
+        warn("--db \(settings.db): \(error)")
+        throw ExitCode(2)
+    }
+    do {
+        let (key, origin) = try VaultKey.load(path: settings.keyFile)
+        if case .generated(let path) = origin {
+            let text = "A new personal-data key was written to \(path). Back it up now and keep it apart from the database: without it the personal data in \(settings.db) cannot be read. (Or set \(VaultKey.environmentVariable).)"
+            if let logger { logger.warning("\(text)") } else { warn("warning: " + text) }
+        }
+        return (store, PersonVault(key: key))
+    } catch {
+        warn("key_file \(settings.keyFile): \(error)")
+        throw ExitCode(2)
+    }
+}
