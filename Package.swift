@@ -20,6 +20,11 @@ let package = Package(
         .executable(name: "glo-host", targets: ["glo-host"]),
         .library(name: "LuaVM", targets: ["LuaVM"]),
         .library(name: "GloJSON", targets: ["GloJSON"]),
+        // For the Benchmarks package.
+        .library(name: "GloRules", targets: ["GloRules"]),
+        .library(name: "GloKit", targets: ["GloKit"]),
+        .library(name: "GloStoreSQLite", targets: ["GloStoreSQLite"]),
+        .library(name: "PluginTally", targets: ["PluginTally"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

@@ -1,5 +1,5 @@
 // swift-tools-version: 6.1
-// Benchmarks of the Lua runtime, a package of its own so that `swift build` and `swift test` of
+// Benchmarks of the Lua runtime and of the host core, a package of its own so that `swift build` and `swift test` of
 // glo-host do not build ordo-one/benchmark (package-benchmark). Run: cd Benchmarks && swift package benchmark
 import PackageDescription
 
@@ -9,6 +9,8 @@ let package = Package(
     dependencies: [
         .package(name: "glo-host", path: ".."),
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
+        // The baseline of the host benchmarks: a plain GRDB insert loop.
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // The floor: the same decision called straight on the Lua C API, the facts table built per call.
@@ -26,6 +28,20 @@ let package = Package(
                 "CLuaFloor",
             ],
             path: "Benchmarks/LuaVMBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
+            name: "HostBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "GloKit", package: "glo-host"),
+                .product(name: "GloRules", package: "glo-host"),
+                .product(name: "GloStoreSQLite", package: "glo-host"),
+                .product(name: "PluginTally", package: "glo-host"),
+                .product(name: "GloJSON", package: "glo-host"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            path: "Benchmarks/HostBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
     ]

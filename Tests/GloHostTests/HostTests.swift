@@ -25,6 +25,20 @@ struct FailingPlugin: Plugin {
     }
 }
 
+/// Decides identification.pathway for every screening recorded, as a workflow plugin would.
+struct DecidingPlugin: Plugin {
+    let id = "deciding"
+    let version = "0.1"
+    let summary = "decides on each screening"
+    let handles: [EventPattern] = ["screening.recorded"]
+    let decisionsNeeded = ["identification.pathway"]
+    func handle(_ event: Event, _ context: PluginContext) async throws {
+        guard let text = event.data["case_id"]?.stringValue, let caseID = CaseID(text) else { return }
+        let facts = try await CaseService(records: context.records).facts(for: caseID)
+        try await context.decisions.decide("identification.pathway", for: caseID, facts: facts, actor: context.actor)
+    }
+}
+
 @Suite("Plugins: selection and start-up checks")
 struct PluginSelectionTests {
     let registry = PluginRegistry([TallyPlugin(), NeedsPlugin(id: "legal-aid", dependencies: ["identification"]),
@@ -180,6 +194,43 @@ struct DecisionServiceTests {
         #expect(try await host.records.store.lastSequence() == before)
         let ok = try await host.decisions.decide("identification.pathway", for: c.id, facts: .object([:]), actor: .system)
         #expect(ok.outcome == "victim")
+        await host.stop()
+    }
+
+    @Test("a rule that errors inside a plugin's handler parks only that delivery, naming file:line")
+    func ruleErrorInHandlerParks() async throws {
+        let rules = temporaryFolder("glo-rules")
+        try FileManager.default.createDirectory(atPath: rules + "/ZZ", withIntermediateDirectories: true)
+        try "id: ZZ\nname: Broken\nversion: '1'\n".write(toFile: rules + "/ZZ/pack.yaml", atomically: true, encoding: .utf8)
+        try """
+            return { pathway = function(facts)
+              if facts.acts and facts.acts[1] == "transfer" then error("no rule for transfer") end
+              return { outcome = "victim" }
+            end }
+            """.write(toFile: rules + "/ZZ/identification.lua", atomically: true, encoding: .utf8)
+        let host = try GloHost(store: StoreBackend.sqlite.make().store, vault: testVault,
+                               engine: try RuleEngine(directory: rules, statesPerPack: 1),
+                               plugins: [DecidingPlugin(), TallyPlugin()],
+                               retry: RetryPolicy(attempts: 2, firstDelay: .milliseconds(1)), pollInterval: .milliseconds(20))
+        try await host.start()
+        let person = Person(personal: PersonalData(givenNames: "C"))
+        try await host.cases.register(person, actor: .system)
+        let c = try await host.cases.open(Case(jurisdiction: "ZZ", ownerOrganisation: OrganisationID(), person: person.id,
+                                               opened: day("2026-01-01")), actor: .system)
+        for acts in [[TraffickingAct.transfer], [.recruitment], [.harbouring]] {
+            try await host.cases.record(Screening(caseID: c.id, interviewer: UserID(), date: day("2026-01-01"), acts: acts),
+                                        actor: .system)
+            // One screening at a time: the plugin decides on the latest.
+            try await host.bus.drain(through: try await host.records.store.lastSequence())
+        }
+        // The decisions the plugin made meanwhile reach the tally.
+        try await host.bus.drain(through: try await host.records.store.lastSequence())
+        let parked = try await host.records.store.deadLetters(state: .parked)
+        #expect(parked.count == 1)
+        #expect(parked.first?.subscriber == "deciding")
+        #expect(parked.first?.error.contains("ZZ/identification.lua:2") == true)
+        #expect(try await host.records.list(DecisionRecord.self, key: .caseID(c.id)).count == 2)
+        #expect(try await host.records.get(Tally.self, "ZZ")?.value.counts == ["identification.pathway victim": 2])
         await host.stop()
     }
 }

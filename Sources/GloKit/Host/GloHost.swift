@@ -39,13 +39,7 @@ public final class GloHost: Sendable {
     /// Every decision an enabled plugin needs, in every served jurisdiction's pack in force at `date`.
     public static func check(plugins: [any Plugin], engine: RuleEngine, jurisdictions: [JurisdictionID],
                              at date: CalendarDate) throws(StartupError) {
-        var problems: [String] = []
-        let enabled = Set(plugins.map(\.id))
-        for plugin in plugins {
-            for dependency in plugin.dependencies where !enabled.contains(dependency) {
-                problems.append("plugin '\(plugin.id)' needs plugin '\(dependency)', which is not enabled: add it to --plugins")
-            }
-        }
+        var problems = PluginRegistry.dependencyProblems(plugins)
         let known = Set(engine.ruleSet.jurisdictions)
         for jurisdiction in jurisdictions {
             guard known.contains(jurisdiction.rawValue) else {

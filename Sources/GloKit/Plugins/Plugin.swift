@@ -55,6 +55,16 @@ public struct PluginRegistry: Sendable {
 
     public func plugin(_ id: String) -> (any Plugin)? { all.first { $0.id == id } }
 
+    /// Each dependency of an enabled plugin that is not enabled.
+    static func dependencyProblems(_ enabled: [any Plugin]) -> [String] {
+        let ids = Set(enabled.map(\.id))
+        return enabled.flatMap { plugin in
+            plugin.dependencies.filter { !ids.contains($0) }.map {
+                "plugin '\(plugin.id)' needs plugin '\($0)', which is not enabled: add it to --plugins"
+            }
+        }
+    }
+
     /// The plugins named, in an order where each comes after its dependencies. Fails on an unknown
     /// name (listing the known ones) or a dependency that is not enabled.
     public func select(_ names: [String]) throws(StartupError) -> [any Plugin] {
@@ -65,12 +75,7 @@ public struct PluginRegistry: Sendable {
                 problems.append("unknown plugin '\(name)' (known: \(ids.joined(separator: ", ")))")
             }
         }
-        let enabled = Set(chosen.map(\.id))
-        for plugin in chosen {
-            for dependency in plugin.dependencies where !enabled.contains(dependency) {
-                problems.append("plugin '\(plugin.id)' needs plugin '\(dependency)', which is not enabled: add it to --plugins")
-            }
-        }
+        problems += Self.dependencyProblems(chosen)
         if !problems.isEmpty { throw StartupError(problems: problems) }
         // Dependencies first (Kahn's order; the registry is acyclic by construction of its plugins).
         var ordered: [any Plugin] = []
