@@ -87,30 +87,45 @@ final class GroupCommitter: Sendable {
             try pool.writeWithoutTransaction { db in
                 try db.inTransaction(.immediate) {
                     results = []
-                    var next = (try Int64.fetchOne(db, sql: "SELECT max(sequence) FROM events") ?? 0) + 1
+                    var next = (try Int64.fetchOne(db.cachedStatement(sql: "SELECT max(sequence) FROM events")) ?? 0) + 1
                     for item in group {
-                        let before = next
-                        do {
-                            var receipt: CommitReceipt?
-                            try db.inSavepoint {
-                                receipt = try Self.apply(item.change, db: db, firstSequence: &next)
-                                return .commit
-                            }
-                            results.append(.success(receipt!))
-                        } catch {
-                            next = before
-                            results.append(.failure(Self.storeError(error)))
+                        // Expectations are checked before anything of the change is written, so a
+                        // refused change leaves nothing behind and needs no savepoint. The checks
+                        // see the writes of the changes before it in the group (same transaction).
+                        if let conflict = try Self.firstConflict(item.change, db: db) {
+                            results.append(.failure(conflict))
+                            continue
                         }
+                        results.append(.success(try Self.apply(item.change, db: db, firstSequence: &next)))
                     }
                     return .commit
                 }
             }
         } catch {
+            // A write that failed after its checks passed: the whole group is rolled back.
             let failure = Self.storeError(error)
             for item in group { item.continuation.resume(throwing: failure) }
             return
         }
         for (item, result) in zip(group, results) { item.continuation.resume(with: result) }
+    }
+
+    /// The first record write of the change whose expectation does not hold, as a conflict.
+    private static func firstConflict(_ change: Change, db: Database) throws -> StoreError? {
+        var seen = Set<String>()
+        for write in change.writes {
+            let key = write.collection.rawValue + "\u{0}" + write.id
+            let current = try Int64.fetchOne(db.cachedStatement(sql: "SELECT version FROM records WHERE collection = ? AND id = ?"),
+                                             arguments: [write.collection.rawValue, write.id])
+            let holds: Bool
+            switch write.expect {
+            case .new: holds = current == nil
+            case .version(let expected): holds = current == expected
+            }
+            // The same record twice in one change is a conflict with itself.
+            if !holds || !seen.insert(key).inserted { return .conflict(collection: write.collection, id: write.id) }
+        }
+        return nil
     }
 
     private static func storeError(_ error: any Error) -> any Error {
@@ -121,42 +136,41 @@ final class GroupCommitter: Sendable {
         return StoreError.failed("commit failed")
     }
 
-    /// Writes one change's records and events; throws `StoreError.conflict` on a failed expectation.
+    /// Writes one change's records and events, its expectations checked (prepared statements are
+    /// cached per connection).
     private static func apply(_ change: Change, db: Database, firstSequence next: inout Int64) throws -> CommitReceipt {
         var versions: [Int64] = []
-        let encoder = JSONEncoder()
         for write in change.writes {
-            let keys = String(decoding: try encoder.encode(write.keys), as: UTF8.self)
+            let keys = SQLiteStore.encodeKeys(write.keys)
             let version: Int64
             switch write.expect {
             case .new:
-                try db.execute(sql: "INSERT INTO records (collection, id, version, body, keys) VALUES (?, ?, 1, ?, ?) ON CONFLICT DO NOTHING",
-                               arguments: [write.collection.rawValue, write.id, Data(write.body), keys])
+                try db.cachedStatement(sql: "INSERT INTO records (collection, id, version, body, keys) VALUES (?, ?, 1, ?, ?)").execute(
+                    arguments: [write.collection.rawValue, write.id, Data(write.body), keys])
                 version = 1
             case .version(let expected):
-                try db.execute(sql: "UPDATE records SET version = version + 1, body = ?, keys = ? WHERE collection = ? AND id = ? AND version = ?",
-                               arguments: [Data(write.body), keys, write.collection.rawValue, write.id, expected])
+                try db.cachedStatement(sql: "UPDATE records SET version = version + 1, body = ?, keys = ? WHERE collection = ? AND id = ? AND version = ?").execute(
+                    arguments: [Data(write.body), keys, write.collection.rawValue, write.id, expected])
                 version = expected + 1
             }
-            if db.changesCount == 0 { throw StoreError.conflict(collection: write.collection, id: write.id) }
             if case .version = write.expect {
-                try db.execute(sql: "DELETE FROM record_keys WHERE collection = ? AND id = ?",
-                               arguments: [write.collection.rawValue, write.id])
+                try db.cachedStatement(sql: "DELETE FROM record_keys WHERE collection = ? AND id = ?").execute(
+                    arguments: [write.collection.rawValue, write.id])
             }
             for key in Set(write.keys) {
-                try db.execute(sql: "INSERT INTO record_keys (collection, name, value, id) VALUES (?, ?, ?, ?)",
-                               arguments: [write.collection.rawValue, key.name, key.value, write.id])
+                try db.cachedStatement(sql: "INSERT INTO record_keys (collection, name, value, id) VALUES (?, ?, ?, ?)").execute(
+                    arguments: [write.collection.rawValue, key.name, key.value, write.id])
             }
             versions.append(version)
         }
         var events: [Event] = []
         for new in change.events {
             let event = new.stored(as: next)
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 INSERT INTO events (sequence, id, type, jurisdiction, subject, actor, at, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [event.sequence, event.id.description, event.type, event.jurisdiction?.rawValue,
-                                 event.subject, event.actor, event.at.millisecondsSince1970,
-                                 JSONWriter.string(event.data, sortKeys: true)])
+                """).execute(arguments: [event.sequence, event.id.description, event.type, event.jurisdiction?.rawValue,
+                                         event.subject, event.actor, event.at.millisecondsSince1970,
+                                         JSONWriter.string(event.data, sortKeys: true)])
             events.append(event)
             next += 1
         }

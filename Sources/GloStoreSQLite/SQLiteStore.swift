@@ -75,11 +75,18 @@ public final class SQLiteStore: Store {
         }
     }
 
+    /// Reads run on the caller's thread: a read of a few rows takes microseconds, less than the
+    /// thread hops of GRDB's async `read`, and the pool has more reader connections than the
+    /// cooperative pool has threads, so a read never waits for a connection. Every read is one
+    /// SELECT, which SQLite runs on one snapshot by itself, so it needs no BEGIN/COMMIT around it
+    /// (`unsafeRead`).
     private func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
-        do { return try await pool.read(body) } catch let error as DatabaseError {
+        do { return try readHere(body) } catch let error as DatabaseError {
             throw StoreError.failed("SQLite error \(error.resultCode.rawValue) on reading")
         }
     }
+
+    private func readHere<T>(_ body: (Database) throws -> T) throws -> T { try pool.unsafeRead(body) }
 
     private func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         do { return try await pool.write(body) } catch let error as DatabaseError {
@@ -95,18 +102,18 @@ public final class SQLiteStore: Store {
 
     public func record(_ collection: RecordCollection, id: String) async throws -> StoredRecord? {
         try await read { db in
-            try Row.fetchOne(db, sql: "SELECT collection, id, version, body, keys FROM records WHERE collection = ? AND id = ?",
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT collection, id, version, body, keys FROM records WHERE collection = ? AND id = ?"),
                              arguments: [collection.rawValue, id]).map(Self.record)
         }
     }
 
     public func records(_ collection: RecordCollection, key: IndexKey, limit: Int) async throws -> [StoredRecord] {
         try await read { db in
-            try Row.fetchAll(db, sql: """
+            try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT r.collection, r.id, r.version, r.body, r.keys FROM record_keys k
                 JOIN records r ON r.collection = k.collection AND r.id = k.id
                 WHERE k.collection = ? AND k.name = ? AND k.value = ? ORDER BY k.id LIMIT ?
-                """, arguments: [collection.rawValue, key.name, key.value, limit]).map(Self.record)
+                """), arguments: [collection.rawValue, key.name, key.value, limit]).map(Self.record)
         }
     }
 
@@ -125,21 +132,35 @@ public final class SQLiteStore: Store {
     }
 
     static func record(_ row: Row) throws -> StoredRecord {
-        let keysText: String = row["keys"]
-        let keys = try JSONDecoder().decode([IndexKey].self, from: Data(keysText.utf8))
+        let keys = try decodeKeys(row["keys"])
         let body: Data = row["body"]
         return StoredRecord(collection: RecordCollection(row["collection"] as String), id: row["id"],
                             version: row["version"], body: Array(body), keys: keys)
+    }
+
+    /// A record's keys as JSON: `[["name", "value"], ...]`.
+    static func encodeKeys(_ keys: [IndexKey]) -> String {
+        JSONWriter.string(.array(keys.map { .array([.string($0.name), .string($0.value)]) }), sortKeys: false)
+    }
+
+    static func decodeKeys(_ text: String) throws -> [IndexKey] {
+        guard let pairs = try JSONParser.parse(text).arrayValue else { throw StoreError.failed("a record's keys are damaged") }
+        return try pairs.map { pair in
+            guard let p = pair.arrayValue, p.count == 2, let name = p[0].stringValue, let value = p[1].stringValue else {
+                throw StoreError.failed("a record's keys are damaged")
+            }
+            return IndexKey(name, value)
+        }
     }
 
     // MARK: Event log
 
     public func events(after sequence: Int64, limit: Int) async throws -> [Event] {
         try await read { db in
-            try Row.fetchAll(db, sql: """
+            try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT sequence, id, type, jurisdiction, subject, actor, at, data FROM events
                 WHERE sequence > ? ORDER BY sequence LIMIT ?
-                """, arguments: [sequence, limit]).map(Self.event)
+                """), arguments: [sequence, limit]).map(Self.event)
         }
     }
 

@@ -9,8 +9,8 @@ func time(_ text: String) -> Timestamp { Timestamp(text)! }
 
 /// Encodes with GloKitCoding, decodes back, and returns the decoded value and the JSON as a JSONValue.
 func roundTrip<T: Codable & Equatable>(_ value: T) throws -> (decoded: T, json: JSONValue, text: String) {
-    let data = try GloKitCoding.encoder.encode(value)
-    let decoded = try GloKitCoding.decoder.decode(T.self, from: data)
+    let data = try GloKitCoding.encode(value)
+    let decoded = try GloKitCoding.decode(T.self, from: Array(data))
     let text = String(decoding: data, as: UTF8.self)
     return (decoded, try JSONParser.parse(text), text)
 }

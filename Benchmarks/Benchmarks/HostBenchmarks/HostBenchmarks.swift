@@ -7,8 +7,9 @@
 // - baselines: a plain GRDB loop inserting the same rows, one durable transaction per insert
 //   (what acknowledging each write durably costs without grouping; 500 rows), and all rows in one
 //   transaction (the ceiling; 5,000 rows);
-// - the whole path: 1,000 screenings recorded, each decided (identification.pathway, TH pack), the
-//   decision stored, and its decision.made delivered to a subscriber; 32 at a time.
+// - the whole path: 1,000 screenings, each decided (identification.pathway, TH pack) on the facts of
+//   the screening, the case and the person (read and opened), the screening and the decision stored
+//   in one commit, and its decision.made delivered to a subscriber; 32 at a time.
 import Benchmark
 import Foundation
 import GloJSON
@@ -128,44 +129,189 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
-    Benchmark("whole path: 1,000 screenings -> decision -> stored -> delivered, 32 at a time") { benchmark in
-        let engine = try! RuleEngine(directory: rules, statesPerPack: 2)
-        let host = try! GloHost(store: try! SQLiteStore(path: scratch("path.sqlite")), vault: PersonVault(key: .random()),
-                                engine: engine, plugins: [], jurisdictions: ["TH"])
-        let done = Countdown()
-        try! host.bus.subscribe(Subscription(name: "delivered", patterns: ["decision.made"]) { _ in done.arrive() })
-        try! await host.start()
-        let organisation = OrganisationID(), worker = UserID()
-        for _ in benchmark.scaledIterations {
-            benchmark.stopMeasurement()
-            var cases: [CaseID] = []
+    Benchmark("piece: 1,000 x read case + person, 32 at a time",
+              configuration: .init(metrics: [.wallClock], warmupIterations: 1, maxIterations: 5),
+              closure: { _ in
+                  let fixture = PathFixture.shared.withLock { $0! }
+                  let ids = fixture.peekRound()
+                  await withTaskGroup(of: Void.self) { group in
+                      for w in 0..<32 {
+                          group.addTask {
+                              for c in stride(from: w, to: ids.count, by: 32) {
+                                  let theCase = try! await fixture.host.records.require(Case.self, ids[c].description).value
+                                  _ = try! await fixture.host.records.requirePerson(theCase.person)
+                              }
+                          }
+                      }
+                  }
+              },
+              setup: { let f = try await PathFixture(); PathFixture.shared.withLock { $0 = f } },
+              teardown: { let f = PathFixture.shared.withLock { f in defer { f = nil }; return f }; await f?.host.stop() })
+
+    Benchmark("piece: 1,000 x evaluate identification.pathway, 32 at a time",
+              configuration: .init(metrics: [.wallClock], warmupIterations: 1, maxIterations: 5),
+              closure: { _ in
+                  let fixture = PathFixture.shared.withLock { $0! }
+                  let ids = fixture.peekRound()
+                  let theCase = try! await fixture.host.records.require(Case.self, ids[0].description).value
+                  let facts: JSONValue = ["acts": ["recruitment"], "means": ["deception"], "exploitation": ["forced_labour"], "citizenship": ["LA"], "country": "TH"]
+                  await withTaskGroup(of: Void.self) { group in
+                      for w in 0..<32 {
+                          group.addTask {
+                              for _ in stride(from: w, to: ids.count, by: 32) {
+                                  _ = try! fixture.host.decisions.evaluate("identification.pathway", for: theCase, facts: facts)
+                              }
+                          }
+                      }
+                  }
+              },
+              setup: { let f = try await PathFixture(); PathFixture.shared.withLock { $0 = f } },
+              teardown: { let f = PathFixture.shared.withLock { f in defer { f = nil }; return f }; await f?.host.stop() })
+
+    Benchmark("piece: JSON encode DecisionRecord (Foundation)", configuration: .init(metrics: [.wallClock], scalingFactor: .kilo)) { benchmark in
+        let decision = DecisionRecord(caseID: CaseID(), jurisdiction: "TH", packID: "TH", packVersion: "2026.1", contentHash: String(repeating: "a", count: 64),
+                                      decision: "identification.pathway", dateApplied: CalendarDate("2026-01-10")!,
+                                      facts: ["acts": ["recruitment"], "means": ["deception"], "exploitation": ["forced_labour"], "citizenship": ["LA"], "country": "TH"],
+                                      result: ["outcome": "victim", "status": "possible", "reasons": ["a", "b"], "basis": ["x", "y", "z"]],
+                                      factsRead: ["acts", "means", "exploitation", "age"], factsMissing: [])
+        for _ in benchmark.scaledIterations { blackHole(try! GloKitCoding.encoder.encode(decision)) }
+    }
+
+    Benchmark("piece: JSON encode Screening (Foundation)", configuration: .init(metrics: [.wallClock], scalingFactor: .kilo)) { benchmark in
+        let screening = Screening(caseID: CaseID(), interviewer: UserID(), date: CalendarDate("2026-01-10")!, acts: [.recruitment],
+                                  means: [.deception], exploitation: [.forcedLabour])
+        for _ in benchmark.scaledIterations { blackHole(try! GloKitCoding.encoder.encode(screening)) }
+    }
+
+    Benchmark("piece: JSON decode Case (Foundation)", configuration: .init(metrics: [.wallClock], scalingFactor: .kilo)) { benchmark in
+        let data = try! GloKitCoding.encoder.encode(Case(jurisdiction: "TH", ownerOrganisation: OrganisationID(), person: PersonID(), opened: CalendarDate("2026-01-10")!))
+        for _ in benchmark.scaledIterations { blackHole(try! GloKitCoding.decoder.decode(Case.self, from: data)) }
+    }
+
+    Benchmark("piece: 1,000 x commit screening + decision, 32 at a time",
+              configuration: .init(metrics: [.wallClock], warmupIterations: 1, maxIterations: 5),
+              closure: { _ in
+                  let fixture = PathFixture.shared.withLock { $0! }
+                  let ids = fixture.peekRound()
+                  let theCase = try! await fixture.host.records.require(Case.self, ids[0].description).value
+                  let facts: JSONValue = ["acts": ["recruitment"], "means": ["deception"], "exploitation": ["forced_labour"], "citizenship": ["LA"], "country": "TH"]
+                  let template = try! fixture.host.decisions.evaluate("identification.pathway", for: theCase, facts: facts)
+                  await withTaskGroup(of: Void.self) { group in
+                      for w in 0..<32 {
+                          group.addTask {
+                              for c in stride(from: w, to: ids.count, by: 32) {
+                                  let screening = Screening(caseID: ids[c], interviewer: fixture.worker, date: CalendarDate("2026-01-10")!,
+                                                            acts: [.recruitment], means: [.deception], exploitation: [.forcedLabour])
+                                  var decision = template
+                                  decision.id = DecisionID()
+                                  try! await fixture.host.records.commit { change in
+                                      try change.insert(screening)
+                                      try change.record(decision, actor: .system)
+                                  }
+                              }
+                          }
+                      }
+                  }
+              },
+              setup: { let f = try await PathFixture(); PathFixture.shared.withLock { $0 = f } },
+              teardown: { let f = PathFixture.shared.withLock { f in defer { f = nil }; return f }; await f?.host.stop() })
+
+    Benchmark("piece: whole path without waiting for delivery",
+              configuration: .init(metrics: [.wallClock], warmupIterations: 1, maxIterations: 5),
+              closure: { _ in
+                  let fixture = PathFixture.shared.withLock { $0! }
+                  let ids = fixture.nextRound()
+                  await withTaskGroup(of: Void.self) { group in
+                      for w in 0..<128 {
+                          group.addTask {
+                              for c in stride(from: w, to: ids.count, by: 128) { try! await fixture.screenAndDecide(ids[c]) }
+                          }
+                      }
+                  }
+              },
+              setup: { let f = try await PathFixture(); PathFixture.shared.withLock { $0 = f } },
+              teardown: { let f = PathFixture.shared.withLock { f in defer { f = nil }; return f }; await f?.host.stop() })
+
+    Benchmark("whole path: 1,000 screenings -> decision -> stored -> delivered, 32 at a time",
+              configuration: .init(metrics: [.wallClock, .throughput], warmupIterations: 1, maxDuration: .seconds(10),
+                                   maxIterations: PathFixture.rounds - 1),
+              closure: { _ in
+                  let fixture = PathFixture.shared.withLock { $0! }
+                  let ids = fixture.nextRound()
+                  let host = fixture.host
+                  await fixture.delivered.wait(for: ids.count) {
+                      Task {
+                          await withTaskGroup(of: Void.self) { group in
+                              for w in 0..<32 {
+                                  group.addTask {
+                                      for c in stride(from: w, to: ids.count, by: 32) {
+                                          try! await fixture.screenAndDecide(ids[c])
+                                      }
+                                  }
+                              }
+                          }
+                      }
+                  }
+              },
+              setup: {
+                  let fixture = try await PathFixture()
+                  PathFixture.shared.withLock { $0 = fixture }
+              },
+              teardown: {
+                  let fixture = PathFixture.shared.withLock { f in defer { f = nil }; return f }
+                  await fixture?.host.stop()
+              })
+}
+
+/// The whole-path benchmark's host, with its cases opened beforehand (outside the measurement):
+/// one round of 1,000 per iteration.
+final class PathFixture: Sendable {
+    static let shared = Mutex<PathFixture?>(nil)
+    static let rounds = 8
+    let host: GloHost
+    let worker = UserID()
+    let delivered = Countdown()
+    private let rounds: Mutex<[[CaseID]]>
+
+    init() async throws {
+        let engine = try RuleEngine(directory: rules, statesPerPack: 2)
+        host = try GloHost(store: try SQLiteStore(path: scratch("path.sqlite")), vault: PersonVault(key: .random()),
+                           engine: engine, plugins: [], jurisdictions: ["TH"])
+        let done = delivered
+        try host.bus.subscribe(Subscription(name: "delivered", patterns: ["decision.made"]) { _ in done.arrive() })
+        try await host.start()
+        let organisation = OrganisationID()
+        var all: [[CaseID]] = []
+        for _ in 0..<Self.rounds where all.count < Self.rounds {
+            var ids: [CaseID] = []
             for i in 0..<1_000 {
                 let person = Person(personal: PersonalData(givenNames: "P\(i)", citizenship: ["LA"]))
-                try! await host.cases.register(person, actor: .system)
-                cases.append(try! await host.cases.open(Case(jurisdiction: "TH", ownerOrganisation: organisation, person: person.id,
-                                                             opened: CalendarDate("2026-01-10")!), actor: .system).id)
+                try await host.cases.register(person, actor: .system)
+                ids.append(try await host.cases.open(Case(jurisdiction: "TH", ownerOrganisation: organisation, person: person.id,
+                                                          opened: CalendarDate("2026-01-10")!), actor: .system).id)
             }
-            let ids = cases
-            benchmark.startMeasurement()
-            await done.wait(for: 1_000) {
-                Task {
-                    await withTaskGroup(of: Void.self) { group in
-                        for w in 0..<32 {
-                            group.addTask {
-                                for c in stride(from: w, to: ids.count, by: 32) {
-                                    let screening = Screening(caseID: ids[c], interviewer: worker, date: CalendarDate("2026-01-10")!,
-                                                              acts: [.recruitment], means: [.deception], exploitation: [.forcedLabour])
-                                    try! await host.cases.record(screening, actor: .user(worker))
-                                    try! await host.decisions.decide("identification.pathway", for: ids[c],
-                                                                     facts: try! await host.cases.facts(for: ids[c]),
-                                                                     actor: .user(worker))
-                                }
-                            }
-                        }
-                    }
-                }
-            }
+            all.append(ids)
         }
-        await host.stop()
+        rounds = Mutex(all)
+    }
+
+    func nextRound() -> [CaseID] { rounds.withLock { $0.removeFirst() } }
+    func peekRound() -> [CaseID] { rounds.withLock { $0[0] } }
+
+    /// What the identification workflow does: read the case and the person, decide on the
+    /// screening's facts, and commit the screening and the decision with their events together.
+    func screenAndDecide(_ id: CaseID) async throws {
+        let theCase = try await host.records.require(Case.self, id.description).value
+        let person = try await host.records.requirePerson(theCase.person).value
+        let screening = Screening(caseID: id, interviewer: worker, date: CalendarDate("2026-01-10")!, acts: [.recruitment],
+                                  means: [.deception], exploitation: [.forcedLabour])
+        let decision = try host.decisions.evaluate("identification.pathway", for: theCase,
+                                                   facts: screening.facts(person: person, case: theCase))
+        try await host.records.commit { change in
+            try change.insert(screening)
+            change.emit("screening.recorded", jurisdiction: theCase.jurisdiction, subject: "case:\(id)", actor: .user(worker),
+                        data: .object(["case_id": .string(id.description), "screening_id": .string(screening.id.description)]))
+            try change.record(decision, actor: .user(worker))
+        }
     }
 }

@@ -27,7 +27,7 @@ public struct PersonVault: Sendable {
     }
 
     public func seal(_ personal: PersonalData, of person: PersonID) throws -> [UInt8] {
-        let clear = try GloKitCoding.encoder.encode(personal)
+        let clear = Data(try GloKitCoding.encode(personal))
         let box = try AES.GCM.seal(clear, using: sealingKey, authenticating: Data(person.description.utf8))
         guard let combined = box.combined else { throw VaultError.cannotOpen(person) }
         return Array(combined)
@@ -37,7 +37,7 @@ public struct PersonVault: Sendable {
         do {
             let box = try AES.GCM.SealedBox(combined: sealed)
             let clear = try AES.GCM.open(box, using: sealingKey, authenticating: Data(person.description.utf8))
-            return try GloKitCoding.decoder.decode(PersonalData.self, from: clear)
+            return try GloKitCoding.decode(PersonalData.self, from: Array(clear))
         } catch {
             throw VaultError.cannotOpen(person)
         }

@@ -74,7 +74,7 @@ public struct Records: Sendable {
 
     func decode<E: StoredEntity>(_ type: E.Type, _ record: StoredRecord) throws -> E {
         let entity: E
-        do { entity = try GloKitCoding.decoder.decode(E.self, from: Data(record.body)) } catch {
+        do { entity = try GloKitCoding.decode(E.self, from: record.body) } catch {
             throw StoreError.failed("\(E.collection) \(record.id) cannot be read back (stored by another version?)")
         }
         return try entity.opened(by: vault)
@@ -82,7 +82,7 @@ public struct Records: Sendable {
 
     func openPerson(_ record: StoredRecord) throws -> Person {
         let sealed: SealedPerson
-        do { sealed = try GloKitCoding.decoder.decode(SealedPerson.self, from: Data(record.body)) } catch {
+        do { sealed = try GloKitCoding.decode(SealedPerson.self, from: record.body) } catch {
             throw StoreError.failed("person \(record.id) cannot be read back")
         }
         guard let bytes = Data(base64Encoded: sealed.sealed) else { throw VaultError.cannotOpen(sealed.id) }
@@ -127,7 +127,7 @@ public struct ChangeBuilder: Sendable {
 
     private mutating func put<E: StoredEntity>(_ entity: E, expect: RecordWrite.Expectation) throws {
         let valid = try entity.validated()
-        let body = Array(try GloKitCoding.encoder.encode(try valid.sealed(by: vault)))
+        let body = try GloKitCoding.encode(try valid.sealed(by: vault))
         change.writes.append(RecordWrite(collection: E.collection, id: entity.recordID, expect: expect, body: body,
                                          keys: valid.indexKeys))
     }
@@ -136,8 +136,8 @@ public struct ChangeBuilder: Sendable {
     public mutating func put(_ person: Person, from version: Int64? = nil) throws {
         let valid = try person.validated()
         let sealed = try vault.seal(valid.personal, of: valid.id)
-        let body = Array(try GloKitCoding.encoder.encode(
-            SealedPerson(id: valid.id, createdAt: valid.createdAt, sealed: Data(sealed).base64EncodedString())))
+        let body = try GloKitCoding.encode(
+            SealedPerson(id: valid.id, createdAt: valid.createdAt, sealed: Data(sealed).base64EncodedString()))
         change.writes.append(RecordWrite(collection: SealedPerson.collection, id: valid.id.description,
                                          expect: version.map { .version($0) } ?? .new, body: body,
                                          keys: vault.nameKeys(valid.personal)))

@@ -2,39 +2,44 @@ import Foundation
 import GloRules
 import GloJSON
 
-/// The JSON encoder and decoder for entities.
+/// The JSON coding of entities: `JSONValueCoder` (GloJSON's own `Codable` coder) with `JSONWriter`
+/// and `JSONParser`, compact with sorted keys (stable output, readable diffs).
 ///
 /// Entities spell their snake_case keys out in `CodingKeys`, and `CalendarDate`, `Timestamp` and
 /// `EntityID` encode themselves as ISO 8601 / UUID strings, so an entity's JSON does not depend on
-/// the coder's settings. These coders add sorted keys (stable output, readable diffs) and, for a
-/// plain `Date` a caller might add, ISO 8601.
+/// the coder's settings.
 public enum GloKitCoding {
-    public static var encoder: JSONEncoder {
-        let e = JSONEncoder()
-        e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        e.dateEncodingStrategy = .iso8601
-        return e
+    public static func encode(_ value: some Encodable) throws -> [UInt8] {
+        JSONWriter.bytes(try JSONValueCoder.encode(value), sortKeys: true)
     }
 
-    public static var decoder: JSONDecoder {
-        let d = JSONDecoder()
-        d.dateDecodingStrategy = .iso8601
-        return d
+    /// Decodes JSON text; a syntax error comes as a `DecodingError` too.
+    public static func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8]) throws -> T {
+        let value: JSONValue
+        do { value = try JSONParser.parse(bytes) } catch {
+            throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "not JSON: \(error)"))
+        }
+        return try JSONValueCoder.decode(type, from: value)
     }
 
-    /// An entity as a `JSONValue` (through the encoder: integers stay integers).
+    public static func decode<T: Decodable>(_ type: T.Type, from text: String) throws -> T {
+        try decode(type, from: Array(text.utf8))
+    }
+
+    /// An entity as a `JSONValue` (integers stay integers).
     public static func jsonValue(_ value: some Encodable) throws -> JSONValue {
-        let data = try encoder.encode(value)
-        return try JSONParser.parse(Array(data))
+        try JSONValueCoder.encode(value)
     }
 }
 
 /// `JSONValue` through `Codable`, for the entities that hold rule results. GloJSON itself stays free
 /// of Foundation's coding; this box is how GloKit carries a `JSONValue` in a `Codable` entity.
-struct CodableJSON: Codable, Hashable, Sendable {
+struct CodableJSON: Codable, Hashable, Sendable, JSONValueCodable {
     var value: JSONValue
 
     init(_ value: JSONValue) { self.value = value }
+    init(jsonValue: JSONValue) { value = jsonValue }
+    var jsonValue: JSONValue { value }
 
     init(from decoder: any Decoder) throws {
         let c = try decoder.singleValueContainer()
@@ -56,8 +61,8 @@ struct CodableJSON: Codable, Hashable, Sendable {
         case .int(let i): try c.encode(i)
         case .double(let d): try c.encode(d)
         case .string(let s): try c.encode(s)
-        case .array(let a): try c.encode(a.map(CodableJSON.init))
-        case .object(let o): try c.encode(o.mapValues(CodableJSON.init))
+        case .array(let a): try c.encode(a.map { CodableJSON($0) })
+        case .object(let o): try c.encode(o.mapValues { CodableJSON($0) })
         }
     }
 }
