@@ -7,6 +7,8 @@
 // - baselines: a plain GRDB loop inserting the same rows, one durable transaction per insert
 //   (what acknowledging each write durably costs without grouping; 500 rows), and all rows in one
 //   transaction (the ceiling; 5,000 rows);
+// - pieces of the whole path, to see where its time goes: entity JSON coding, reading a case and
+//   its person, deciding, committing a screening and a decision;
 // - the whole path: 1,000 screenings, each decided (identification.pathway, TH pack) on the facts of
 //   the screening, the case and the person (read and opened), the screening and the decision stored
 //   in one commit, and its decision.made delivered to a subscriber; 32 at a time.
@@ -168,24 +170,24 @@ let benchmarks: @Sendable () -> Void = {
               setup: { let f = try await PathFixture(); PathFixture.shared.withLock { $0 = f } },
               teardown: { let f = PathFixture.shared.withLock { f in defer { f = nil }; return f }; await f?.host.stop() })
 
-    Benchmark("piece: JSON encode DecisionRecord (Foundation)", configuration: .init(metrics: [.wallClock], scalingFactor: .kilo)) { benchmark in
+    Benchmark("piece: JSON encode DecisionRecord ", configuration: .init(metrics: [.wallClock], scalingFactor: .kilo)) { benchmark in
         let decision = DecisionRecord(caseID: CaseID(), jurisdiction: "TH", packID: "TH", packVersion: "2026.1", contentHash: String(repeating: "a", count: 64),
                                       decision: "identification.pathway", dateApplied: CalendarDate("2026-01-10")!,
                                       facts: ["acts": ["recruitment"], "means": ["deception"], "exploitation": ["forced_labour"], "citizenship": ["LA"], "country": "TH"],
                                       result: ["outcome": "victim", "status": "possible", "reasons": ["a", "b"], "basis": ["x", "y", "z"]],
                                       factsRead: ["acts", "means", "exploitation", "age"], factsMissing: [])
-        for _ in benchmark.scaledIterations { blackHole(try! GloKitCoding.encoder.encode(decision)) }
+        for _ in benchmark.scaledIterations { blackHole(try! GloKitCoding.encode(decision)) }
     }
 
-    Benchmark("piece: JSON encode Screening (Foundation)", configuration: .init(metrics: [.wallClock], scalingFactor: .kilo)) { benchmark in
+    Benchmark("piece: JSON encode Screening ", configuration: .init(metrics: [.wallClock], scalingFactor: .kilo)) { benchmark in
         let screening = Screening(caseID: CaseID(), interviewer: UserID(), date: CalendarDate("2026-01-10")!, acts: [.recruitment],
                                   means: [.deception], exploitation: [.forcedLabour])
-        for _ in benchmark.scaledIterations { blackHole(try! GloKitCoding.encoder.encode(screening)) }
+        for _ in benchmark.scaledIterations { blackHole(try! GloKitCoding.encode(screening)) }
     }
 
-    Benchmark("piece: JSON decode Case (Foundation)", configuration: .init(metrics: [.wallClock], scalingFactor: .kilo)) { benchmark in
-        let data = try! GloKitCoding.encoder.encode(Case(jurisdiction: "TH", ownerOrganisation: OrganisationID(), person: PersonID(), opened: CalendarDate("2026-01-10")!))
-        for _ in benchmark.scaledIterations { blackHole(try! GloKitCoding.decoder.decode(Case.self, from: data)) }
+    Benchmark("piece: JSON decode Case ", configuration: .init(metrics: [.wallClock], scalingFactor: .kilo)) { benchmark in
+        let data = try! GloKitCoding.encode(Case(jurisdiction: "TH", ownerOrganisation: OrganisationID(), person: PersonID(), opened: CalendarDate("2026-01-10")!))
+        for _ in benchmark.scaledIterations { blackHole(try! GloKitCoding.decode(Case.self, from: data)) }
     }
 
     Benchmark("piece: 1,000 x commit screening + decision, 32 at a time",
