@@ -13,6 +13,17 @@ let strictSwift: [SwiftSetting] = [
     .enableUpcomingFeature("MemberImportVisibility"),
 ]
 
+/// A workflow plugin under Plugins/<folder>.
+func plugin(_ name: String, _ folder: String) -> Target {
+    .target(name: name, dependencies: ["GloKit", "GloRules", "GloJSON", .product(name: "Logging", package: "swift-log")],
+            path: "Plugins/\(folder)", swiftSettings: strictSwift)
+}
+
+let workflowPlugins: [Target.Dependency] = [
+    "PluginIdentification", "PluginLegalAid", "PluginShelter", "PluginLegalProcess", "PluginReturn",
+    "PluginImmigration", "PluginReporting",
+]
+
 let package = Package(
     name: "glo-host",
     platforms: [.macOS(.v15)],
@@ -78,8 +89,16 @@ let package = Package(
             dependencies: ["GloKit", "GloJSON", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strictSwift
         ),
-        // A tiny plugin that proves the plugin mechanism end to end; the workflows come as their own.
+        // A tiny plugin that proves the plugin mechanism end to end.
         .target(name: "PluginTally", dependencies: ["GloKit", "GloJSON"], path: "Plugins/Tally", swiftSettings: strictSwift),
+        // The workflows, one target each; each reaches the store and the rules only through GloKit.
+        plugin("PluginIdentification", "Identification"),
+        plugin("PluginLegalAid", "LegalAid"),
+        plugin("PluginShelter", "Shelter"),
+        plugin("PluginLegalProcess", "LegalProcess"),
+        plugin("PluginReturn", "Return"),
+        plugin("PluginImmigration", "Immigration"),
+        plugin("PluginReporting", "Reporting"),
         .executableTarget(
             name: "glo-host",
             dependencies: [
@@ -89,7 +108,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Configuration", package: "swift-configuration"),
-            ],
+            ] + workflowPlugins,
             swiftSettings: strictSwift
         ),
         // Writes through GloKit and prints each acknowledged write; the reliability test kills it.
@@ -105,6 +124,12 @@ let package = Package(
         .testTarget(
             name: "GloHostTests",
             dependencies: ["GloKit", "GloStoreSQLite", "PluginTally", "GloRules", "GloJSON", "glo-crash-writer"],
+            swiftSettings: strictSwift
+        ),
+        // Each plugin's tests, and the end-to-end scenarios through all of them.
+        .testTarget(
+            name: "WorkflowTests",
+            dependencies: ["GloKit", "GloStoreSQLite", "GloRules", "GloJSON"] + workflowPlugins,
             swiftSettings: strictSwift
         ),
         .testTarget(name: "GloRulesTests", dependencies: ["GloRules", "LuaVM", "GloJSON"], swiftSettings: strictSwift),

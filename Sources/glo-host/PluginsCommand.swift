@@ -2,11 +2,19 @@ import ArgumentParser
 import Foundation
 import GloJSON
 import GloKit
+import PluginIdentification
+import PluginImmigration
+import PluginLegalAid
+import PluginLegalProcess
+import PluginReporting
+import PluginReturn
+import PluginShelter
 import PluginTally
 
 /// Every plugin compiled into this binary. Add a plugin here (and to Package.swift) to ship it.
 let compiledPlugins = PluginRegistry([
-    TallyPlugin(),
+    IdentificationPlugin(), LegalAidPlugin(), ShelterPlugin(), LegalProcessPlugin(), ReturnPlugin(), ImmigrationPlugin(),
+    ReportingPlugin(), TallyPlugin(),
 ])
 
 struct Plugins: ParsableCommand {

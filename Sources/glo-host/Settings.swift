@@ -13,7 +13,7 @@ struct Settings {
     var keyFile = "data/keys/personal-data.key"
     var rules = "Config/jurisdictions"
     var jurisdictions: [String] = []
-    var plugins: [String] = ["tally"]
+    var plugins: [String] = ["identification", "immigration", "reporting", "tally"]
     var watchRules = true
     var reloadInterval: Duration = .seconds(1)
     var retry = RetryPolicy()

@@ -87,7 +87,10 @@ struct HostCommandTests {
     func pluginsList() throws {
         let run = try glohost(["plugins", "list", "--json"])
         #expect(run.status == 0)
-        let tally = try JSONParser.parse(try #require(run.lines.first))
+        let plugins = try run.lines.map { try JSONParser.parse($0) }
+        #expect(plugins.compactMap { $0["id"]?.stringValue } == ["identification", "immigration", "legal-aid", "legal-process",
+                                                                  "reporting", "return", "shelter", "tally"])
+        let tally = try #require(plugins.last)
         #expect(tally["id"] == .string("tally"))
         #expect(tally["handles"] == .array([.string("decision.made")]))
         #expect(tally["decisions_needed"] == .array([.string("identification.pathway")]))
@@ -98,7 +101,7 @@ struct HostCommandTests {
         let dir = try hostFolder()
         let unknown = try glohost(["serve", "--config", dir + "/glo-host.yaml", "--plugins", "tally,shelterr"])
         #expect(unknown.status == 2)
-        #expect(unknown.stderr.contains("unknown plugin 'shelterr' (known: tally)"))
+        #expect(unknown.stderr.contains("unknown plugin 'shelterr' (known: identification, immigration, legal-aid, legal-process, reporting, return, shelter, tally)"))
 
         // A pack without identification.pathway, which the tally plugin needs.
         try FileManager.default.createDirectory(atPath: dir + "/rules/QQ", withIntermediateDirectories: true)

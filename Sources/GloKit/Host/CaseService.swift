@@ -51,14 +51,18 @@ public struct CaseService: Sendable {
         return screening
     }
 
-    /// The facts for a decision on a case: its latest screening, its person and `additional`.
+    /// The facts for a decision on a case: its latest screening, its person, the facts recorded for
+    /// it (`setFacts`), and `additional` (which wins over the recorded ones).
     public func facts(for caseID: CaseID, additional: [String: JSONValue] = [:]) async throws -> JSONValue {
         let theCase = try await records.require(Case.self, caseID.description).value
         let person = try await records.requirePerson(theCase.person).value
+        let recorded = try await recordedFacts(caseID).merging(additional) { $1 }
         let screenings = try await records.list(Screening.self, key: .caseID(caseID))
         guard let latest = screenings.map(\.value).max(by: { ($0.date, $0.id) < ($1.date, $1.id) }) else {
-            return .object(FactsVocabulary.filter(additional))
+            // No screening yet: the case's and the person's own facts only.
+            return Screening(caseID: caseID, interviewer: UserID(), date: theCase.opened, asked: [])
+                .facts(person: person, case: theCase, additional: recorded)
         }
-        return latest.facts(person: person, case: theCase, additional: additional)
+        return latest.facts(person: person, case: theCase, additional: recorded)
     }
 }

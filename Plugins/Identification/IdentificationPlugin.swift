@@ -1,0 +1,141 @@
+import GloJSON
+import GloKit
+import GloRules
+
+/// Identification: record a screening, decide `identification.pathway`, and set the case's trafficking
+/// status and pathway with who decided. A person's confirmation or override stands: a later rule run
+/// is stored and announced, but does not change the status a person set.
+public struct IdentificationPlugin: Plugin {
+    public let id = "identification"
+    public let version = "1.0.0"
+    public let summary = "Screenings, the pathway decision, and the trafficking status with who decided it"
+    public let decisionsNeeded = [Identification.decision]
+
+    public init() {}
+}
+
+/// What a screening led to.
+public struct ScreeningOutcome: Sendable {
+    public var screening: Screening
+    public var decision: DecisionRecord
+    public var theCase: Case
+    /// The facts to ask for next, when the pathway is `undetermined`.
+    public var missing: [String] { decision.outcome == Pathway.undetermined.rawValue ? decision.factsMissing : [] }
+    /// A person's determination stands and the rule's differs from it.
+    public var ruleDiffersFromPerson: Bool
+}
+
+/// The identification workflow, for the API, the UI and other plugins.
+public struct Identification: Sendable {
+    public static let decision = "identification.pathway"
+    let records: Records
+    let decisions: DecisionService
+
+    public init(_ context: PluginContext) {
+        records = context.records
+        decisions = context.decisions
+    }
+
+    /// Records the screening and decides the pathway on its facts, the case's and the person's; stores
+    /// both with the case's new status and pathway in one commit. A rule error stores nothing.
+    /// - Parameter identifiedBy: who the decision is recorded as made by (an MDT, the police, a court).
+    public func screen(_ screening: Screening, identifiedBy: IdentifiedBy, actor: Actor) async throws -> ScreeningOutcome {
+        let found = try await records.require(Case.self, screening.caseID.description)
+        var theCase = found.value
+        if theCase.status == .closed || theCase.status == .closedReferred {
+            throw GloKitError.refused("case \(theCase.id) is closed: reopen it before recording a screening")
+        }
+        _ = try screening.validated()
+        let person = try await records.requirePerson(theCase.person).value
+        let recorded = try await records.get(CaseFacts.self, theCase.id.description)?.value.facts ?? [:]
+        let facts = screening.facts(person: person, case: theCase, additional: recorded)
+        let decision = try decisions.evaluate(Self.decision, for: theCase, facts: facts)
+        let humanStands = theCase.statusDetermination.map { $0.method != .rule } ?? false
+        let ruleStatus = Self.status(from: decision)
+        var differs = false
+        if humanStands {
+            differs = (ruleStatus.map { $0 != theCase.traffickingStatus } ?? false)
+                || Pathway(rawValue: decision.outcome) != theCase.pathway
+        } else {
+            theCase.pathway = Pathway(rawValue: decision.outcome)
+            if let ruleStatus {
+                theCase.traffickingStatus = ruleStatus
+                theCase.statusDetermination = ruleStatus == .notDetermined ? nil
+                    : StatusDetermination(identifiedBy: identifiedBy, method: .rule, decision: decision.id)
+            }
+        }
+        let updated = theCase
+        try await records.commit { change in
+            try change.insert(screening)
+            change.emit("screening.recorded", jurisdiction: updated.jurisdiction, subject: "case:\(updated.id)", actor: actor,
+                        data: .object(["case_id": .string(updated.id.description), "screening_id": .string(screening.id.description)]))
+            try change.record(decision, actor: actor)
+            if !humanStands { try change.update(updated, from: found.version) }
+            var data: [String: JSONValue] = [
+                "case_id": .string(updated.id.description), "decision_id": .string(decision.id.description),
+                "pathway": .string(decision.outcome), "trafficking_status": .string(updated.traffickingStatus.rawValue),
+                "missing": .array(decision.factsMissing.map(JSONValue.string)),
+            ]
+            if humanStands { data["person_determination_stands"] = .bool(true) }
+            change.emit(differs ? "identification.rule_differs" : "identification.decided", jurisdiction: updated.jurisdiction,
+                        subject: "case:\(updated.id)", actor: actor, data: .object(data))
+        }
+        return ScreeningOutcome(screening: screening, decision: decision, theCase: updated, ruleDiffersFromPerson: differs)
+    }
+
+    /// A person confirms that a possible victim is a victim (possible -> actual), after the
+    /// identification interview: by an MDT, the police or a court.
+    public func confirm(_ caseID: CaseID, identifiedBy: IdentifiedBy, user: UserID, role: Role, reason: String? = nil,
+                        actor: Actor) async throws -> Case {
+        let found = try await records.require(Case.self, caseID.description)
+        var theCase = found.value
+        guard theCase.traffickingStatus == .possible else {
+            throw GloKitError.refused("only a possible victim can be confirmed; case \(caseID) is \(theCase.traffickingStatus.rawValue) (use an override to set another status)")
+        }
+        theCase.traffickingStatus = .actual
+        theCase.pathway = .victim
+        theCase.statusDetermination = StatusDetermination(identifiedBy: identifiedBy, method: .humanConfirmation,
+                                                          decision: theCase.statusDetermination?.decision, user: user,
+                                                          role: role, reason: reason)
+        return try await save(theCase, from: found.version, event: "identification.confirmed", actor: actor)
+    }
+
+    /// A person sets a status other than the rule's: needs a permitted role and a reason. It stands
+    /// against later rule runs.
+    public func override(_ caseID: CaseID, status: TraffickingStatus, pathway: Pathway?, identifiedBy: IdentifiedBy,
+                         user: UserID, role: Role, reason: String, actor: Actor) async throws -> Case {
+        let found = try await records.require(Case.self, caseID.description)
+        var theCase = found.value
+        theCase.traffickingStatus = status
+        if let pathway { theCase.pathway = pathway }
+        theCase.statusDetermination = StatusDetermination(identifiedBy: identifiedBy, method: .humanOverride,
+                                                          decision: theCase.statusDetermination?.decision, user: user,
+                                                          role: role, reason: reason)
+        return try await save(theCase, from: found.version, event: "identification.overridden", actor: actor)
+    }
+
+    private func save(_ theCase: Case, from version: Int64, event: String, actor: Actor) async throws -> Case {
+        try await records.commit { change in
+            try change.update(theCase, from: version)
+            var data: [String: JSONValue] = [
+                "case_id": .string(theCase.id.description), "trafficking_status": .string(theCase.traffickingStatus.rawValue),
+                "identified_by": .string(theCase.statusDetermination?.identifiedBy.rawValue ?? ""),
+            ]
+            if let pathway = theCase.pathway { data["pathway"] = .string(pathway.rawValue) }
+            if let role = theCase.statusDetermination?.role { data["role"] = .string(role.rawValue) }
+            change.emit(event, jurisdiction: theCase.jurisdiction, subject: "case:\(theCase.id)", actor: actor, data: .object(data))
+        }
+        return theCase
+    }
+
+    /// The trafficking status a pathway result sets: a victim's `status` (possible or actual); not a
+    /// victim for smuggled or irregular migrants and where the Protocol does not apply; nil (leave
+    /// as is) while the pathway is undetermined or a vulnerable migrant still to be identified.
+    static func status(from decision: DecisionRecord) -> TraffickingStatus? {
+        switch Pathway(rawValue: decision.outcome) {
+        case .victim?: return decision.result["status"]?.stringValue == "actual" ? .actual : .possible
+        case .smuggledMigrant?, .irregularMigrant?, .notApplicable?: return .notVictim
+        case .vulnerableMigrant?, .undetermined?, nil: return nil
+        }
+    }
+}

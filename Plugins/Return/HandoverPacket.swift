@@ -1,0 +1,134 @@
+import Foundation
+import GloJSON
+import GloKit
+import GloRules
+
+/// The minimal packet that crosses the border with a returned person: identity, logistics, needs
+/// and risks, and the consent reference, as far as the `return.packet` decision allows; never the
+/// narrative (DOMAIN.md, "Protecting the people in the records"). The caseworker sees it
+/// (`Returns.packet`) before it is sent (`Returns.send`), and what is sent is what was seen.
+public struct HandoverPacket: StoredEntity, Equatable {
+    public static let collection = RecordCollection("handover_packet")
+
+    public struct Identity: Sendable, Codable, Equatable {
+        public var givenNames: String
+        public var familyName: String?
+        public var dateOfBirth: CalendarDate?
+        public var sex: Sex?
+        public var citizenship: [String]
+        public var identityDocuments: [IdentityDocument]
+
+        enum CodingKeys: String, CodingKey {
+            case sex, citizenship
+            case givenNames = "given_names"
+            case familyName = "family_name"
+            case dateOfBirth = "date_of_birth"
+            case identityDocuments = "identity_documents"
+        }
+    }
+
+    public struct Logistics: Sendable, Codable, Equatable {
+        public var route: String
+        public var from: JurisdictionID
+        public var to: JurisdictionID
+        public var handoverDate: CalendarDate?
+        public var borderPoint: String?
+
+        public init(route: String, from: JurisdictionID, to: JurisdictionID, handoverDate: CalendarDate? = nil,
+                    borderPoint: String? = nil) {
+            self.route = route
+            self.from = from
+            self.to = to
+            self.handoverDate = handoverDate
+            self.borderPoint = borderPoint
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case route, from, to
+            case handoverDate = "handover_date"
+            case borderPoint = "border_point"
+        }
+    }
+
+    public struct NeedsAndRisks: Sendable, Codable, Equatable {
+        public var returnRisk: String?
+        public var needs: [String]
+
+        enum CodingKeys: String, CodingKey {
+            case needs
+            case returnRisk = "return_risk"
+        }
+    }
+
+    public var id: String
+    public var returnID: ReturnID
+    public var originCase: CaseID
+    public var receivingOrganisation: OrganisationID
+    /// The fields the pack lets cross, and those it holds back.
+    public var fields: [String]
+    public var withheld: [String]
+    public var identity: Identity?
+    public var logistics: Logistics?
+    public var needsAndRisks: NeedsAndRisks?
+    public var consentReference: ConsentID?
+    /// The `return.packet` decision that chose the fields.
+    public var decision: DecisionID
+    /// The destination's case opened from the packet, once sent.
+    public var destinationCase: CaseID?
+    public var sentAt: Timestamp?
+
+    public var recordID: String { id }
+    public var indexKeys: [IndexKey] { [.caseID(originCase)] + (destinationCase.map { [.caseID($0)] } ?? []) }
+
+    enum CodingKeys: String, CodingKey {
+        case id, fields, withheld, identity, logistics, decision
+        case returnID = "return_id"
+        case originCase = "origin_case"
+        case receivingOrganisation = "receiving_organisation"
+        case needsAndRisks = "needs_and_risks"
+        case consentReference = "consent_reference"
+        case destinationCase = "destination_case"
+        case sentAt = "sent_at"
+    }
+
+    public func validationErrors() -> [FieldError] {
+        var errors: [FieldError] = []
+        if fields.contains("identity") && identity == nil {
+            errors.append(FieldError(field: "packet.identity", message: "is required when the pack lets identity cross"))
+        }
+        if !fields.contains("identity") && identity != nil {
+            errors.append(FieldError(field: "packet.identity", message: "must be left out: the pack does not let it cross"))
+        }
+        return errors
+    }
+
+    /// The packet's content as it crosses (what the caseworker is shown), without the bookkeeping.
+    public var content: JSONValue {
+        var o: [String: JSONValue] = ["fields": .array(fields.map(JSONValue.string)), "withheld": .array(withheld.map(JSONValue.string))]
+        if let identity { o["identity"] = try? GloKitCoding.jsonValue(identity) }
+        if let logistics { o["logistics"] = try? GloKitCoding.jsonValue(logistics) }
+        if let needsAndRisks { o["needs_and_risks"] = try? GloKitCoding.jsonValue(needsAndRisks) }
+        if let consentReference { o["consent_reference"] = .string(consentReference.description) }
+        return .object(o)
+    }
+
+    /// The identity is personal data: sealed at rest like a person's fields.
+    public func sealed(by vault: PersonVault) throws -> HandoverPacket {
+        guard let identity else { return self }
+        var copy = self
+        let text = String(decoding: try GloKitCoding.encode(identity), as: UTF8.self)
+        copy.identity = Identity(givenNames: HandoverPacket.sealedPrefix + Data(try vault.seal(text: text, boundTo: id)).base64EncodedString(),
+                                 familyName: nil, dateOfBirth: nil, sex: nil, citizenship: [], identityDocuments: [])
+        return copy
+    }
+
+    public func opened(by vault: PersonVault) throws -> HandoverPacket {
+        guard let sealed = identity?.givenNames, sealed.hasPrefix(HandoverPacket.sealedPrefix),
+              let bytes = Data(base64Encoded: String(sealed.dropFirst(HandoverPacket.sealedPrefix.count))) else { return self }
+        var copy = self
+        copy.identity = try GloKitCoding.decode(Identity.self, from: try vault.open(text: Array(bytes), boundTo: id))
+        return copy
+    }
+
+    static let sealedPrefix = "sealed:"
+}

@@ -1,0 +1,241 @@
+import Foundation
+import GloJSON
+import GloKit
+import GloRules
+
+/// Return: decide `return.route` where the person is, follow the steps of the procedure that the
+/// packs give (`return.steps`, so the SOP changes without recompiling), and hand over a minimal
+/// packet (`return.packet`) from which the destination jurisdiction opens its case.
+///
+/// Two steps are gated by their pack ids: `consent` needs the person's consent to the handover
+/// (purpose `return_handover`), and `handover_at_border` needs the packet sent.
+public struct ReturnPlugin: Plugin {
+    public let id = "return"
+    public let version = "1.0.0"
+    public let summary = "Return routes, the SOP steps from the packs, and the handover packet"
+    public let dependencies = ["identification"]
+    /// `return.route` is asked only where a return leaves from (LA's pack, for one, decides no route).
+    public let decisionsNeeded = [Returns.stepsDecision, Returns.packetDecision]
+
+    public init() {}
+}
+
+/// The return workflow.
+public struct Returns: Sendable {
+    public static let routeDecision = "return.route"
+    public static let stepsDecision = "return.steps"
+    public static let packetDecision = "return.packet"
+    let records: Records
+    let decisions: DecisionService
+    let cases: CaseService
+
+    public init(_ context: PluginContext) {
+        records = context.records
+        decisions = context.decisions
+        cases = CaseService(records: context.records)
+    }
+
+    /// Decides the route on the case's facts now (never a push back).
+    @discardableResult
+    public func decideRoute(_ caseID: CaseID, actor: Actor) async throws -> DecisionRecord {
+        try await decisions.decide(Self.routeDecision, for: caseID, facts: try await cases.facts(for: caseID), actor: actor)
+    }
+
+    /// Plans the return to `destination` on the route decided now, with the steps the case's pack
+    /// gives for it (`return.planned`). A route that is no return (hold, stay) is refused with why.
+    @discardableResult
+    public func plan(_ caseID: CaseID, to destination: JurisdictionID, actor: Actor) async throws -> Return {
+        let theCase = try await records.require(Case.self, caseID.description).value
+        let route = try await decideRoute(caseID, actor: actor)
+        guard let chosen = ReturnRoute(rawValue: route.outcome), [.repatriationAsVictim, .voluntaryReturn, .deportation].contains(chosen) else {
+            throw GloKitError.refused("no return for case \(caseID): the \(theCase.jurisdiction) pack decides \(route.outcome) (\(route.reasons.joined(separator: "; ")))")
+        }
+        if chosen == .deportation {
+            throw GloKitError.refused("the route for case \(caseID) is deportation: the immigration workflow records it, with the official notice")
+        }
+        var facts = try await cases.facts(for: caseID).objectValue ?? [:]
+        facts["route"] = .string(chosen.rawValue)
+        facts["origin"] = .string(destination.rawValue)
+        let steps = try await decisions.decide(Self.stepsDecision, for: caseID, facts: .object(facts), actor: actor)
+        let planned = Return(caseID: caseID, from: theCase.jurisdiction, to: destination, route: chosen,
+                             steps: Self.steps(from: steps))
+        try await records.commit { change in
+            try change.insert(planned)
+            change.emit("return.planned", jurisdiction: theCase.jurisdiction, subject: "case:\(caseID)", actor: actor,
+                        data: .object(["case_id": .string(caseID.description), "return_id": .string(planned.id.description),
+                                       "route": .string(chosen.rawValue), "to": .string(destination.rawValue),
+                                       "steps": .array(planned.steps.map { .string($0.id) })]))
+        }
+        return planned
+    }
+
+    static func steps(from decision: DecisionRecord) -> [ReturnStep] {
+        (decision.result["steps"]?.arrayValue ?? []).compactMap { s in
+            guard let id = s["id"]?.stringValue, let label = s["label"]?.stringValue, let actor = s["actor"]?.stringValue else { return nil }
+            return ReturnStep(id: id, label: label, actor: actor, basis: s["basis"]?.stringArray ?? [])
+        }
+    }
+
+    /// Marks the next pending step done; steps are done in the pack's order.
+    @discardableResult
+    public func complete(_ returnID: ReturnID, step stepID: String, on day: CalendarDate, actor: Actor) async throws -> Return {
+        let found = try await records.require(Return.self, returnID.description)
+        var ret = found.value
+        guard let index = ret.steps.firstIndex(where: { $0.id == stepID }) else {
+            throw GloKitError.refused("return \(returnID) has no step '\(stepID)' (its steps: \(ret.steps.map(\.id).joined(separator: ", ")))")
+        }
+        if let pending = ret.steps.firstIndex(where: { $0.status == .pending }), pending < index {
+            throw GloKitError.refused("step '\(stepID)' comes after '\(ret.steps[pending].id)', which is not done yet")
+        }
+        guard ret.steps[index].status == .pending else { throw GloKitError.refused("step '\(stepID)' is done already") }
+        switch stepID {
+        case "consent":
+            guard try await handoverConsent(ret.caseID, for: nil) != nil else {
+                throw GloKitError.refused("no consent to return and to share data is recorded for case \(ret.caseID): record the person's consent (purpose return_handover) first")
+            }
+        case "handover_at_border":
+            guard ret.handoverPacket != nil else {
+                throw GloKitError.refused("the handover packet of return \(returnID) has not been sent: preview and send it first")
+            }
+        default: break
+        }
+        ret.steps[index].status = .done
+        ret.steps[index].doneOn = day
+        let theCase = try await records.require(Case.self, ret.caseID.description).value
+        let updated = ret
+        try await records.commit { change in
+            try change.update(updated, from: found.version)
+            change.emit("return.step_done", jurisdiction: theCase.jurisdiction, subject: "case:\(theCase.id)", actor: actor,
+                        data: .object(["case_id": .string(theCase.id.description), "return_id": .string(returnID.description),
+                                       "step": .string(stepID)]))
+        }
+        return updated
+    }
+
+    /// The person's consent to the handover (to `recipient`, when given), in force now.
+    func handoverConsent(_ caseID: CaseID, for recipient: OrganisationID?) async throws -> Consent? {
+        let now = Timestamp.now
+        return try await records.list(Consent.self, key: .caseID(caseID)).map(\.value).first { c in
+            c.purpose == .returnHandover && (recipient.map { c.covers(.returnHandover, for: $0, at: now) }
+                ?? (c.withdrawnAt.map { $0 > now } ?? true))
+        }
+    }
+
+    /// The packet as it would be sent to `receiving`: the `return.packet` decision (on whether the
+    /// person consented to share data with them) chooses the fields; only those are filled.
+    public func packet(_ returnID: ReturnID, for receiving: OrganisationID, logistics: HandoverPacket.Logistics? = nil,
+                       needs: [String] = [], actor: Actor) async throws -> HandoverPacket {
+        let ret = try await records.require(Return.self, returnID.description).value
+        let theCase = try await records.require(Case.self, ret.caseID.description).value
+        let person = try await records.requirePerson(theCase.person).value
+        let consent = try await handoverConsent(ret.caseID, for: receiving)
+        var facts = try await cases.facts(for: ret.caseID).objectValue ?? [:]
+        facts["consent_to_share_data"] = .bool(consent != nil)
+        let decision = try decisions.evaluate(Self.packetDecision, for: theCase, facts: .object(facts))
+        guard decision.outcome == "packet" else {
+            throw GloKitError.refused("the \(theCase.jurisdiction) pack decides \(decision.outcome) for the packet: \(decision.reasons.joined(separator: "; "))")
+        }
+        let fields = decision.result["fields"]?.stringArray ?? []
+        let p = person.personal
+        var packet = HandoverPacket(
+            id: "\(returnID)|\(receiving)", returnID: returnID, originCase: theCase.id, receivingOrganisation: receiving,
+            fields: fields, withheld: decision.result["withheld"]?.stringArray ?? [], identity: nil, logistics: nil,
+            needsAndRisks: nil, consentReference: nil, decision: decision.id)
+        if fields.contains("identity") {
+            packet.identity = .init(givenNames: p.givenNames, familyName: p.familyName, dateOfBirth: p.dateOfBirth, sex: p.sex,
+                                    citizenship: p.citizenship, identityDocuments: p.identityDocuments)
+        }
+        if fields.contains("logistics") {
+            packet.logistics = logistics ?? .init(route: ret.route.rawValue, from: ret.from, to: ret.to)
+        }
+        if fields.contains("needs_and_risks") {
+            packet.needsAndRisks = .init(returnRisk: facts["return_risk"]?.stringValue, needs: needs)
+        }
+        if fields.contains("consent_reference") { packet.consentReference = consent?.id }
+        return packet
+    }
+
+    /// Sends the packet the caseworker saw: it must be what `packet` gives now, with the person's
+    /// consent to share data with the receiving organisation. The destination's case is opened from
+    /// it (a new person from the identity fields, owned by the receiving organisation), in the same
+    /// commit as the packet and the events on both sides.
+    @discardableResult
+    public func send(_ seen: HandoverPacket, actor: Actor) async throws -> (packet: HandoverPacket, destinationCase: Case) {
+        let now = try await packet(seen.returnID, for: seen.receivingOrganisation, logistics: seen.logistics,
+                                   needs: seen.needsAndRisks?.needs ?? [], actor: actor)
+        guard now.content == seen.content else {
+            throw GloKitError.refused("the packet changed since it was shown (consent or facts changed): show it again before sending")
+        }
+        guard let identity = now.identity, now.consentReference != nil || !now.fields.contains("consent_reference") else {
+            throw GloKitError.refused("no consent to share data with organisation \(seen.receivingOrganisation) is recorded: nothing may cross the border")
+        }
+        let found = try await records.require(Return.self, seen.returnID.description)
+        guard found.value.handoverPacket == nil else { throw GloKitError.refused("the packet of return \(seen.returnID) was sent already") }
+        let origin = try await records.require(Case.self, found.value.caseID.description).value
+        let person = Person(personal: PersonalData(givenNames: identity.givenNames, familyName: identity.familyName,
+                                                   dateOfBirth: identity.dateOfBirth, sex: identity.sex,
+                                                   citizenship: identity.citizenship, identityDocuments: identity.identityDocuments))
+        let destination = Case(jurisdiction: found.value.to, ownerOrganisation: seen.receivingOrganisation, person: person.id,
+                               opened: now.logistics?.handoverDate ?? Timestamp.now.day)
+        var sent = now
+        sent.destinationCase = destination.id
+        sent.sentAt = .now
+        var ret = found.value
+        ret.handoverPacket = sent.id
+        let (packetToStore, updatedReturn) = (sent, ret)
+        try await records.commit { change in
+            try change.insert(packetToStore)
+            try change.update(updatedReturn, from: found.version)
+            try change.put(person)
+            try change.insert(destination)
+            change.emit("return.handed_over", jurisdiction: origin.jurisdiction, subject: "case:\(origin.id)", actor: actor,
+                        data: .object(["case_id": .string(origin.id.description), "return_id": .string(updatedReturn.id.description),
+                                       "packet_id": .string(packetToStore.id), "to": .string(destination.jurisdiction.rawValue),
+                                       "destination_case_id": .string(destination.id.description),
+                                       "fields": .array(packetToStore.fields.map(JSONValue.string))]))
+            change.emit("case.opened", jurisdiction: destination.jurisdiction, subject: "case:\(destination.id)", actor: actor,
+                        data: .object(["case_id": .string(destination.id.description), "person_id": .string(person.id.description),
+                                       "from_packet": .string(packetToStore.id)]))
+            change.emit("return.packet_received", jurisdiction: destination.jurisdiction, subject: "case:\(destination.id)",
+                        actor: actor, data: .object(["case_id": .string(destination.id.description),
+                                                     "packet_id": .string(packetToStore.id),
+                                                     "from": .string(origin.jurisdiction.rawValue)]))
+        }
+        return (sent, destination)
+    }
+
+    /// The destination receives the person: its pack's reception steps (`return.steps` of the
+    /// destination) are planned on its case with the first done, and the origin's `reception` step
+    /// is done too.
+    @discardableResult
+    public func receive(_ packetID: String, by agency: OrganisationID, on day: CalendarDate, actor: Actor) async throws -> Return {
+        let packet = try await records.require(HandoverPacket.self, packetID).value
+        guard let destinationID = packet.destinationCase else { throw GloKitError.refused("packet \(packetID) has not been sent") }
+        let destination = try await records.require(Case.self, destinationID.description).value
+        let origin = try await records.require(Return.self, packet.returnID.description)
+        let facts: JSONValue = .object(["route": .string(origin.value.route.rawValue), "country": .string(origin.value.from.rawValue),
+                                        "origin": .string(origin.value.to.rawValue)])
+        let steps = try await decisions.decide(Self.stepsDecision, for: destinationID, facts: facts, actor: actor)
+        var reception = Return(caseID: destinationID, from: origin.value.from, to: origin.value.to, route: origin.value.route,
+                               steps: Self.steps(from: steps), handoverPacket: packetID)
+        if !reception.steps.isEmpty {
+            reception.steps[0].status = .done
+            reception.steps[0].doneOn = day
+        }
+        var originReturn = origin.value
+        if let i = originReturn.steps.firstIndex(where: { $0.id == "reception" && $0.status == .pending }) {
+            originReturn.steps[i].status = .done
+            originReturn.steps[i].doneOn = day
+        }
+        let (received, updatedOrigin) = (reception, originReturn)
+        try await records.commit { change in
+            try change.insert(received)
+            try change.update(updatedOrigin, from: origin.version)
+            change.emit("return.received", jurisdiction: destination.jurisdiction, subject: "case:\(destinationID)", actor: actor,
+                        data: .object(["case_id": .string(destinationID.description), "return_id": .string(received.id.description),
+                                       "receiving_agency": .string(steps.result["receiving_agency"]?.stringValue ?? ""),
+                                       "received_by": .string(agency.description), "origin_return_id": .string(updatedOrigin.id.description)]))
+        }
+        return received
+    }
+}

@@ -1,0 +1,111 @@
+import Foundation
+import GloJSON
+import GloKit
+import GloRules
+import GloStoreSQLite
+import PluginIdentification
+import PluginImmigration
+import PluginLegalAid
+import PluginLegalProcess
+import PluginReporting
+import PluginReturn
+import PluginShelter
+import Testing
+
+let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+let shippedEngine: RuleEngine = try! RuleEngine(directory: packageRoot.appendingPathComponent("Config/jurisdictions").path,
+                                                statesPerPack: 2)
+
+func day(_ text: String) -> CalendarDate { CalendarDate(text)! }
+
+/// A host serving TH and LA with every workflow plugin, on a fresh SQLite store.
+struct World {
+    let host: GloHost
+    let context: PluginContext
+    // Organisations and people who act.
+    let mdtTH = OrganisationID(), ngoTH = OrganisationID(), shelterTH = OrganisationID(), lawyersTH = OrganisationID()
+    let lwu = OrganisationID()
+    let caseworker = UserID(), supervisor = UserID()
+    var actor: Actor { .user(caseworker) }
+
+    static let plugins: [any Plugin] = [IdentificationPlugin(), LegalAidPlugin(), ShelterPlugin(), LegalProcessPlugin(),
+                                        ReturnPlugin(), ImmigrationPlugin(), ReportingPlugin()]
+
+    init(plugins: [any Plugin] = World.plugins) async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("glo-wf-\(UUID().uuidString)/glo.sqlite").path
+        host = try GloHost(store: try SQLiteStore(path: path), vault: PersonVault(key: .random()), engine: shippedEngine,
+                           plugins: plugins, jurisdictions: ["TH", "LA"],
+                           retry: RetryPolicy(attempts: 2, firstDelay: .milliseconds(1)), pollInterval: .milliseconds(20))
+        try await host.start()
+        context = host.context(for: plugins[0])
+    }
+
+    var identification: Identification { Identification(context) }
+    var legalAid: LegalAid { LegalAid(context) }
+    var shelter: Shelter { Shelter(context) }
+    var legalProcess: LegalProcess { LegalProcess(context) }
+    var returns: Returns { Returns(context) }
+    var immigration: Immigration { Immigration(context) }
+    var reporting: Reporting { Reporting(context) }
+    var records: Records { host.records }
+
+    /// A person and an open case in `jurisdiction`.
+    func openCase(_ jurisdiction: JurisdictionID = "TH", name: String = "Khamla", citizenship: [String] = ["LA"],
+                  opened: String = "2026-03-02", birth: String? = "1998-05-01") async throws -> Case {
+        let person = Person(personal: PersonalData(givenNames: name, familyName: "Test", dateOfBirth: birth.map(day),
+                                                   sex: .female, citizenship: citizenship))
+        try await host.cases.register(person, actor: actor)
+        return try await host.cases.open(Case(jurisdiction: jurisdiction, ownerOrganisation: ngoTH, person: person.id,
+                                              opened: day(opened)), actor: actor)
+    }
+
+    /// A screening of forced labour after deception by a recruiter.
+    func forcedLabour(_ c: Case, on date: String = "2026-03-02") -> Screening {
+        Screening(caseID: c.id, interviewer: caseworker, date: day(date), acts: [.recruitment, .transportation],
+                  means: [.deception], exploitation: [.forcedLabour],
+                  iloIndicators: [.deception, .withholdingOfWages, .retentionOfIdentityDocuments],
+                  migration: MigrationFacts(entry: .irregular, smugglerPaid: false, country: "TH", origin: "LA"))
+    }
+
+    /// A screening with no trafficking indicator: an irregular crossing.
+    func irregularCrossing(_ c: Case, on date: String = "2026-03-02") -> Screening {
+        Screening(caseID: c.id, interviewer: caseworker, date: day(date), acts: [], means: [], exploitation: [],
+                  iloIndicators: [], migration: MigrationFacts(entry: .irregular, smugglerPaid: true, consented: true,
+                                                                country: "TH", origin: "LA"))
+    }
+
+    func events(_ type: String? = nil) async throws -> [Event] {
+        try await records.store.events(after: 0, limit: 100_000).filter { type == nil || $0.type == type }
+    }
+
+    func lastSequence() async throws -> Int64 { try await records.store.lastSequence() }
+
+    /// Waits until every subscriber has handled everything in the log.
+    func settle() async throws {
+        var last: Int64 = -1
+        while true {
+            let now = try await lastSequence()
+            if now == last { return }
+            last = now
+            try await host.bus.drain(through: now)
+        }
+    }
+
+    func stop() async { await host.stop() }
+}
+
+/// Runs `body` and checks that it failed with an error whose text contains `text`, and that nothing
+/// was stored meanwhile (no event appended).
+func expectRefusal(_ world: World, containing text: String, sourceLocation: SourceLocation = #_sourceLocation,
+                   _ body: () async throws -> Void) async throws {
+    try await world.settle()
+    let before = try await world.lastSequence()
+    do {
+        try await body()
+        Issue.record("expected a refusal containing '\(text)'", sourceLocation: sourceLocation)
+    } catch {
+        #expect("\(error)".contains(text), "\(error)", sourceLocation: sourceLocation)
+    }
+    try await world.settle()
+    #expect(try await world.lastSequence() == before, "something was stored", sourceLocation: sourceLocation)
+}
