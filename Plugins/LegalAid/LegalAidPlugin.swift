@@ -43,6 +43,10 @@ public struct LegalAid: Sendable {
     /// `after`: the event that asked (a redelivery of an event already handled decides nothing).
     @discardableResult
     public func decide(_ caseID: CaseID, actor: Actor, after sequence: Int64? = nil) async throws -> DecisionRecord? {
+        try await records.retryingConflicts { try await decideOnce(caseID, actor: actor, after: sequence) }
+    }
+
+    private func decideOnce(_ caseID: CaseID, actor: Actor, after sequence: Int64?) async throws -> DecisionRecord? {
         let theCase = try await records.require(Case.self, caseID.description).value
         let state = try await records.get(LegalAidState.self, caseID.description)
         if let sequence, let last = state?.value.lastSequence, sequence <= last { return nil }

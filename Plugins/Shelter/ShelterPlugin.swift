@@ -174,7 +174,8 @@ public struct Shelter: Sendable {
     public func place(_ caseID: CaseID, in shelter: OrganisationID, from: CalendarDate, actor: Actor,
                       kind: ShelterPlacement.Kind? = nil) async throws -> ShelterPlacement {
         let theCase = try await records.require(Case.self, caseID.description).value
-        let decision = try await decide(caseID, actor: actor)
+        // Decided and stored with the placement, so that a refused placement leaves nothing behind.
+        let decision = try decisions.evaluate(Self.decision, for: theCase, facts: try await cases.facts(for: caseID))
         let allowed = [decision.outcome] + (decision.result["alternatives"]?.stringArray ?? [])
         guard let chosen = (kind ?? ShelterPlacement.Kind(rawValue: decision.outcome)), allowed.contains(chosen.rawValue) else {
             throw GloKitError.refused("the \(theCase.jurisdiction) pack decides \(decision.outcome) for case \(caseID)\(kind.map { ", not \($0.rawValue)" } ?? ""): \(decision.reasons.first ?? "no placement")")
@@ -185,6 +186,7 @@ public struct Shelter: Sendable {
         }
         let placed = placement
         try await records.commit { change in
+            try change.record(decision, actor: actor)
             try change.insert(placed)
             var data: [String: JSONValue] = [
                 "case_id": .string(caseID.description), "placement_id": .string(placed.id.description),

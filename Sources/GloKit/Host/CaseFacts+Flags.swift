@@ -6,6 +6,10 @@ extension CaseService {
     /// values of the wrong type are refused with a field error each, and nothing is stored.
     @discardableResult
     public func setFacts(_ caseID: CaseID, _ facts: [String: JSONValue], actor: Actor) async throws -> CaseFacts {
+        try await records.retryingConflicts { try await setFactsOnce(caseID, facts, actor: actor) }
+    }
+
+    private func setFactsOnce(_ caseID: CaseID, _ facts: [String: JSONValue], actor: Actor) async throws -> CaseFacts {
         let theCase = try await records.require(Case.self, caseID.description).value
         let problems = FactsVocabulary.problems(facts, at: "facts")
         if !problems.isEmpty { throw ValidationFailure(errors: problems) }
@@ -36,6 +40,10 @@ extension CaseService {
     /// now.
     @discardableResult
     public func raise(_ flag: CaseFlag) async throws -> Bool {
+        try await records.retryingConflicts { try await raiseOnce(flag) }
+    }
+
+    private func raiseOnce(_ flag: CaseFlag) async throws -> Bool {
         let actor = flag.raisedByActor
         let found = try await records.get(CaseFlag.self, flag.id)
         if let open = found?.value, open.resolvedAt == nil { return false }

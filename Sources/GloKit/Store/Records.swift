@@ -91,6 +91,18 @@ public struct Records: Sendable {
 
     // MARK: Writing
 
+    /// Runs a read-modify-write again when its commit meets a conflict (someone changed a record it
+    /// read), up to `attempts` times; other errors, and the last conflict, go to the caller.
+    public func retryingConflicts<T>(attempts: Int = 5, _ body: () async throws -> T) async throws -> T {
+        var attempt = 1
+        while true {
+            do { return try await body() } catch let error as StoreError {
+                guard case .conflict = error, attempt < attempts else { throw error }
+                attempt += 1
+            }
+        }
+    }
+
     /// Builds one change with `body`, then commits it: the records and events together, durably.
     @discardableResult
     public func commit(_ body: (inout ChangeBuilder) throws -> Void) async throws -> CommitReceipt {
