@@ -46,20 +46,23 @@ public struct Returns: Sendable {
     @discardableResult
     public func plan(_ caseID: CaseID, to destination: JurisdictionID, actor: Actor) async throws -> Return {
         let theCase = try await records.require(Case.self, caseID.description).value
-        let route = try await decideRoute(caseID, actor: actor)
+        // Both decisions are stored with the plan, so that a refused plan leaves nothing behind.
+        var facts = try await cases.facts(for: caseID).objectValue ?? [:]
+        let route = try decisions.evaluate(Self.routeDecision, for: theCase, facts: .object(facts))
         guard let chosen = ReturnRoute(rawValue: route.outcome), [.repatriationAsVictim, .voluntaryReturn, .deportation].contains(chosen) else {
             throw GloKitError.refused("no return for case \(caseID): the \(theCase.jurisdiction) pack decides \(route.outcome) (\(route.reasons.joined(separator: "; ")))")
         }
         if chosen == .deportation {
             throw GloKitError.refused("the route for case \(caseID) is deportation: the immigration workflow records it, with the official notice")
         }
-        var facts = try await cases.facts(for: caseID).objectValue ?? [:]
         facts["route"] = .string(chosen.rawValue)
         facts["origin"] = .string(destination.rawValue)
-        let steps = try await decisions.decide(Self.stepsDecision, for: caseID, facts: .object(facts), actor: actor)
+        let steps = try decisions.evaluate(Self.stepsDecision, for: theCase, facts: .object(facts))
         let planned = Return(caseID: caseID, from: theCase.jurisdiction, to: destination, route: chosen,
                              steps: Self.steps(from: steps))
         try await records.commit { change in
+            try change.record(route, actor: actor)
+            try change.record(steps, actor: actor)
             try change.insert(planned)
             change.emit("return.planned", jurisdiction: theCase.jurisdiction, subject: "case:\(caseID)", actor: actor,
                         data: .object(["case_id": .string(caseID.description), "return_id": .string(planned.id.description),

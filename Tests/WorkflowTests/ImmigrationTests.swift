@@ -1,0 +1,66 @@
+import GloJSON
+import GloKit
+import GloRules
+import PluginIdentification
+import PluginImmigration
+import Testing
+
+@Suite("immigration")
+struct ImmigrationTests {
+    func notice(_ on: String = "2026-03-20") -> Deportation.Notification {
+        .init(authority: "Lao PDR Immigration Department", on: day(on), reference: "TH-IMM-2026-0042")
+    }
+
+    @Test("anyone about to be deported is screened: a victim or an undetermined pathway is refused with the reason")
+    func screenedFirst() async throws {
+        let w = try await World()
+        let victim = try await w.openCase()
+        try await w.identification.screen(w.forcedLabour(victim), identifiedBy: .mdt, actor: w.actor)
+        try await expectRefusal(w, containing: "never by deportation") {
+            try await w.immigration.deport(Deportation(caseID: victim.id, from: "TH", to: "LA", on: day("2026-03-21"),
+                                                       notification: notice()), actor: w.actor)
+        }
+        let unscreened = try await w.openCase(name: "Seng")
+        try await expectRefusal(w, containing: "has not been screened to a conclusion") {
+            try await w.immigration.deport(Deportation(caseID: unscreened.id, from: "TH", to: "LA", on: day("2026-03-21"),
+                                                       notification: notice()), actor: w.actor)
+        }
+        await w.stop()
+    }
+
+    @Test("a non-victim is deported with the official notice to the country of origin; without it, refused")
+    func deportation() async throws {
+        let w = try await World()
+        let migrant = try await w.openCase(name: "Bounmy")
+        let outcome = try await w.identification.screen(w.irregularCrossing(migrant), identifiedBy: .police, actor: w.actor)
+        #expect(["smuggled_migrant", "irregular_migrant"].contains(outcome.decision.outcome))
+        try await expectRefusal(w, containing: "notified officially to the country of origin") {
+            try await w.immigration.deport(Deportation(caseID: migrant.id, from: "TH", to: "LA", on: day("2026-03-21"),
+                                                       notification: .init(authority: " ", on: day("2026-03-20"))), actor: w.actor)
+        }
+        let done = try await w.immigration.deport(Deportation(caseID: migrant.id, from: "TH", to: "LA", on: day("2026-03-21"),
+                                                              notification: notice()), actor: w.actor)
+        let event = try #require(try await w.events("immigration.deported").first)
+        #expect(event.data["notified"] == .string("Lao PDR Immigration Department"))
+        #expect(event.data["deportation_id"] == .string(done.id))
+        await w.stop()
+    }
+
+    @Test("a push back is recorded and flagged for follow-up on the other side of the border")
+    func pushBack() async throws {
+        let w = try await World()
+        let recorded = try await w.immigration.recordPushBack(
+            PushBack(from: "TH", to: "LA", on: day("2026-03-15"), place: "Mekong crossing near Nong Khai", people: 14,
+                     reportedBy: w.ngoTH), actor: w.actor)
+        #expect(try await w.events("immigration.pushed_back").first?.jurisdiction == "TH")
+        let followUps = try await w.immigration.followUps("LA")
+        #expect(followUps.map(\.subject) == [recorded.id])
+        #expect(followUps.first?.message.contains("without official notice") == true)
+        #expect(try await w.immigration.followUps("TH").isEmpty)
+        #expect(try await w.events("case.flagged").first?.jurisdiction == "LA")
+        try await expectRefusal(w, containing: "must be the other side of the border") {
+            try await w.immigration.recordPushBack(PushBack(from: "TH", to: "TH", on: day("2026-03-15"), reportedBy: w.ngoTH), actor: w.actor)
+        }
+        await w.stop()
+    }
+}
