@@ -39,6 +39,7 @@ public struct Identification: Sendable {
     /// Records the screening and decides the pathway on its facts, the case's and the person's; stores
     /// both with the case's new status and pathway in one commit. A rule error stores nothing.
     /// - Parameter identifiedBy: who the decision is recorded as made by (an MDT, the police, a court).
+    @discardableResult
     public func screen(_ screening: Screening, identifiedBy: IdentifiedBy, actor: Actor) async throws -> ScreeningOutcome {
         let found = try await records.require(Case.self, screening.caseID.description)
         var theCase = found.value
@@ -85,6 +86,7 @@ public struct Identification: Sendable {
 
     /// A person confirms that a possible victim is a victim (possible -> actual), after the
     /// identification interview: by an MDT, the police or a court.
+    @discardableResult
     public func confirm(_ caseID: CaseID, identifiedBy: IdentifiedBy, user: UserID, role: Role, reason: String? = nil,
                         actor: Actor) async throws -> Case {
         let found = try await records.require(Case.self, caseID.description)
@@ -102,6 +104,7 @@ public struct Identification: Sendable {
 
     /// A person sets a status other than the rule's: needs a permitted role and a reason. It stands
     /// against later rule runs.
+    @discardableResult
     public func override(_ caseID: CaseID, status: TraffickingStatus, pathway: Pathway?, identifiedBy: IdentifiedBy,
                          user: UserID, role: Role, reason: String, actor: Actor) async throws -> Case {
         let found = try await records.require(Case.self, caseID.description)

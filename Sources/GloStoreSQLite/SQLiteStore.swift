@@ -29,7 +29,7 @@ public final class SQLiteStore: Store {
         }
         let existed = FileManager.default.fileExists(atPath: path)
         if !existed {
-            FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600])
+            _ = FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600])
         }
         var config = Configuration()
         config.busyMode = .timeout(10)
@@ -96,6 +96,7 @@ public final class SQLiteStore: Store {
 
     // MARK: Records
 
+    @discardableResult
     public func commit(_ change: Change) async throws -> CommitReceipt {
         try await writer.submit(change)
     }

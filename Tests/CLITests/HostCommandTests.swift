@@ -9,7 +9,7 @@ final class Background {
 
     init(_ executable: String, _ arguments: [String], directory: String, environment: [String: String] = [:]) throws {
         log = directory + "/stderr-\(UUID().uuidString).log"
-        FileManager.default.createFile(atPath: log, contents: nil)
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         process.currentDirectoryURL = URL(fileURLWithPath: directory)

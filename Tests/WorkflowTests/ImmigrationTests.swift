@@ -3,6 +3,7 @@ import GloKit
 import GloRules
 import PluginIdentification
 import PluginImmigration
+import PluginReporting
 import Testing
 
 @Suite("immigration")
@@ -58,6 +59,8 @@ struct ImmigrationTests {
         #expect(followUps.first?.message.contains("without official notice") == true)
         #expect(try await w.immigration.followUps("TH").isEmpty)
         #expect(try await w.events("case.flagged").first?.jurisdiction == "LA")
+        let figures = try await Reporting(records: w.records).figures("TH", from: day("2026-03-01"), to: day("2026-03-31"))
+        #expect(figures.group("push_backs")?.cells.map { "\($0.value)=\($0.count ?? -1)" } == ["people=14"])
         try await expectRefusal(w, containing: "must be the other side of the border") {
             try await w.immigration.recordPushBack(PushBack(from: "TH", to: "TH", on: day("2026-03-15"), reportedBy: w.ngoTH), actor: w.actor)
         }

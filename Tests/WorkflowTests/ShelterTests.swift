@@ -94,4 +94,20 @@ struct ShelterTests {
         #expect(try await w.shelter.sweep(today: day("2026-03-03")).contains(p2.id) == false)
         await w.stop()
     }
+
+    @Test("on the LA pack: a returned victim goes to the Lao Women's Union shelter; for anyone else there is no rule")
+    func laPack() async throws {
+        let w = try await World()
+        let returned = try await w.openCase("LA", name: "Keo")
+        try await w.host.cases.setFacts(returned.id, ["route": .string("repatriation_as_victim"), "origin": .string("LA")], actor: w.actor)
+        let decision = try await w.shelter.decide(returned.id, actor: w.actor)
+        #expect(decision.packID == "LA" && decision.outcome == "ngo_shelter")
+        #expect(decision.result["shelter"] == .string("Lao Women's Union shelter for returned victims"))
+        let other = try await w.openCase("LA", name: "Phet")
+        #expect(try await w.shelter.decide(other.id, actor: w.actor).outcome == "none")
+        try await expectRefusal(w, containing: "decides none") {
+            try await w.shelter.place(other.id, in: w.lwu, from: day("2026-03-02"), actor: w.actor)
+        }
+        await w.stop()
+    }
 }

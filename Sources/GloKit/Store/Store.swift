@@ -17,6 +17,7 @@ import GloJSON
 ///   reaches the store already sealed (`PersonVault`); a store never sees it in the clear.
 public protocol Store: Sendable {
     /// Commits the change atomically and durably; returns its events with their sequence numbers.
+    @discardableResult
     func commit(_ change: Change) async throws -> CommitReceipt
 
     func record(_ collection: RecordCollection, id: String) async throws -> StoredRecord?
