@@ -45,6 +45,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0", traits: [.defaults, "YAML"]),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         // liblua5.4 from Debian, found through pkg-config; shim.h wraps Lua's C macros.
@@ -89,6 +90,18 @@ let package = Package(
             dependencies: ["GloKit", "GloJSON", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strictSwift
         ),
+        // The HTTP API (Hummingbird): an adapter over GloKit, no domain logic.
+        .target(
+            name: "GloServer",
+            dependencies: [
+                "GloKit", "GloJSON", "GloRules",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ] + workflowPlugins,
+            resources: [.copy("openapi.yaml")],
+            swiftSettings: strictSwift
+        ),
         // A tiny plugin that proves the plugin mechanism end to end.
         .target(name: "PluginTally", dependencies: ["GloKit", "GloJSON"], path: "Plugins/Tally", swiftSettings: strictSwift),
         // The workflows, one target each; each reaches the store and the rules only through GloKit.
@@ -102,7 +115,7 @@ let package = Package(
         .executableTarget(
             name: "glo-host",
             dependencies: [
-                "GloRules", "LuaVM", "GloJSON", "GloKit", "GloStoreSQLite", "PluginTally",
+                "GloRules", "LuaVM", "GloJSON", "GloKit", "GloStoreSQLite", "GloServer", "PluginTally",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import GloKit
 import GloRules
+import GloServer
 import GloStoreSQLite
 import Logging
 import ServiceLifecycle
@@ -31,11 +32,19 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("jurisdictions"), help: "Jurisdictions to serve, comma-separated (default: all in the rules).")
     var jurisdictions: String?
 
+    @Option(name: .customLong("port"), help: "The HTTP port (default: the settings' http.port, 8080; 0 picks a free one).")
+    var port: Int?
+
+    func validate() throws {
+        if let port, !(0...65535).contains(port) { throw ValidationError("--port must be 0 to 65535") }
+    }
+
     func run() async throws {
         var settings = try await store.settings()
         if let plugins { settings.plugins = Self.list(plugins) }
         if let rules { settings.rules = rules }
         if let jurisdictions { settings.jurisdictions = Self.list(jurisdictions) }
+        if let port { settings.httpPort = port }
         let level = settings.logLevel
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
@@ -67,11 +76,33 @@ struct Serve: AsyncParsableCommand {
         logger.info("store open", metadata: ["db": .string(settings.db), "last_sequence": "\(last)"])
         let watcher = RulesWatcher(engine: engine, loadedFiles: loadedFiles, watch: settings.watchRules,
                                    interval: settings.reloadInterval, logger: logger)
+        let server = GloServer(host: host)
+        try await Self.firstAdmin(server, settings: settings, host: host)
+        let http = server.application(address: settings.httpAddress, port: settings.httpPort)
+        logger.notice("serving the API", metadata: ["url": .string("http://\(settings.httpAddress):\(settings.httpPort)/api/v1/openapi.yaml")])
         let group = ServiceGroup(configuration: .init(
-            services: [.init(service: HostService(host: host, store: sqlite)), .init(service: watcher)],
+            services: [.init(service: HostService(host: host, store: sqlite)), .init(service: watcher), .init(service: http)],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
         try await group.run()
+    }
+
+    /// On the first start (no user yet), an admin for the served jurisdictions, whose token is printed
+    /// once: the way in to add the other users.
+    static func firstAdmin(_ server: GloServer, settings: Settings, host: GloHost) async throws {
+        guard try await server.users.all().isEmpty else { return }
+        let admin = try await server.users.add(User(displayName: "First administrator", roles: [.admin],
+                                                    organisation: OrganisationID(), jurisdictions: host.jurisdictions))
+        let token = try await server.users.issueToken(for: admin.id)
+        FileHandle.standardOutput.write(Data("""
+            First start: an administrator was created (user \(admin.id)). Its token is shown this once:
+
+                \(token)
+
+            Sign in to the API with the header  Authorization: Bearer <token>  at http://\(settings.httpAddress):\(settings.httpPort)/api/v1/
+            Add the other users with  glo-host users add  (see glo-host users --help).
+
+            """.utf8))
     }
 
     static func list(_ text: String) -> [String] {

@@ -19,6 +19,8 @@ struct Settings {
     var retry = RetryPolicy()
     var pollInterval: Duration = .milliseconds(500)
     var logLevel: Logger.Level = .info
+    var httpAddress = "127.0.0.1"
+    var httpPort = 8080
 
     static let defaultFile = "Config/glo-host.yaml"
 
@@ -71,6 +73,13 @@ struct Settings {
         }
         if let d = try milliseconds("events.retry_first_delay_ms", min: 1) { first = d }
         s.retry = RetryPolicy(attempts: attempts, firstDelay: first, maximumDelay: .seconds(30))
+        if let address = reader.string(forKey: "http.address") { s.httpAddress = address }
+        if let port = reader.int(forKey: "http.port") {
+            guard (0...65535).contains(port) else { throw ValidationError("setting http.port: must be 0 to 65535") }
+            s.httpPort = port
+        } else {
+            let _: Int? = try absentOrBad("http.port", "a port number")
+        }
         if let level = reader.string(forKey: "log_level") {
             guard let l = Logger.Level(rawValue: level) else {
                 throw ValidationError("setting log_level: '\(level)' is not one of trace, debug, info, notice, warning, error, critical")

@@ -1,0 +1,86 @@
+import Foundation
+import GloJSON
+
+/// Who is asking: a user acting in one of their roles.
+public struct Caller: Sendable, Hashable {
+    public let user: User
+    public let role: Role
+
+    /// The user in `role`, if they hold it and are not disabled.
+    public init?(_ user: User, as role: Role) {
+        guard user.has(role) else { return nil }
+        self.user = user
+        self.role = role
+    }
+
+    /// The user in the role that allows the most of what they may do (for a token without a role).
+    public init?(_ user: User) {
+        let order: [Role] = [.supervisor, .legalOfficer, .caseworker, .admin, .ruleAuthor, .auditor]
+        guard let role = order.first(where: user.has) else { return nil }
+        self.init(user, as: role)
+    }
+
+    public var actor: Actor { .user(user.id) }
+}
+
+/// What a request may ask to do.
+public enum Permission: String, Sendable, Hashable, CaseIterable {
+    /// Read a case, its person and everything recorded on it.
+    case readCase = "read_case"
+    /// Create or change a case and what is recorded on it.
+    case writeCase = "write_case"
+    /// Override a consent or a determination (needs a reason too).
+    case override
+    /// Export figures or a case.
+    case export
+    /// Manage users and tokens; see plugins, events and dead letters.
+    case administer
+    /// See rule packs, their tests, and reload them.
+    case manageRules = "manage_rules"
+    /// Query the audit log.
+    case audit
+}
+
+/// The access policy: which role may do what, and where (least privilege).
+///
+/// | role | read/write cases | override | export | administer | rules | audit |
+/// |---|---|---|---|---|---|---|
+/// | caseworker | own jurisdictions | | | | | |
+/// | legal_officer | own jurisdictions | yes | | | | |
+/// | supervisor | own jurisdictions | yes | yes | | | |
+/// | rule_author | | | | | yes | |
+/// | admin | | yes (Override) | | yes | yes | |
+/// | auditor | | | | | | yes |
+///
+/// Case data is scoped to the user's jurisdictions; a case of another jurisdiction is readable only
+/// where it was shared with the user's organisation (see `CaseShare`), and then only what was shared.
+public enum AccessPolicy {
+    public static func allows(_ role: Role, _ permission: Permission) -> Bool {
+        switch (role, permission) {
+        case (.caseworker, .readCase), (.caseworker, .writeCase): return true
+        case (.legalOfficer, .readCase), (.legalOfficer, .writeCase), (.legalOfficer, .override): return true
+        case (.supervisor, .readCase), (.supervisor, .writeCase), (.supervisor, .override), (.supervisor, .export): return true
+        case (.ruleAuthor, .manageRules): return true
+        case (.admin, .administer), (.admin, .manageRules), (.admin, .override): return true
+        case (.auditor, .audit): return true
+        default: return false
+        }
+    }
+
+    /// Whether the caller may do `permission` on something of `jurisdiction` (nil: not jurisdiction-bound).
+    public static func check(_ caller: Caller, _ permission: Permission, in jurisdiction: JurisdictionID?) throws(AccessDenied) {
+        guard allows(caller.role, permission) else {
+            throw AccessDenied(reason: "the role \(caller.role.rawValue) may not \(permission.rawValue.replacingOccurrences(of: "_", with: " "))")
+        }
+        if let jurisdiction, !caller.user.jurisdictions.contains(jurisdiction) {
+            throw AccessDenied(reason: "\(jurisdiction) is not among your jurisdictions (\(caller.user.jurisdictions.map(\.rawValue).joined(separator: ", ")))")
+        }
+    }
+}
+
+/// A request the policy refuses. The reason names roles and jurisdictions, never record content.
+public struct AccessDenied: Error, Sendable, CustomStringConvertible {
+    public var reason: String
+    public init(reason: String) { self.reason = reason }
+    public var description: String { reason }
+}

@@ -1,0 +1,89 @@
+import GloJSON
+
+/// One entry of the append-only audit log: every read and change of a person or a case, every
+/// export, login and failed login, and every refusal. It names who, in which role, what (ids), and
+/// the outcome; never a person's data.
+public struct AuditEntry: StoredEntity, Equatable {
+    public static let collection = RecordCollection("audit")
+
+    public enum Action: String, Sendable, Codable, CaseIterable {
+        case read, create, update, export, login
+        case loginFailed = "login_failed"
+        case denied
+    }
+
+    public var id: String
+    public var at: Timestamp
+    /// The user, or nil for a failed login of an unknown user.
+    public var user: UserID?
+    public var role: Role?
+    public var action: Action
+    /// What was touched: `case:<id>`, `person:<id>`, `report:<jurisdiction>`...
+    public var subject: String
+    public var jurisdiction: JurisdictionID?
+    /// The request, as method and route pattern (`GET /api/v1/cases/{id}`).
+    public var request: String
+    /// Why it was denied or failed.
+    public var detail: String?
+
+    public init(user: UserID?, role: Role?, action: Action, subject: String, jurisdiction: JurisdictionID?,
+                request: String, detail: String? = nil, at: Timestamp = .now) {
+        self.id = EntityID<AuditEntry>().description
+        self.at = at
+        self.user = user
+        self.role = role
+        self.action = action
+        self.subject = subject
+        self.jurisdiction = jurisdiction
+        self.request = request
+        self.detail = detail
+    }
+
+    public var recordID: String { id }
+    public var indexKeys: [IndexKey] {
+        var keys = [IndexKey("subject", subject), IndexKey("action", action.rawValue)]
+        if let user { keys.append(IndexKey("user", user.description)) }
+        return keys
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, at, user, role, action, subject, jurisdiction, request, detail
+    }
+
+    public func validationErrors() -> [FieldError] { [] }
+}
+
+/// Writes and queries the audit log. There is no way to change or delete an entry.
+public struct AuditLog: Sendable {
+    let records: Records
+
+    public init(records: Records) { self.records = records }
+
+    /// Appends entries durably (one commit).
+    public func append(_ entries: [AuditEntry]) async throws {
+        guard !entries.isEmpty else { return }
+        try await records.commit { change in
+            for entry in entries { try change.insert(entry) }
+        }
+    }
+
+    public func append(_ entry: AuditEntry) async throws { try await append([entry]) }
+
+    /// Entries about a subject, or by a user, or of an action; oldest first.
+    public func entries(subject: String? = nil, user: UserID? = nil, action: AuditEntry.Action? = nil,
+                        limit: Int = 1_000) async throws -> [AuditEntry] {
+        let key: IndexKey? = subject.map { IndexKey("subject", $0) } ?? user.map { IndexKey("user", $0.description) }
+            ?? action.map { IndexKey("action", $0.rawValue) }
+        var found: [AuditEntry]
+        if let key {
+            found = try await records.list(AuditEntry.self, key: key, limit: Int.max).map(\.value)
+        } else {
+            found = try await records.store.records(AuditEntry.collection, after: nil, limit: limit).map {
+                try GloKitCoding.decode(AuditEntry.self, from: $0.body)
+            }
+        }
+        if let user { found.removeAll { $0.user != user } }
+        if let action { found.removeAll { $0.action != action } }
+        return Array(found.sorted { $0.id < $1.id }.prefix(limit))
+    }
+}

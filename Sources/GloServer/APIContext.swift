@@ -1,0 +1,17 @@
+import GloKit
+import Hummingbird
+
+/// The request context: Hummingbird's core storage plus who is asking, once authenticated.
+public struct APIContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    /// Set by `Authentication` for /api routes; nil for health, readiness and metrics.
+    public var caller: Caller?
+
+    public init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        caller = nil
+    }
+
+    /// Request bodies are JSON documents, never large.
+    public var maxUploadSize: Int { 1 << 20 }
+}

@@ -1,0 +1,286 @@
+import Foundation
+import GloJSON
+import GloKit
+import GloRules
+import HTTPTypes
+import Hummingbird
+import PluginIdentification
+
+/// The body of `POST /api/v1/cases`.
+struct NewCase: Decodable {
+    var person: PersonID
+    var jurisdiction: JurisdictionID
+    var opened: CalendarDate
+    var assignedWorker: UserID?
+
+    enum CodingKeys: String, CodingKey {
+        case person, jurisdiction, opened
+        case assignedWorker = "assigned_worker"
+    }
+}
+
+/// The body of `POST /api/v1/cases/{id}/screenings`: the screening's fields and who decides.
+struct NewScreening: Decodable {
+    var date: CalendarDate
+    var acts: [TraffickingAct]
+    var means: [TraffickingMeans]
+    var exploitation: [Exploitation]
+    var iloIndicators: [ILOIndicator]
+    var migration: MigrationFacts?
+    var identifiedBy: IdentifiedBy
+
+    enum CodingKeys: String, CodingKey {
+        case date, acts, means, exploitation, migration
+        case iloIndicators = "ilo_indicators"
+        case identifiedBy = "identified_by"
+    }
+}
+
+extension GloServer {
+    /// Every route the server can have; `routes` keeps those of the enabled plugins.
+    static let allRoutes: [APIRoute] = [
+        APIRoute(.get, "/healthz", authenticated: false) { _, _, _ in .json(["status": "ok"]) },
+        APIRoute(.get, "/readyz", authenticated: false) { _, _, server in try await server.ready() },
+        APIRoute(.get, "/metrics", authenticated: false) { _, _, server in try await server.metricsText() },
+        APIRoute(.get, "/api/v1/openapi.yaml", authenticated: false) { _, _, _ in
+            .text(try OpenAPIDocument.text(), contentType: "application/yaml")
+        },
+        APIRoute(.post, "/api/v1/persons") { request, context, server in try await server.createPerson(request, context) },
+        APIRoute(.get, "/api/v1/persons") { request, context, server in try await server.searchPersons(request, context) },
+        APIRoute(.get, "/api/v1/persons/{id}") { _, context, server in try await server.person(context) },
+        APIRoute(.post, "/api/v1/cases") { request, context, server in try await server.createCase(request, context) },
+        APIRoute(.get, "/api/v1/cases") { request, context, server in try await server.listCases(request, context) },
+        APIRoute(.get, "/api/v1/cases/{id}") { _, context, server in try await server.caseDetail(context) },
+        APIRoute(.get, "/api/v1/cases/{id}/decisions") { _, context, server in try await server.decisions(context) },
+        APIRoute(.post, "/api/v1/cases/{id}/screenings", plugin: "identification") { request, context, server in
+            try await server.screen(request, context)
+        },
+        APIRoute(.get, "/api/v1/admin/plugins") { _, context, server in try await server.plugins(context) },
+        APIRoute(.get, "/api/v1/admin/dead-letters") { request, context, server in try await server.deadLetters(request, context) },
+        APIRoute(.post, "/api/v1/admin/dead-letters/{id}/retry") { _, context, server in try await server.retryDeadLetter(context) },
+        APIRoute(.get, "/api/v1/rules/packs") { _, context, server in try await server.packs(context) },
+        APIRoute(.post, "/api/v1/rules/reload") { _, context, server in try await server.reload(context) },
+        APIRoute(.get, "/api/v1/audit") { request, context, server in try await server.auditEntries(request, context) },
+    ]
+
+    static func route(_ method: HTTPRequest.Method, _ path: String) -> APIRoute {
+        allRoutes.first { $0.method == method && $0.path == path }!
+    }
+
+    // MARK: Health
+
+    func ready() async throws -> APIResponse {
+        do {
+            let last = try await host.records.store.lastSequence()
+            return .json(["status": "ready", "store": "ok", "last_sequence": .int(last),
+                          "plugins": .array(host.plugins.map { .string($0.id) })])
+        } catch {
+            throw Problem(.serviceUnavailable, "not-ready", "Not ready", "the store does not answer")
+        }
+    }
+
+    func metricsText() async throws -> APIResponse {
+        let lag = try await host.bus.lag().mapValues(\.behind)
+        let parked = try await host.records.store.deadLetters(state: .parked).count
+        return .text(metrics.text(lag: lag, deadLetters: parked), contentType: "text/plain; version=0.0.4")
+    }
+
+    // MARK: Persons
+
+    func createPerson(_ request: Request, _ context: APIContext) async throws -> APIResponse {
+        let route = Self.route(.post, "/api/v1/persons")
+        let caller = try await authorize(context, .writeCase, nil, subject: "person:new", request: route.name)
+        var request = request
+        let personal = try decode(PersonalData.self, try await request.jsonBody())
+        let duplicates = try await host.records.likelyDuplicates(of: personal)
+        let person = try await host.cases.register(Person(personal: personal), actor: caller.actor)
+        try await audited(caller, .create, ["person:\(person.id)"], nil, request: route.name)
+        return .json(["id": .string(person.id.description),
+                      "likely_duplicates": .array(duplicates.map {
+                          .object(["id": .string($0.person.id.description), "shared_name_parts": .int(Int64($0.sharedNameParts)),
+                                   "same_date_of_birth": .bool($0.sameDateOfBirth)])
+                      })], .created)
+    }
+
+    /// Whether the caller may see the person: through a case in their jurisdictions, or because they
+    /// registered the person and no case is open yet.
+    func mayRead(_ caller: Caller, person id: PersonID) async throws -> Bool {
+        let cases = try await host.records.list(Case.self, key: .person(id)).map(\.value)
+        if cases.contains(where: { caller.user.jurisdictions.contains($0.jurisdiction) }) { return true }
+        if cases.isEmpty {
+            return try await audit.entries(subject: "person:\(id)").contains { $0.action == .create && $0.user == caller.user.id }
+        }
+        return false
+    }
+
+    func person(_ context: APIContext) async throws -> APIResponse {
+        let route = Self.route(.get, "/api/v1/persons/{id}")
+        let id: PersonID = try context.id("id")
+        let caller = try await authorize(context, .readCase, nil, subject: "person:\(id)", request: route.name)
+        guard let person = try await host.records.person(id)?.value, try await mayRead(caller, person: id) else {
+            try await audit.append(AuditEntry(user: caller.user.id, role: caller.role, action: .denied, subject: "person:\(id)",
+                                              jurisdiction: nil, request: route.name, detail: "not found or not in your jurisdictions"))
+            throw GloKitError.notFound("person", id.description)
+        }
+        try await audited(caller, .read, ["person:\(id)"], nil, request: route.name)
+        return .json(try json(person))
+    }
+
+    func searchPersons(_ request: Request, _ context: APIContext) async throws -> APIResponse {
+        let route = Self.route(.get, "/api/v1/persons")
+        let caller = try await authorize(context, .readCase, nil, subject: "person:search", request: route.name)
+        guard let name = request.query("name"), !name.allSatisfy(\.isWhitespace) else {
+            throw Problem.badRequest("name is required: give a name or part of one")
+        }
+        var found: [Person] = []
+        for person in try await host.records.findPersons(named: name) where try await mayRead(caller, person: person.id) {
+            found.append(person)
+        }
+        try await audited(caller, .read, found.map { "person:\($0.id)" }, nil, request: route.name)
+        return .json(["items": .array(try found.map { try json($0) })])
+    }
+
+    // MARK: Cases
+
+    func createCase(_ request: Request, _ context: APIContext) async throws -> APIResponse {
+        let route = Self.route(.post, "/api/v1/cases")
+        var request = request
+        let input = try decode(NewCase.self, try await request.jsonBody())
+        let caller = try await authorize(context, .writeCase, input.jurisdiction, subject: "case:new", request: route.name)
+        guard host.jurisdictions.contains(input.jurisdiction) else {
+            throw Problem(.unprocessableContent, "invalid", "Invalid input", "jurisdiction \(input.jurisdiction) is not served here",
+                          extra: ["errors": .array([.object(["field": "jurisdiction", "message": .string("is not served by this host")])])])
+        }
+        let theCase = try await host.cases.open(Case(jurisdiction: input.jurisdiction, ownerOrganisation: caller.user.organisation,
+                                                     assignedWorker: input.assignedWorker ?? caller.user.id, person: input.person,
+                                                     opened: input.opened), actor: caller.actor)
+        try await audited(caller, .create, ["case:\(theCase.id)"], theCase.jurisdiction, request: route.name)
+        return .json(try json(theCase), .created)
+    }
+
+    func listCases(_ request: Request, _ context: APIContext) async throws -> APIResponse {
+        let route = Self.route(.get, "/api/v1/cases")
+        let caller = try context.requireCaller()
+        guard let jurisdiction = request.query("jurisdiction").map({ JurisdictionID($0) }) ?? caller.user.jurisdictions.first else {
+            throw Problem.badRequest("jurisdiction is required")
+        }
+        _ = try await authorize(context, .readCase, jurisdiction, subject: "cases:\(jurisdiction)", request: route.name)
+        let limit = min(500, max(1, Int(request.query("limit") ?? "50") ?? 50))
+        let status = request.query("status")
+        if let status, CaseStatus(rawValue: status) == nil {
+            throw Problem.badRequest("status must be one of \(CaseStatus.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        let after = request.query("cursor")
+        let all = try await host.records.list(Case.self, key: .jurisdiction(jurisdiction), limit: Int.max).map(\.value)
+            .filter { status == nil || $0.status.rawValue == status }
+            .filter { after == nil || $0.id.description > after! }
+        let page = Array(all.prefix(limit))
+        try await audited(caller, .read, page.map { "case:\($0.id)" }, jurisdiction, request: route.name)
+        var body: [String: JSONValue] = ["items": .array(try page.map { try json($0) })]
+        if all.count > limit, let last = page.last { body["next_cursor"] = .string(last.id.description) }
+        return .json(.object(body))
+    }
+
+    func caseDetail(_ context: APIContext) async throws -> APIResponse {
+        let (_, found) = try await authorizedCase(context, .readCase, route: Self.route(.get, "/api/v1/cases/{id}"))
+        var body = try json(found.value).objectValue ?? [:]
+        body["flags"] = .array(try await host.cases.flags(of: found.value.id).map { try json($0) })
+        return .json(.object(body))
+    }
+
+    func decisions(_ context: APIContext) async throws -> APIResponse {
+        let (_, found) = try await authorizedCase(context, .readCase, route: Self.route(.get, "/api/v1/cases/{id}/decisions"))
+        let list = try await host.records.list(DecisionRecord.self, key: .caseID(found.value.id)).map(\.value)
+            .sorted { $0.decidedAt < $1.decidedAt }
+        return .json(["items": .array(list.map(Self.decisionJSON))])
+    }
+
+    /// A decision with its explanation; the facts themselves stay out (they may be personal data).
+    static func decisionJSON(_ d: DecisionRecord) -> JSONValue {
+        .object([
+            "id": .string(d.id.description), "decision": .string(d.decision), "outcome": .string(d.outcome),
+            "reasons": .array(d.reasons.map(JSONValue.string)), "basis": .array(d.basis.map(JSONValue.string)),
+            "facts_read": .array(d.factsRead.map(JSONValue.string)), "facts_missing": .array(d.factsMissing.map(JSONValue.string)),
+            "rule": .object(["pack": .string(d.packID), "version": .string(d.packVersion), "hash": .string(d.contentHash),
+                             "date_applied": .string(d.dateApplied.description)]),
+            "result": d.result, "decided_at": .string(d.decidedAt.description),
+        ])
+    }
+
+    func screen(_ request: Request, _ context: APIContext) async throws -> APIResponse {
+        let route = Self.route(.post, "/api/v1/cases/{id}/screenings")
+        let (caller, found) = try await authorizedCase(context, .writeCase, route: route)
+        var request = request
+        let input = try decode(NewScreening.self, try await request.jsonBody())
+        let screening = Screening(caseID: found.value.id, interviewer: caller.user.id, date: input.date, acts: input.acts,
+                                  means: input.means, exploitation: input.exploitation, iloIndicators: input.iloIndicators,
+                                  migration: input.migration ?? MigrationFacts())
+        let identification = Identification(host.context(for: host.plugins.first { $0.id == "identification" }!))
+        let outcome = try await identification.screen(screening, identifiedBy: input.identifiedBy, actor: caller.actor)
+        metrics.decision(outcome.decision.decision, outcome: outcome.decision.outcome)
+        try await audited(caller, .update, ["case:\(found.value.id)"], found.value.jurisdiction, request: route.name)
+        return .json(["screening": try json(outcome.screening), "decision": Self.decisionJSON(outcome.decision),
+                      "case": try json(outcome.theCase), "missing": .array(outcome.missing.map(JSONValue.string))], .created)
+    }
+
+    // MARK: Administration
+
+    func plugins(_ context: APIContext) async throws -> APIResponse {
+        _ = try await authorize(context, .administer, nil, subject: "plugins", request: "GET /api/v1/admin/plugins")
+        return .json(["items": .array(host.plugins.map { p in
+            .object(["id": .string(p.id), "version": .string(p.version), "description": .string(p.summary),
+                     "handles": .array(p.handles.map { .string($0.text) }),
+                     "decisions_needed": .array(p.decisionsNeeded.map(JSONValue.string)),
+                     "dependencies": .array(p.dependencies.map(JSONValue.string))])
+        })])
+    }
+
+    func deadLetters(_ request: Request, _ context: APIContext) async throws -> APIResponse {
+        _ = try await authorize(context, .administer, nil, subject: "dead-letters", request: "GET /api/v1/admin/dead-letters")
+        let state = request.query("state").flatMap(DeadLetter.State.init(rawValue:))
+        return .json(["items": .array(try await host.records.store.deadLetters(state: state).map { l in
+            .object(["id": .string(l.id), "subscriber": .string(l.subscriber), "sequence": .int(l.sequence),
+                     "type": .string(l.eventType), "error": .string(l.error), "attempts": .int(Int64(l.attempts)),
+                     "parked_at": .string(l.parkedAt.description), "state": .string(l.state.rawValue)])
+        })])
+    }
+
+    func retryDeadLetter(_ context: APIContext) async throws -> APIResponse {
+        _ = try await authorize(context, .administer, nil, subject: "dead-letters", request: "POST /api/v1/admin/dead-letters/{id}/retry")
+        guard let id = context.parameters.get("id"),
+              try await host.records.store.setDeadLetter(id, state: .retryRequested, error: nil, attempts: nil) else {
+            throw GloKitError.notFound("dead letter", context.parameters.get("id") ?? "")
+        }
+        return .json(["id": .string(id), "state": "retry_requested"], .accepted)
+    }
+
+    func packs(_ context: APIContext) async throws -> APIResponse {
+        _ = try await authorize(context, .manageRules, nil, subject: "rules", request: "GET /api/v1/rules/packs")
+        let tests = host.engine.runTests()
+        return .json(["items": .array(host.engine.ruleSet.packs.map { p in
+            let counts = tests.perPack.first { $0.pack == "\(p.id)@\(p.version)" }
+            return .object(["id": .string(p.id), "version": .string(p.version), "hash": .string(p.contentHash),
+                            "effective_from": p.manifest.effectiveFrom.map { .string($0.description) } ?? .null,
+                            "effective_to": p.manifest.effectiveTo.map { .string($0.description) } ?? .null,
+                            "tests_passed": .int(Int64(counts?.passed ?? 0)), "tests_failed": .int(Int64(counts?.failed ?? 0))])
+        })])
+    }
+
+    func reload(_ context: APIContext) async throws -> APIResponse {
+        _ = try await authorize(context, .manageRules, nil, subject: "rules", request: "POST /api/v1/rules/reload")
+        let report = host.engine.reload()
+        var body: [String: JSONValue] = ["applied": .bool(report.applied), "changed": .array(report.changed.map(JSONValue.string)),
+                                         "problems": .array(report.problems.map { .string($0.under(host.engine.directory).description) })]
+        if let tests = report.tests { body["tests_failed"] = .array(tests.failures.map { .string($0.description) }) }
+        return .json(.object(body), report.applied ? .ok : .unprocessableContent)
+    }
+
+    func auditEntries(_ request: Request, _ context: APIContext) async throws -> APIResponse {
+        _ = try await authorize(context, .audit, nil, subject: "audit", request: "GET /api/v1/audit")
+        let user = request.query("user").flatMap { UserID($0) }
+        let action = request.query("action").flatMap(AuditEntry.Action.init(rawValue:))
+        let limit = min(5_000, max(1, Int(request.query("limit") ?? "500") ?? 500))
+        let entries = try await audit.entries(subject: request.query("subject"), user: user, action: action, limit: limit)
+        return .json(["items": .array(try entries.map { try json($0) })])
+    }
+}

@@ -1,0 +1,94 @@
+import Foundation
+import GloJSON
+import GloKit
+import GloRules
+import HTTPTypes
+import Hummingbird
+
+/// An error as RFC 9457 problem details (`application/problem+json`): a stable `type`, a `title`,
+/// the `status`, a `detail` worded for the user, and for invalid input the field `errors`. No
+/// detail ever repeats a person's data: the messages name fields, ids, roles and rules.
+public struct Problem: Error, Sendable {
+    public var status: HTTPResponse.Status
+    public var type: String
+    public var title: String
+    public var detail: String
+    public var extra: [String: JSONValue] = [:]
+
+    public init(_ status: HTTPResponse.Status, _ type: String, _ title: String, _ detail: String, extra: [String: JSONValue] = [:]) {
+        self.status = status
+        self.type = type
+        self.title = title
+        self.detail = detail
+        self.extra = extra
+    }
+
+    public var json: JSONValue {
+        var o = extra
+        o["type"] = .string("https://glo-host.example/problems/\(type)")
+        o["title"] = .string(title)
+        o["status"] = .int(Int64(status.code))
+        o["detail"] = .string(detail)
+        return .object(o)
+    }
+
+    public var response: Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "application/problem+json"
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: JSONWriter.bytes(json))))
+    }
+
+    static func unauthorized(_ detail: String) -> Problem { Problem(.unauthorized, "unauthorized", "Not signed in", detail) }
+    static func notFound(_ detail: String) -> Problem { Problem(.notFound, "not-found", "Not found", detail) }
+    static func badRequest(_ detail: String) -> Problem { Problem(.badRequest, "bad-request", "Bad request", detail) }
+
+    /// The problem for any error a handler throws.
+    static func from(_ error: any Error) -> Problem {
+        switch error {
+        case let p as Problem: return p
+        case let v as ValidationFailure:
+            return Problem(.unprocessableContent, "invalid", "Invalid input", "\(v.errors.count) field(s) need attention",
+                           extra: ["errors": .array(v.errors.map { .object(["field": .string($0.field), "message": .string($0.message)]) })])
+        case let d as DecodingError:
+            return Problem(.badRequest, "bad-request", "Bad request", Self.describe(d))
+        case let a as AccessDenied:
+            return Problem(.forbidden, "forbidden", "Not allowed", a.reason)
+        case let g as GloKitError:
+            switch g {
+            case .notFound: return Problem(.notFound, "not-found", "Not found", g.description)
+            case .refused: return Problem(.conflict, "refused", "Refused", g.description)
+            }
+        case let r as RuleEvaluationError:
+            var extra: [String: JSONValue] = ["code": .string(r.code)]
+            if let location = r.location { extra["location"] = .string(location) }
+            return Problem(.unprocessableContent, "rule-failed", "The rule could not decide", r.message, extra: extra)
+        case let s as StoreError:
+            if case .conflict = s { return Problem(.conflict, "conflict", "Changed meanwhile", s.description) }
+            return Problem(.serviceUnavailable, "store", "Store unavailable", "the store could not complete the request; try again")
+        case let t as TransitionProblem:
+            return Problem(.conflict, "refused", "Refused", t.description)
+        default:
+            return Problem(.internalServerError, "internal", "Internal error", "the request failed; it was logged without its content")
+        }
+    }
+
+    static func describe(_ error: DecodingError) -> String {
+        func path(_ c: [any CodingKey]) -> String {
+            c.isEmpty ? "the body" : c.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+                .replacingOccurrences(of: ".[", with: "[")
+        }
+        switch error {
+        case .keyNotFound(let key, let c): return "\(path(c.codingPath + [key])) is required"
+        case .typeMismatch(_, let c): return "\(path(c.codingPath)): \(c.debugDescription)"
+        case .valueNotFound(_, let c): return "\(path(c.codingPath)) is required"
+        case .dataCorrupted(let c):
+            // Swift's own message for an enum quotes the value sent, which may be anything: not repeated.
+            if c.debugDescription.contains("invalid String value") { return "\(path(c.codingPath)) is not one of the allowed values" }
+            return "\(path(c.codingPath)): \(c.debugDescription)"
+        @unknown default: return "the body is not valid"
+        }
+    }
+}
+
+/// A referral's wrong move, as the API reports it.
+typealias TransitionProblem = ReferralTransitionError
