@@ -145,6 +145,16 @@ let package = Package(
             dependencies: ["GloKit", "GloStoreSQLite", "GloRules", "GloJSON"] + workflowPlugins,
             swiftSettings: strictSwift
         ),
+        // The API through the router (HummingbirdTesting), and the OpenAPI document against the routes.
+        .testTarget(
+            name: "GloServerTests",
+            dependencies: [
+                "GloServer", "GloKit", "GloStoreSQLite", "GloRules", "GloJSON",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Yams", package: "Yams"),
+            ] + workflowPlugins,
+            swiftSettings: strictSwift
+        ),
         .testTarget(name: "GloRulesTests", dependencies: ["GloRules", "LuaVM", "GloJSON"], swiftSettings: strictSwift),
         // Runs the built `glo-host` binary, as admins and testers do.
         .testTarget(name: "CLITests", dependencies: ["glo-host", "glo-crash-writer", "GloJSON"], swiftSettings: strictSwift),
