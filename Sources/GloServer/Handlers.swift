@@ -52,6 +52,7 @@ extension GloServer {
         APIRoute(.get, "/api/v1/cases") { request, context, server in try await server.listCases(request, context) },
         APIRoute(.get, "/api/v1/cases/{id}") { _, context, server in try await server.caseDetail(context) },
         APIRoute(.get, "/api/v1/cases/{id}/decisions") { _, context, server in try await server.decisions(context) },
+        APIRoute(.post, "/api/v1/cases/{id}/facts") { request, context, server in try await server.setFacts(request, context) },
         APIRoute(.post, "/api/v1/cases/{id}/screenings", plugin: "identification") { request, context, server in
             try await server.screen(request, context)
         },
@@ -61,7 +62,7 @@ extension GloServer {
         APIRoute(.get, "/api/v1/rules/packs") { _, context, server in try await server.packs(context) },
         APIRoute(.post, "/api/v1/rules/reload") { _, context, server in try await server.reload(context) },
         APIRoute(.get, "/api/v1/audit") { request, context, server in try await server.auditEntries(request, context) },
-    ]
+    ] + pluginRoutes
 
     static func route(_ method: HTTPRequest.Method, _ path: String) -> APIRoute {
         allRoutes.first { $0.method == method && $0.path == path }!
@@ -193,6 +194,13 @@ extension GloServer {
         let list = try await host.records.list(DecisionRecord.self, key: .caseID(found.value.id)).map(\.value)
             .sorted { $0.decidedAt < $1.decidedAt }
         return .json(["items": .array(list.map(Self.decisionJSON))])
+    }
+
+    func setFacts(_ request: Request, _ context: APIContext) async throws -> APIResponse {
+        try await onCase(request, context, .writeCase, "/api/v1/cases/{id}/facts", [String: CodableJSONValue].self) { s, caller, theCase, input in
+            let facts = try await s.host.cases.setFacts(theCase.id, input.mapValues(\.value), actor: caller.actor)
+            return .json(["case_id": .string(theCase.id.description), "keys": .array(facts.facts.keys.sorted().map(JSONValue.string))])
+        }
     }
 
     /// A decision with its explanation; the facts themselves stay out (they may be personal data).
