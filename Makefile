@@ -24,10 +24,12 @@ sample: deps
 	.build/release/glo-host rules check $(RULES)
 	-.build/release/glo-host rules eval --rules $(RULES) --jurisdiction TH --decision identification.pathway --at 2026-01-01 --input $(SAMPLE)
 
-# Every test: the Swift suites (runtime, packs, CLI against the built binary), then the packs' own tests.
+# Every test: the Swift suites (runtime, packs, host, workflows, API, CLI against the built binary), the
+# packs' own tests, then the API fuzzed against its OpenAPI document (schemathesis from PyPI, bounded).
 test: deps
 	swift test
 	.build/debug/glo-host rules test $(RULES)
+	bash scripts/fuzz-api.sh .build/debug/glo-host
 
 # The eval benchmark against standalone lua5.4 + lua-cjson (scripts/bench-eval.sh).
 bench-eval: deps

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Fuzzes the JSON API against its OpenAPI document with schemathesis (from PyPI), for a bounded time:
+# no response may be a 5xx, and every response must conform to the document (status, content type,
+# schema). A fresh host serves TH and LA with every plugin on a temporary store; a caseworker of both
+# jurisdictions and the first administrator each get a run.
+#   scripts/fuzz-api.sh [glo-host binary] [seconds per run]
+set -euo pipefail
+BIN=${1:-.build/debug/glo-host}
+SECONDS_PER_RUN=${2:-120}
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BIN=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
+python3 -c "import schemathesis" 2>/dev/null || python3 -m pip install -q "schemathesis>=4,<5"
+
+WORK=$(mktemp -d)
+PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
+cat > "$WORK/glo-host.yaml" <<YAML
+db: $WORK/glo.sqlite
+key_file: $WORK/personal-data.key
+rules: $ROOT/Config/jurisdictions
+jurisdictions: [TH, LA]
+plugins: [identification, legal-aid, shelter, legal-process, return, immigration, reporting]
+http: { address: 127.0.0.1, port: $PORT }
+log_level: warning
+YAML
+"$BIN" serve --config "$WORK/glo-host.yaml" > "$WORK/serve.out" 2> "$WORK/serve.err" &
+SERVER=$!
+trap 'kill $SERVER 2>/dev/null || true; wait $SERVER 2>/dev/null || true' EXIT
+for _ in $(seq 1 100); do
+  python3 -c "import urllib.request,sys; urllib.request.urlopen('http://127.0.0.1:$PORT/readyz', timeout=2)" 2>/dev/null && break
+  sleep 0.2
+done
+ADMIN=$(grep -o 'glo_[0-9a-f]*_[A-Za-z0-9_-]*' "$WORK/serve.out" | head -1)
+CASEWORKER=$("$BIN" users add --config "$WORK/glo-host.yaml" --name fuzz --roles caseworker --jurisdictions TH,LA | sed -n 's/^token //p')
+
+status=0
+for token in "$CASEWORKER" "$ADMIN"; do
+  timeout $((SECONDS_PER_RUN + 30)) python3 -m schemathesis.cli run "http://127.0.0.1:$PORT/api/v1/openapi.yaml" \
+    --url "http://127.0.0.1:$PORT" -H "Authorization: Bearer $token" \
+    --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \
+    --max-examples 30 --seed 20261129 --generation-deterministic --max-failures 20 \
+    --request-timeout 10 --no-color || status=1
+done
+if grep -q ' error ' "$WORK/serve.err"; then echo "fuzz: the server logged errors:"; grep ' error ' "$WORK/serve.err" | head -20; fi
+exit $status
