@@ -132,6 +132,18 @@ public struct GloServer: Sendable {
         return caller
     }
 
+    /// Runs a change with its audit entries written in the change's own commit (or after it, when it
+    /// wrote nothing).
+    func withAudit<T>(_ caller: Caller, _ action: AuditEntry.Action, _ subjects: [String], _ jurisdiction: JurisdictionID?,
+                      request: String, _ body: () async throws -> T) async throws -> T {
+        let pending = PendingAudit(subjects.map {
+            AuditEntry(user: caller.user.id, role: caller.role, action: action, subject: $0, jurisdiction: jurisdiction, request: request)
+        })
+        let result = try await AuditScope.$pending.withValue(pending) { try await body() }
+        try await audit.flush(pending)
+        return result
+    }
+
     func audited(_ caller: Caller, _ action: AuditEntry.Action, _ subjects: [String], _ jurisdiction: JurisdictionID?,
                  request: String) async throws {
         try await audit.append(subjects.map {

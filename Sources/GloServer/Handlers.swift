@@ -94,8 +94,10 @@ extension GloServer {
         var request = request
         let personal = try decode(PersonalData.self, try await request.jsonBody())
         let duplicates = try await host.records.likelyDuplicates(of: personal)
-        let person = try await host.cases.register(Person(personal: personal), actor: caller.actor)
-        try await audited(caller, .create, ["person:\(person.id)"], nil, request: route.name)
+        let new = Person(personal: personal)
+        let person = try await withAudit(caller, .create, ["person:\(new.id)"], nil, request: route.name) {
+            try await host.cases.register(new, actor: caller.actor)
+        }
         return .json(["id": .string(person.id.description),
                       "likely_duplicates": .array(duplicates.map {
                           .object(["id": .string($0.person.id.description), "shared_name_parts": .int(Int64($0.sharedNameParts)),
@@ -152,10 +154,11 @@ extension GloServer {
             throw Problem(.unprocessableContent, "invalid", "Invalid input", "jurisdiction \(input.jurisdiction) is not served here",
                           extra: ["errors": .array([.object(["field": "jurisdiction", "message": .string("is not served by this host")])])])
         }
-        let theCase = try await host.cases.open(Case(jurisdiction: input.jurisdiction, ownerOrganisation: caller.user.organisation,
-                                                     assignedWorker: input.assignedWorker ?? caller.user.id, person: input.person,
-                                                     opened: input.opened), actor: caller.actor)
-        try await audited(caller, .create, ["case:\(theCase.id)"], theCase.jurisdiction, request: route.name)
+        let new = Case(jurisdiction: input.jurisdiction, ownerOrganisation: caller.user.organisation,
+                       assignedWorker: input.assignedWorker ?? caller.user.id, person: input.person, opened: input.opened)
+        let theCase = try await withAudit(caller, .create, ["case:\(new.id)"], new.jurisdiction, request: route.name) {
+            try await host.cases.open(new, actor: caller.actor)
+        }
         return .json(try json(theCase), .created)
     }
 
@@ -224,9 +227,10 @@ extension GloServer {
                                   means: input.means, exploitation: input.exploitation, iloIndicators: input.iloIndicators,
                                   migration: input.migration ?? MigrationFacts())
         let identification = Identification(host.context(for: host.plugins.first { $0.id == "identification" }!))
-        let outcome = try await identification.screen(screening, identifiedBy: input.identifiedBy, actor: caller.actor)
+        let outcome = try await withAudit(caller, .update, ["case:\(found.value.id)"], found.value.jurisdiction, request: route.name) {
+            try await identification.screen(screening, identifiedBy: input.identifiedBy, actor: caller.actor)
+        }
         metrics.decision(outcome.decision.decision, outcome: outcome.decision.outcome)
-        try await audited(caller, .update, ["case:\(found.value.id)"], found.value.jurisdiction, request: route.name)
         return .json(["screening": try json(outcome.screening), "decision": Self.decisionJSON(outcome.decision),
                       "case": try json(outcome.theCase), "missing": .array(outcome.missing.map(JSONValue.string))], .created)
     }

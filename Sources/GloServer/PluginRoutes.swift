@@ -132,8 +132,9 @@ extension GloServer {
             }
         },
         APIRoute(.post, "/api/v1/consents/{id}/withdraw", plugin: "shelter") { r, c, s in
-            let (caller, _, consent) = try await s.onRecord(c, Consent.self, caseOf: { $0.caseID }, .writeCase, "POST /api/v1/consents/{id}/withdraw")
-            return .json(try json(try await Shelter(s.pluginContext("shelter")).withdraw(consent.id, actor: caller.actor)))
+            try await s.onRecord(c, Consent.self, caseOf: { $0.caseID }, .writeCase, "POST /api/v1/consents/{id}/withdraw") { caller, _, consent in
+                .json(try json(try await Shelter(s.pluginContext("shelter")).withdraw(consent.id, actor: caller.actor)))
+            }
         },
         APIRoute(.post, "/api/v1/cases/{id}/referrals", plugin: "shelter") { r, c, s in
             try await s.onCase(r, c, .writeCase, "/api/v1/cases/{id}/referrals", NewReferral.self) { s, caller, theCase, input in
@@ -148,10 +149,11 @@ extension GloServer {
         },
         APIRoute(.post, "/api/v1/referrals/{id}/status", plugin: "shelter") { r, c, s in
             var r = r
-            let (caller, _, referral) = try await s.onRecord(c, Referral.self, caseOf: { $0.caseID }, .writeCase, "POST /api/v1/referrals/{id}/status")
             let input = try decode(StatusChange.self, try await r.jsonBody())
-            return .json(try json(try await Shelter(s.pluginContext("shelter")).move(referral.id, to: input.status, note: input.note,
-                                                                                   actor: caller.actor)))
+            return try await s.onRecord(c, Referral.self, caseOf: { $0.caseID }, .writeCase, "POST /api/v1/referrals/{id}/status") { caller, _, referral in
+                .json(try json(try await Shelter(s.pluginContext("shelter")).move(referral.id, to: input.status, note: input.note,
+                                                                                  actor: caller.actor)))
+            }
         },
         APIRoute(.post, "/api/v1/cases/{id}/placements", plugin: "shelter") { r, c, s in
             try await s.onCase(r, c, .writeCase, "/api/v1/cases/{id}/placements", NewPlacement.self) { s, caller, theCase, input in
@@ -192,30 +194,31 @@ extension GloServer {
         },
         APIRoute(.post, "/api/v1/returns/{id}/steps", plugin: "return") { r, c, s in
             var r = r
-            let (caller, _, ret) = try await s.onRecord(c, Return.self, caseOf: { $0.caseID }, .writeCase, "POST /api/v1/returns/{id}/steps")
             let input = try decode(StepDone.self, try await r.jsonBody())
-            return .json(try json(try await Returns(s.pluginContext("return")).complete(ret.id, step: input.step, on: input.on,
-                                                                                        actor: caller.actor)))
+            return try await s.onRecord(c, Return.self, caseOf: { $0.caseID }, .writeCase, "POST /api/v1/returns/{id}/steps") { caller, _, ret in
+                .json(try json(try await Returns(s.pluginContext("return")).complete(ret.id, step: input.step, on: input.on,
+                                                                                       actor: caller.actor)))
+            }
         },
         APIRoute(.post, "/api/v1/returns/{id}/packet-preview", plugin: "return") { r, c, s in
             var r = r
-            let (caller, _, ret) = try await s.onRecord(c, Return.self, caseOf: { $0.caseID }, .writeCase,
-                                                        "POST /api/v1/returns/{id}/packet-preview")
             let input = try decode(PacketRequest.self, try await r.jsonBody())
-            let packet = try await Returns(s.pluginContext("return")).packet(ret.id, for: input.receivingOrganisation,
-                                                                              logistics: input.logistics, needs: input.needs ?? [],
-                                                                              actor: caller.actor)
-            return .json(try json(packet))
+            return try await s.onRecord(c, Return.self, caseOf: { $0.caseID }, .writeCase, "POST /api/v1/returns/{id}/packet-preview") { caller, _, ret in
+                .json(try json(try await Returns(s.pluginContext("return")).packet(ret.id, for: input.receivingOrganisation,
+                                                                                    logistics: input.logistics, needs: input.needs ?? [],
+                                                                                    actor: caller.actor)))
+            }
         },
         APIRoute(.post, "/api/v1/returns/{id}/packet", plugin: "return") { r, c, s in
             var r = r
-            let (caller, theCase, _) = try await s.onRecord(c, Return.self, caseOf: { $0.caseID }, .writeCase, "POST /api/v1/returns/{id}/packet")
             let seen = try decode(HandoverPacket.self, try await r.jsonBody())
-            let (packet, destination) = try await Returns(s.pluginContext("return")).send(seen, actor: caller.actor)
-            try await s.audited(caller, .export, ["case:\(theCase.id)", "case:\(destination.id)"], theCase.jurisdiction,
-                                request: "POST /api/v1/returns/{id}/packet")
-            return .json(["packet_id": .string(packet.id), "destination_case": .string(destination.id.description),
-                          "jurisdiction": .string(destination.jurisdiction.rawValue)], .created)
+            return try await s.onRecord(c, Return.self, caseOf: { $0.caseID }, .writeCase, "POST /api/v1/returns/{id}/packet") { caller, theCase, _ in
+                let (packet, destination) = try await Returns(s.pluginContext("return")).send(seen, actor: caller.actor)
+                try await s.audited(caller, .export, ["case:\(theCase.id)", "case:\(destination.id)"], theCase.jurisdiction,
+                                    request: "POST /api/v1/returns/{id}/packet")
+                return .json(["packet_id": .string(packet.id), "destination_case": .string(destination.id.description),
+                              "jurisdiction": .string(destination.jurisdiction.rawValue)], .created)
+            }
         },
         APIRoute(.post, "/api/v1/cases/{id}/deportations", plugin: "immigration") { r, c, s in
             try await s.onCase(r, c, .writeCase, "/api/v1/cases/{id}/deportations", NewDeportation.self) { s, caller, theCase, input in
@@ -263,14 +266,14 @@ extension GloServer {
         var request = request
         let (caller, found) = try await authorizedCase(context, permission, route: route(.post, path))
         let input = try decode(type, try await request.jsonBody())
-        let answer = try await body(self, caller, found.value, input)
-        try await audited(caller, .update, ["case:\(found.value.id)"], found.value.jurisdiction, request: "POST \(path)")
-        return answer
+        return try await withAudit(caller, .update, ["case:\(found.value.id)"], found.value.jurisdiction, request: "POST \(path)") {
+            try await body(self, caller, found.value, input)
+        }
     }
 
-    /// A record found by the path's id, after checking access on its case.
-    func onRecord<E: StoredEntity>(_ context: APIContext, _ type: E.Type, caseOf: (E) -> CaseID?, _ permission: Permission,
-                                   _ request: String) async throws -> (Caller, Case, E) {
+    /// A change to a record found by the path's id, after checking access on its case; audited with it.
+    func onRecord<E: StoredEntity, T>(_ context: APIContext, _ type: E.Type, caseOf: (E) -> CaseID?, _ permission: Permission,
+                                      _ request: String, _ body: (Caller, Case, E) async throws -> T) async throws -> T {
         let caller = try context.requireCaller()
         guard let id = context.parameters.get("id"), let record = try await host.records.get(E.self, id)?.value,
               let caseID = caseOf(record), let theCase = try await host.records.get(Case.self, caseID.description)?.value else {
@@ -280,7 +283,8 @@ extension GloServer {
             throw GloKitError.notFound(E.collection.rawValue, context.parameters.get("id") ?? "")
         }
         _ = try await authorize(context, permission, theCase.jurisdiction, subject: "case:\(theCase.id)", request: request)
-        try await audited(caller, .update, ["case:\(theCase.id)"], theCase.jurisdiction, request: request)
-        return (caller, theCase, record)
+        return try await withAudit(caller, .update, ["case:\(theCase.id)"], theCase.jurisdiction, request: request) {
+            try await body(caller, theCase, record)
+        }
     }
 }

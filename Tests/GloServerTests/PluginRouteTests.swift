@@ -50,6 +50,8 @@ struct PluginRouteTests {
             // While identification runs there is no return; after confirmation, with her wish, a repatriation.
             let hold = try await client.call(.post, "\(base)/returns", as: who, body: ["to": "LA"])
             #expect(hold.status == 409 && hold.body["detail"]?.stringValue?.contains("decides hold") == true)
+            // A refused change leaves no audit entry of a change: the entry is written in the change's own commit.
+            #expect(try await api.server.audit.entries(subject: "case:\(caseID)").filter { $0.request == "POST /api/v1/cases/{id}/returns" }.isEmpty)
             let confirmed = try await client.call(.post, "\(base)/confirmation", as: "supervisor-TH", body: ["identified_by": "mdt"])
             #expect(confirmed.body["trafficking_status"] == .string("actual"), "\(confirmed.text)")
             let override = try await client.call(.post, "\(base)/status-override", as: who,
@@ -62,6 +64,7 @@ struct PluginRouteTests {
             #expect(badFact.status == 422 && badFact.text.contains("facts.favourite_colour"))
             let planned = try await client.call(.post, "\(base)/returns", as: who, body: ["to": "LA"])
             #expect(planned.status == 201, "\(planned.text)")
+            #expect(try await api.server.audit.entries(subject: "case:\(caseID)").filter { $0.request == "POST /api/v1/cases/{id}/returns" }.count == 1)
             let returnID = try #require(planned.body["id"]?.stringValue)
             #expect(try await client.call(.post, "/api/v1/returns/\(returnID)/steps", as: who,
                                           body: ["step": "risk_assessment", "on": "2026-06-01"]).status == 200)

@@ -1,4 +1,5 @@
 import GloJSON
+import Synchronization
 
 /// One entry of the append-only audit log: every read and change of a person or a case, every
 /// export, login and failed login, and every refusal. It names who, in which role, what (ids), and
@@ -86,4 +87,28 @@ public struct AuditLog: Sendable {
         if let action { found.removeAll { $0.action != action } }
         return Array(found.sorted { $0.id < $1.id }.prefix(limit))
     }
+}
+
+/// Audit entries that go with the next commit of the current task: a request's change and its audit
+/// entry are then durable together (one transaction), and an entry is never written for a change that
+/// did not happen. Set with `AuditScope.$pending.withValue(...)`; what no commit took is appended by
+/// whoever set it (`AuditLog.flush`).
+public enum AuditScope {
+    @TaskLocal public static var pending: PendingAudit?
+}
+
+public final class PendingAudit: Sendable {
+    private let entries = Mutex<[AuditEntry]>([])
+
+    public init(_ entries: [AuditEntry] = []) { self.entries.withLock { $0 = entries } }
+
+    public func add(_ more: [AuditEntry]) { entries.withLock { $0 += more } }
+
+    /// The entries not yet written, removed.
+    public func take() -> [AuditEntry] { entries.withLock { e in defer { e = [] }; return e } }
+}
+
+extension AuditLog {
+    /// Writes what no commit took.
+    public func flush(_ pending: PendingAudit) async throws { try await append(pending.take()) }
 }

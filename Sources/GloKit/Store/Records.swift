@@ -108,6 +108,10 @@ public struct Records: Sendable {
     public func commit(_ body: (inout ChangeBuilder) throws -> Void) async throws -> CommitReceipt {
         var builder = ChangeBuilder(vault: vault)
         try body(&builder)
+        // The audit entries of the request this commit serves, if any, are written with it.
+        if let pending = AuditScope.pending, !builder.change.writes.isEmpty || !builder.change.events.isEmpty {
+            for entry in pending.take() { try builder.insert(entry) }
+        }
         let receipt = try await store.commit(builder.change)
         bus?.published(receipt.events)
         return receipt
