@@ -56,3 +56,5 @@ echo "== baseline: GET /healthz"
 wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency "http://127.0.0.1:$PORT/healthz" | grep -E 'Requests/sec|99%|50%|Non-2xx'
 echo "== POST /api/v1/cases/{id}/screenings (decision made, stored, announced)"
 wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "$WORK/cases.lua" "http://127.0.0.1:$PORT" | grep -E 'Requests/sec|99%|50%|non-2xx|Non-2xx'
+echo "== answers by status (from /metrics)"
+python3 -c "import urllib.request; print(urllib.request.urlopen('http://127.0.0.1:$PORT/metrics').read().decode())" | grep 'glo_http_requests_total{route="POST /api/v1/cases/{id}/screenings"'

@@ -41,6 +41,11 @@ public struct Identification: Sendable {
     /// - Parameter identifiedBy: who the decision is recorded as made by (an MDT, the police, a court).
     @discardableResult
     public func screen(_ screening: Screening, identifiedBy: IdentifiedBy, actor: Actor) async throws -> ScreeningOutcome {
+        // Another change to the case meanwhile: decide again on the case as it is now.
+        try await records.retryingConflicts { try await screenOnce(screening, identifiedBy: identifiedBy, actor: actor) }
+    }
+
+    private func screenOnce(_ screening: Screening, identifiedBy: IdentifiedBy, actor: Actor) async throws -> ScreeningOutcome {
         let found = try await records.require(Case.self, screening.caseID.description)
         var theCase = found.value
         if theCase.status == .closed || theCase.status == .closedReferred {

@@ -108,11 +108,18 @@ public struct Records: Sendable {
     public func commit(_ body: (inout ChangeBuilder) throws -> Void) async throws -> CommitReceipt {
         var builder = ChangeBuilder(vault: vault)
         try body(&builder)
-        // The audit entries of the request this commit serves, if any, are written with it.
+        // The audit entries of the request this commit serves, if any, are written with it; if the
+        // commit fails they wait for the next one (a retry) or for the flush.
+        var audit: [AuditEntry] = []
         if let pending = AuditScope.pending, !builder.change.writes.isEmpty || !builder.change.events.isEmpty {
-            for entry in pending.take() { try builder.insert(entry) }
+            audit = pending.take()
+            for entry in audit { try builder.insert(entry) }
         }
-        let receipt = try await store.commit(builder.change)
+        let receipt: CommitReceipt
+        do { receipt = try await store.commit(builder.change) } catch {
+            AuditScope.pending?.add(audit)
+            throw error
+        }
         bus?.published(receipt.events)
         return receipt
     }
