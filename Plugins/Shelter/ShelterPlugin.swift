@@ -99,8 +99,15 @@ public struct Shelter: Sendable {
         let referrals = try await records.list(Referral.self, key: .caseID(caseID))
             .filter { $0.value.consent == consentID && !$0.value.status.isFinal }
         let withdrawn = consent
+        var shares: [Versioned<CaseShare>] = []
+        for referral in referrals { shares += try await records.shares(grantedBy: "referral:\(referral.value.id)") }
         try await records.commit { change in
             try change.update(withdrawn, from: found.version)
+            for share in shares {
+                var revoked = share.value
+                revoked.revokedAt = time
+                try change.update(revoked, from: share.version)
+            }
             change.emit("consent.withdrawn", jurisdiction: theCase.jurisdiction, subject: "case:\(caseID)", actor: actor,
                         data: .object(["case_id": .string(caseID.description), "consent_id": .string(consentID.description)]))
             for referral in referrals {
@@ -135,8 +142,12 @@ public struct Shelter: Sendable {
             referral.consent = consents.first { $0.covers(.services, for: referral.to, at: now) }?.id
         }
         let made = referral
+        // The receiving organisation may read the case and the person, even from another jurisdiction.
+        let share = CaseShare(caseID: made.caseID, organisation: made.to, sections: [.caseSummary, .person],
+                              grantedBy: "referral:\(made.id)")
         try await records.commit { change in
             try change.insert(made)
+            try change.insert(share)
             var data: [String: JSONValue] = [
                 "case_id": .string(made.caseID.description), "referral_id": .string(made.id.description),
                 "to": .string(made.to.description), "service": .string(made.service.rawValue),
@@ -156,8 +167,14 @@ public struct Shelter: Sendable {
         if let note { moved.note = note }
         let theCase = try await records.require(Case.self, moved.caseID.description).value
         let result = moved
+        let ending = status == .revoked || status == .rejected ? try await records.shares(grantedBy: "referral:\(referralID)") : []
         try await records.commit { change in
             try change.update(result, from: found.version)
+            for share in ending {
+                var revoked = share.value
+                revoked.revokedAt = .now
+                try change.update(revoked, from: share.version)
+            }
             change.emit("referral.\(status.rawValue)", jurisdiction: theCase.jurisdiction, subject: "case:\(result.caseID)",
                         actor: actor, data: .object(["case_id": .string(result.caseID.description),
                                                      "referral_id": .string(result.id.description)]))

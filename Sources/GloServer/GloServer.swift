@@ -151,8 +151,10 @@ public struct GloServer: Sendable {
         })
     }
 
-    /// The case, after checking the caller may `permission` it; a read is audited.
-    func authorizedCase(_ context: APIContext, _ permission: Permission, route: APIRoute) async throws -> (Caller, Versioned<Case>) {
+    /// The case, after checking the caller may `permission` it; a read is audited. Outside the
+    /// caller's jurisdictions, a read is allowed only of a `section` shared with their organisation.
+    func authorizedCase(_ context: APIContext, _ permission: Permission, route: APIRoute,
+                        section: CaseShare.Section? = nil) async throws -> (Caller, Versioned<Case>) {
         let id: CaseID = try context.id("id")
         guard let found = try await host.records.get(Case.self, id.description) else {
             let caller = try context.requireCaller()
@@ -160,7 +162,15 @@ public struct GloServer: Sendable {
                                               jurisdiction: nil, request: route.name, detail: "no such case"))
             throw GloKitError.notFound("case", id.description)
         }
-        let caller = try await authorize(context, permission, found.value.jurisdiction, subject: "case:\(id)", request: route.name)
+        let caller = try context.requireCaller()
+        if permission == .readCase, let section, AccessPolicy.allows(caller.role, permission),
+           !caller.user.jurisdictions.contains(found.value.jurisdiction),
+           try await host.records.sharedSections(id, with: caller.user.organisation).contains(section) {
+            try await audit.append(AuditEntry(user: caller.user.id, role: caller.role, action: .read, subject: "case:\(id)",
+                                              jurisdiction: found.value.jurisdiction, request: route.name, detail: "shared by referral"))
+            return (caller, found)
+        }
+        _ = try await authorize(context, permission, found.value.jurisdiction, subject: "case:\(id)", request: route.name)
         if permission == .readCase { try await audited(caller, .read, ["case:\(id)"], found.value.jurisdiction, request: route.name) }
         return (caller, found)
     }

@@ -110,6 +110,9 @@ extension GloServer {
     func mayRead(_ caller: Caller, person id: PersonID) async throws -> Bool {
         let cases = try await host.records.list(Case.self, key: .person(id)).map(\.value)
         if cases.contains(where: { caller.user.jurisdictions.contains($0.jurisdiction) }) { return true }
+        for c in cases where try await host.records.sharedSections(c.id, with: caller.user.organisation).contains(.person) {
+            return true
+        }
         if cases.isEmpty {
             return try await audit.entries(subject: "person:\(id)").contains { $0.action == .create && $0.user == caller.user.id }
         }
@@ -186,9 +189,12 @@ extension GloServer {
     }
 
     func caseDetail(_ context: APIContext) async throws -> APIResponse {
-        let (_, found) = try await authorizedCase(context, .readCase, route: Self.route(.get, "/api/v1/cases/{id}"))
+        let (caller, found) = try await authorizedCase(context, .readCase, route: Self.route(.get, "/api/v1/cases/{id}"), section: .caseSummary)
         var body = try json(found.value).objectValue ?? [:]
-        body["flags"] = .array(try await host.cases.flags(of: found.value.id).map { try json($0) })
+        // Flags are the case's own work: not for an organisation that sees the case through a share.
+        if caller.user.jurisdictions.contains(found.value.jurisdiction) {
+            body["flags"] = .array(try await host.cases.flags(of: found.value.id).map { try json($0) })
+        }
         return .json(.object(body))
     }
 

@@ -34,6 +34,25 @@ struct PluginRouteTests {
             // The Lao caseworker cannot touch the Thai referral.
             #expect(try await client.call(.post, "/api/v1/referrals/\(referralID)/status", as: "caseworker-LA", body: ["status": "done"]).status == 403)
 
+            // A consented referral to a Lao organisation shares the case and the person with it, and only those.
+            let laOrg = api.laOrg.description
+            #expect(try await client.call(.get, base, as: "caseworker-LA").status == 403)
+            var crossBorder: [String] = []
+            for purpose in ["services", "disclosure"] {
+                let c = try await client.call(.post, "\(base)/consents", as: who, body: ["purpose": .string(purpose), "recipients": [.string(laOrg)]])
+                crossBorder.append(try #require(c.body["id"]?.stringValue))
+            }
+            let toLaos = try await client.call(.post, "\(base)/referrals", as: who, body: ["to": .string(laOrg), "service": "return_and_reintegration"])
+            #expect(toLaos.status == 201, "\(toLaos.text)")
+            let shared = try await client.call(.get, base, as: "caseworker-LA")
+            #expect(shared.status == 200 && shared.body["flags"] == nil, "\(shared.text)")
+            #expect(try await client.call(.get, "/api/v1/persons/\(try #require(shared.body["person"]?.stringValue))", as: "caseworker-LA").status == 200)
+            #expect(try await client.call(.get, "\(base)/decisions", as: "caseworker-LA").status == 403)
+            #expect(try await client.call(.post, "\(base)/facts", as: "caseworker-LA", body: ["low_income": true]).status == 403)
+            // Withdrawing the consent ends the share.
+            #expect(try await client.call(.post, "/api/v1/consents/\(crossBorder[0])/withdraw", as: who).status == 200)
+            #expect(try await client.call(.get, base, as: "caseworker-LA").status == 403)
+
             let placed = try await client.call(.post, "\(base)/placements", as: who, body: ["shelter": .string(shelter.description), "from": "2026-03-03"])
             #expect(placed.status == 201 && placed.body["kind"] == .string("welfare_centre"), "\(placed.text)")
             let informed = try await client.call(.post, "\(base)/rights-information", as: who, body: ["informed": true])
