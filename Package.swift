@@ -81,6 +81,7 @@ let package = Package(
             dependencies: [
                 "GloRules", "GloJSON",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSwift

@@ -99,8 +99,14 @@ public struct Shelter: Sendable {
         let referrals = try await records.list(Referral.self, key: .caseID(caseID))
             .filter { $0.value.consent == consentID && !$0.value.status.isFinal }
         let withdrawn = consent
+        // Whatever its status, a referral to a recipient of this consent shares no more: services and
+        // disclosure are both needed for a share.
         var shares: [Versioned<CaseShare>] = []
-        for referral in referrals { shares += try await records.shares(grantedBy: "referral:\(referral.value.id)") }
+        if consent.purpose == .services || consent.purpose == .disclosure {
+            for referral in try await records.list(Referral.self, key: .caseID(caseID)) where consent.recipients.contains(referral.value.to) {
+                shares += try await records.shares(grantedBy: "referral:\(referral.value.id)")
+            }
+        }
         try await records.commit { change in
             try change.update(withdrawn, from: found.version)
             for share in shares {

@@ -58,7 +58,13 @@ public struct GloServer: Sendable {
         var context = context
         let answer: Response
         do {
-            if route.authenticated { context.caller = try await authenticate(request, route) }
+            if route.authenticated {
+                if request.headers[.authorization] == nil, let secret = Self.cookie(request) {
+                    (context.caller, context.csrfToken) = try await sessionCaller(request, secret: secret, route: route)
+                } else {
+                    context.caller = try await authenticate(request, route)
+                }
+            }
             answer = try await idempotent(route, request, context).response
         } catch {
             let problem = Problem.from(error)
@@ -75,7 +81,7 @@ public struct GloServer: Sendable {
 
     func authenticate(_ request: Request, _ route: APIRoute) async throws -> Caller {
         guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else {
-            throw Problem.unauthorized("sign in: send Authorization: Bearer <token>")
+            throw Problem.unauthorized("sign in: send Authorization: Bearer <token>, or sign in at POST /login")
         }
         guard let user = try await users.user(forToken: String(header.dropFirst(7))), let caller = Caller(user) else {
             try await audit.append(AuditEntry(user: nil, role: nil, action: .loginFailed, subject: "token", jurisdiction: nil,
@@ -107,7 +113,8 @@ public struct GloServer: Sendable {
         if (200..<300).contains(answer.status.code) {
             let stored = IdempotentAnswer(id: id, requestHash: requestHash, status: answer.status.code,
                                           contentType: answer.contentType, body: String(decoding: answer.body, as: UTF8.self))
-            try? await host.records.commit { change in try change.insert(stored) }
+            // Two retries at once may both run; only the first answer is kept.
+            _ = try? await host.records.commit { change in try change.insert(stored) }
         }
         return answer
     }
@@ -188,6 +195,20 @@ struct IdempotentAnswer: StoredEntity {
     var recordID: String { id }
     var indexKeys: [IndexKey] { [] }
     func validationErrors() -> [FieldError] { [] }
+
+    /// The answer may hold what a screening recorded: sealed at rest like personal data.
+    func sealed(by vault: PersonVault) throws -> IdempotentAnswer {
+        var copy = self
+        copy.body = "sealed:" + Data(try vault.seal(text: body, boundTo: id)).base64EncodedString()
+        return copy
+    }
+
+    func opened(by vault: PersonVault) throws -> IdempotentAnswer {
+        guard body.hasPrefix("sealed:"), let bytes = Data(base64Encoded: String(body.dropFirst(7))) else { return self }
+        var copy = self
+        copy.body = try vault.open(text: Array(bytes), boundTo: id)
+        return copy
+    }
 
     enum CodingKeys: String, CodingKey {
         case id, status, body

@@ -62,7 +62,7 @@ extension GloServer {
         APIRoute(.get, "/api/v1/rules/packs") { _, context, server in try await server.packs(context) },
         APIRoute(.post, "/api/v1/rules/reload") { _, context, server in try await server.reload(context) },
         APIRoute(.get, "/api/v1/audit") { request, context, server in try await server.auditEntries(request, context) },
-    ] + pluginRoutes
+    ] + webRoutes + pluginRoutes
 
     static func route(_ method: HTTPRequest.Method, _ path: String) -> APIRoute {
         allRoutes.first { $0.method == method && $0.path == path }!
@@ -93,7 +93,11 @@ extension GloServer {
         let caller = try await authorize(context, .writeCase, nil, subject: "person:new", request: route.name)
         var request = request
         let personal = try decode(PersonalData.self, try await request.jsonBody())
-        let duplicates = try await host.records.likelyDuplicates(of: personal)
+        // Only the likely duplicates the caller may see: no oracle on other jurisdictions' people.
+        var duplicates: [DuplicateCandidate] = []
+        for candidate in try await host.records.likelyDuplicates(of: personal) where try await mayRead(caller, person: candidate.person.id) {
+            duplicates.append(candidate)
+        }
         let new = Person(personal: personal)
         let person = try await withAudit(caller, .create, ["person:\(new.id)"], nil, request: route.name) {
             try await host.cases.register(new, actor: caller.actor)
@@ -153,6 +157,11 @@ extension GloServer {
         var request = request
         let input = try decode(NewCase.self, try await request.jsonBody())
         let caller = try await authorize(context, .writeCase, input.jurisdiction, subject: "case:new", request: route.name)
+        guard try await mayRead(caller, person: input.person) else {
+            try await audit.append(AuditEntry(user: caller.user.id, role: caller.role, action: .denied, subject: "person:\(input.person)",
+                                              jurisdiction: input.jurisdiction, request: route.name, detail: "person not readable"))
+            throw GloKitError.notFound("person", input.person.description)
+        }
         guard host.jurisdictions.contains(input.jurisdiction) else {
             throw Problem(.unprocessableContent, "invalid", "Invalid input", "jurisdiction \(input.jurisdiction) is not served here",
                           extra: ["errors": .array([.object(["field": "jurisdiction", "message": .string("is not served by this host")])])])

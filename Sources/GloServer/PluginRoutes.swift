@@ -36,11 +36,25 @@ struct StatusOverride: Decodable {
     }
 }
 
+/// An override as a request states it: only the reason. Who and in which role is the caller.
+struct OverrideReason: Decodable { var reason: String }
+
+extension GloServer {
+    /// The caller's override with the reason given, when their role may override.
+    func override(_ requested: OverrideReason?, by caller: Caller) throws -> Override? {
+        guard let requested else { return nil }
+        guard AccessPolicy.allows(caller.role, .override) else {
+            throw AccessDenied(reason: "the role \(caller.role.rawValue) may not override a consent")
+        }
+        return Override(user: caller.user.id, role: caller.role, reason: requested.reason)
+    }
+}
+
 struct NewConsent: Decodable {
     var purpose: ConsentPurpose
     var recipients: [OrganisationID]
     var givenAt: Timestamp?
-    var override: Override?
+    var override: OverrideReason?
     enum CodingKeys: String, CodingKey {
         case purpose, recipients, override
         case givenAt = "given_at"
@@ -50,7 +64,7 @@ struct NewConsent: Decodable {
 struct NewReferral: Decodable {
     var to: OrganisationID
     var service: Service
-    var consentOverride: Override?
+    var consentOverride: OverrideReason?
     enum CodingKeys: String, CodingKey {
         case to, service
         case consentOverride = "consent_override"
@@ -127,7 +141,7 @@ extension GloServer {
             try await s.onCase(r, c, .writeCase, "/api/v1/cases/{id}/consents", NewConsent.self) { s, caller, theCase, input in
                 let consent = Consent(person: theCase.person, caseID: theCase.id, purpose: input.purpose, recipients: input.recipients,
                                       recordedBy: caller.user.id, givenAt: input.givenAt ?? (input.override == nil ? .now : nil),
-                                      override: input.override)
+                                      override: try s.override(input.override, by: caller))
                 return .json(try json(try await Shelter(s.pluginContext("shelter")).record(consent, actor: caller.actor)), .created)
             }
         },
@@ -139,7 +153,7 @@ extension GloServer {
         APIRoute(.post, "/api/v1/cases/{id}/referrals", plugin: "shelter") { r, c, s in
             try await s.onCase(r, c, .writeCase, "/api/v1/cases/{id}/referrals", NewReferral.self) { s, caller, theCase, input in
                 let referral = Referral(caseID: theCase.id, from: caller.user.organisation, to: input.to, service: input.service,
-                                        consentOverride: input.consentOverride)
+                                        consentOverride: try s.override(input.consentOverride, by: caller))
                 return .json(try json(try await Shelter(s.pluginContext("shelter")).refer(referral, actor: caller.actor)), .created)
             }
         },
@@ -203,8 +217,11 @@ extension GloServer {
         APIRoute(.post, "/api/v1/returns/{id}/packet-preview", plugin: "return") { r, c, s in
             var r = r
             let input = try decode(PacketRequest.self, try await r.jsonBody())
-            return try await s.onRecord(c, Return.self, caseOf: { $0.caseID }, .writeCase, "POST /api/v1/returns/{id}/packet-preview") { caller, _, ret in
-                .json(try json(try await Returns(s.pluginContext("return")).packet(ret.id, for: input.receivingOrganisation,
+            return try await s.onRecord(c, Return.self, caseOf: { $0.caseID }, .writeCase, "POST /api/v1/returns/{id}/packet-preview") { caller, theCase, ret in
+                // The preview shows the person's identity: a read of the person, logged as such.
+                try await s.audited(caller, .read, ["person:\(theCase.person)"], theCase.jurisdiction,
+                                    request: "POST /api/v1/returns/{id}/packet-preview")
+                return .json(try json(try await Returns(s.pluginContext("return")).packet(ret.id, for: input.receivingOrganisation,
                                                                                     logistics: input.logistics, needs: input.needs ?? [],
                                                                                     actor: caller.actor)))
             }
@@ -212,7 +229,11 @@ extension GloServer {
         APIRoute(.post, "/api/v1/returns/{id}/packet", plugin: "return") { r, c, s in
             var r = r
             let seen = try decode(HandoverPacket.self, try await r.jsonBody())
-            return try await s.onRecord(c, Return.self, caseOf: { $0.caseID }, .writeCase, "POST /api/v1/returns/{id}/packet") { caller, theCase, _ in
+            return try await s.onRecord(c, Return.self, caseOf: { $0.caseID }, .writeCase, "POST /api/v1/returns/{id}/packet") { caller, theCase, ret in
+                guard seen.returnID == ret.id, seen.originCase == theCase.id else {
+                    throw Problem(.unprocessableContent, "invalid", "Invalid input", "the packet is not this return's: send the preview of this return",
+                                  extra: ["errors": .array([.object(["field": "return_id", "message": "must be the return in the path"])])])
+                }
                 let (packet, destination) = try await Returns(s.pluginContext("return")).send(seen, actor: caller.actor)
                 try await s.audited(caller, .export, ["case:\(theCase.id)", "case:\(destination.id)"], theCase.jurisdiction,
                                     request: "POST /api/v1/returns/{id}/packet")
@@ -231,9 +252,18 @@ extension GloServer {
             var r = r
             let input = try decode(NewPushBack.self, try await r.jsonBody())
             let caller = try await s.authorize(c, .writeCase, input.from, subject: "push_back:new", request: "POST /api/v1/push-backs")
+            if let caseID = input.caseID {
+                guard let linked = try await s.host.records.get(Case.self, caseID.description)?.value, linked.jurisdiction == input.from else {
+                    throw GloKitError.notFound("case", caseID.description)
+                }
+            }
             let pushBack = PushBack(caseID: input.caseID, from: input.from, to: input.to, on: input.on, place: input.place,
                                     people: input.people ?? 1, reportedBy: caller.user.organisation)
-            return .json(try json(try await Immigration(s.pluginContext("immigration")).recordPushBack(pushBack, actor: caller.actor)), .created)
+            let subjects = ["push_back:\(pushBack.id)"] + (input.caseID.map { ["case:\($0)"] } ?? [])
+            let recorded = try await s.withAudit(caller, .create, subjects, input.from, request: "POST /api/v1/push-backs") {
+                try await Immigration(s.pluginContext("immigration")).recordPushBack(pushBack, actor: caller.actor)
+            }
+            return .json(try json(recorded), .created)
         },
         APIRoute(.get, "/api/v1/reports/{jurisdiction}", plugin: "reporting") { r, c, s in
             guard let code = c.parameters.get("jurisdiction") else { throw Problem.notFound("no jurisdiction") }

@@ -10,6 +10,13 @@ public struct APIResponse: Sendable {
     public var status: HTTPResponse.Status
     public var body: [UInt8]
     public var contentType: String
+    public var headers = HTTPFields()
+
+    public init(status: HTTPResponse.Status, body: [UInt8], contentType: String) {
+        self.status = status
+        self.body = body
+        self.contentType = contentType
+    }
 
     public static func json(_ value: JSONValue, _ status: HTTPResponse.Status = .ok) -> APIResponse {
         APIResponse(status: status, body: JSONWriter.bytes(value), contentType: "application/json")
@@ -20,7 +27,7 @@ public struct APIResponse: Sendable {
     }
 
     var response: Response {
-        var headers = HTTPFields()
+        var headers = self.headers
         headers[.contentType] = contentType
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }

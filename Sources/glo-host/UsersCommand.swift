@@ -23,6 +23,8 @@ struct UsersCommand: AsyncParsableCommand {
         var organisation: String?
         @Option(name: .customLong("jurisdictions"), help: "Comma-separated, such as TH,LA.")
         var jurisdictions: String
+        @Option(name: .customLong("login"), help: "A sign-in name for the web; the password is read from stdin (at least 12 characters).")
+        var login: String?
 
         func validate() throws {
             for role in Serve.list(roles) where Role(rawValue: role) == nil {
@@ -43,6 +45,13 @@ struct UsersCommand: AsyncParsableCommand {
             } catch let failure as ValidationFailure {
                 for e in failure.errors { warn("--\(e.field.split(separator: ".").last ?? ""): \(e.message)") }
                 throw ExitCode(2)
+            }
+            if let login {
+                let password = (readLine(strippingNewline: true) ?? "")
+                do { try await users.setLogin(login, password: password, for: user.id) } catch let failure as ValidationFailure {
+                    warn("password (stdin): \(failure.errors.map(\.message).joined(separator: "; "))")
+                    throw ExitCode(2)
+                }
             }
             let token = try await users.issueToken(for: user.id)
             print("user \(user.id)\ntoken \(token)")

@@ -1,0 +1,101 @@
+import Foundation
+import GloJSON
+import GloKit
+import HTTPTypes
+import Hummingbird
+
+/// The browser's way in: `POST /login` with a sign-in name and password sets an HttpOnly, SameSite
+/// session cookie; a request that changes anything with that cookie must carry the session's CSRF
+/// token (header `X-CSRF-Token`, or the form field `csrf`). Bearer tokens stay for partner systems.
+extension GloServer {
+    static let cookieName = "glo_session"
+    static let sessionSeconds: Int64 = 8 * 3600
+
+    static let webRoutes: [APIRoute] = [
+        APIRoute(.post, "/login", authenticated: false) { r, _, s in try await s.login(r) },
+        APIRoute(.post, "/logout", authenticated: false) { r, _, s in try await s.logout(r) },
+        APIRoute(.get, "/session") { _, c, _ in
+            let caller = try c.requireCaller()
+            return .json(["user": .string(caller.user.id.description), "name": .string(caller.user.displayName),
+                          "role": .string(caller.role.rawValue), "csrf_token": .string(c.csrfToken ?? "")])
+        },
+    ]
+
+    func login(_ request: Request) async throws -> APIResponse {
+        var request = request
+        let form = Self.form(try await request.jsonBody())
+        guard let name = form["name"], let password = form["password"], !name.isEmpty, !password.isEmpty else {
+            throw Problem.badRequest("name and password are required (a form: name=...&password=...)")
+        }
+        guard let user = try await users.signIn(name, password: password), let caller = Caller(user) else {
+            try await audit.append(AuditEntry(user: nil, role: nil, action: .loginFailed, subject: "login", jurisdiction: nil,
+                                              request: "POST /login", detail: "wrong name or password, or user disabled"))
+            throw Problem.unauthorized("the name or the password is wrong")
+        }
+        let (secret, session) = try await users.openSession(for: user, lasting: Self.sessionSeconds)
+        try await audit.append(AuditEntry(user: user.id, role: caller.role, action: .login, subject: "user:\(user.id)",
+                                          jurisdiction: nil, request: "POST /login"))
+        var answer = APIResponse.json(["user": .string(user.id.description), "csrf_token": .string(session.csrfToken)], .seeOther)
+        answer.headers[.setCookie] = "\(Self.cookieName)=\(secret); Path=/; HttpOnly; SameSite=Strict; Max-Age=\(Self.sessionSeconds)"
+        answer.headers[.location] = "/"
+        return answer
+    }
+
+    func logout(_ request: Request) async throws -> APIResponse {
+        guard let secret = Self.cookie(request), let (session, _) = try await users.session(secret) else {
+            throw Problem.unauthorized("not signed in")
+        }
+        var request = request
+        let body = try await request.jsonBody()
+        guard Self.same(Self.csrf(request, body: body), session.csrfToken) else { throw Self.csrfProblem }
+        try await users.endSession(secret)
+        var answer = APIResponse.json(["signed_out": true], .seeOther)
+        answer.headers[.setCookie] = "\(Self.cookieName)=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0"
+        answer.headers[.location] = "/"
+        return answer
+    }
+
+    /// The caller of a request carrying the session cookie; a change needs the CSRF token.
+    func sessionCaller(_ request: Request, secret: String, route: APIRoute) async throws -> (Caller, String) {
+        guard let (session, user) = try await users.session(secret), let caller = Caller(user) else {
+            throw Problem.unauthorized("the session has ended: sign in again")
+        }
+        if request.method != .get && request.method != .head {
+            guard Self.same(request.headers[HTTPField.Name("X-CSRF-Token")!], session.csrfToken) else { throw Self.csrfProblem }
+        }
+        return (caller, session.csrfToken)
+    }
+
+    /// Compares without stopping at the first difference.
+    static func same(_ a: String?, _ b: String) -> Bool {
+        guard let a else { return false }
+        let x = Array(a.utf8), y = Array(b.utf8)
+        return x.count == y.count && zip(x, y).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
+    }
+
+    static let csrfProblem = Problem(.forbidden, "csrf", "Missing or wrong CSRF token",
+                                     "a change from a signed-in browser must carry the session's CSRF token")
+
+    static func cookie(_ request: Request) -> String? {
+        for field in request.headers[values: .cookie] {
+            for pair in field.split(separator: ";") {
+                let kv = pair.trimmingCharacters(in: .whitespaces).split(separator: "=", maxSplits: 1)
+                if kv.count == 2, kv[0] == cookieName, !kv[1].isEmpty { return String(kv[1]) }
+            }
+        }
+        return nil
+    }
+
+    static func csrf(_ request: Request, body: [UInt8]) -> String? {
+        request.headers[HTTPField.Name("X-CSRF-Token")!] ?? form(body)["csrf"]
+    }
+
+    /// An `application/x-www-form-urlencoded` body.
+    static func form(_ body: [UInt8]) -> [String: String] {
+        var components = URLComponents()
+        components.percentEncodedQuery = String(decoding: body, as: UTF8.self).replacingOccurrences(of: "+", with: "%20")
+        var fields: [String: String] = [:]
+        for item in components.queryItems ?? [] { fields[item.name] = item.value ?? "" }
+        return fields
+    }
+}
