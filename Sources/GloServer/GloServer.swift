@@ -177,9 +177,22 @@ public struct GloServer: Sendable {
                                               jurisdiction: found.value.jurisdiction, request: route.name, detail: "shared by referral"))
             return (caller, found)
         }
-        _ = try await authorize(context, permission, found.value.jurisdiction, subject: "case:\(id)", request: route.name)
+        try await authorizeOrHide(context, permission, found.value.jurisdiction, subject: "case:\(id)", request: route.name,
+                                  notFound: GloKitError.notFound("case", id.description))
         if permission == .readCase { try await audited(caller, .read, ["case:\(id)"], found.value.jurisdiction, request: route.name) }
         return (caller, found)
+    }
+
+    /// Like `authorize`, but a record of a jurisdiction the caller is not in is answered as not found
+    /// (the refusal is audited all the same): its existence is not told.
+    func authorizeOrHide(_ context: APIContext, _ permission: Permission, _ jurisdiction: JurisdictionID, subject: String,
+                         request: String, notFound: GloKitError) async throws {
+        do {
+            _ = try await authorize(context, permission, jurisdiction, subject: subject, request: request)
+        } catch let denied as AccessDenied {
+            if let caller = context.caller, AccessPolicy.allows(caller.role, permission) { throw notFound }
+            throw denied
+        }
     }
 }
 

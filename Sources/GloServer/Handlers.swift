@@ -143,8 +143,10 @@ extension GloServer {
             throw Problem.badRequest("name is required: give a name or part of one")
         }
         var found: [Person] = []
-        for person in try await host.records.findPersons(named: name) where try await mayRead(caller, person: person.id) {
+        // The access filter comes before the cap, so that people the caller may not see crowd out no one.
+        for person in try await host.records.findPersons(named: name, limit: 5_000) where try await mayRead(caller, person: person.id) {
             found.append(person)
+            if found.count == 50 { break }
         }
         try await audited(caller, .read, found.map { "person:\($0.id)" }, nil, request: route.name)
         return .json(["items": .array(try found.map { try json($0) })])
@@ -200,9 +202,12 @@ extension GloServer {
     func caseDetail(_ context: APIContext) async throws -> APIResponse {
         let (caller, found) = try await authorizedCase(context, .readCase, route: Self.route(.get, "/api/v1/cases/{id}"), section: .caseSummary)
         var body = try json(found.value).objectValue ?? [:]
-        // Flags are the case's own work: not for an organisation that sees the case through a share.
         if caller.user.jurisdictions.contains(found.value.jurisdiction) {
             body["flags"] = .array(try await host.cases.flags(of: found.value.id).map { try json($0) })
+        } else {
+            // Through a share: the case's summary only; not who determined what and why, nor its flags.
+            body = body.filter { ["id", "jurisdiction", "status", "pathway", "person", "opened", "closed", "trafficking_status",
+                                  "owner_organisation"].contains($0.key) }
         }
         return .json(.object(body))
     }

@@ -312,7 +312,8 @@ extension GloServer {
                                               request: request, detail: "no such record"))
             throw GloKitError.notFound(E.collection.rawValue, context.parameters.get("id") ?? "")
         }
-        _ = try await authorize(context, permission, theCase.jurisdiction, subject: "case:\(theCase.id)", request: request)
+        try await authorizeOrHide(context, permission, theCase.jurisdiction, subject: "case:\(theCase.id)", request: request,
+                                  notFound: GloKitError.notFound(E.collection.rawValue, context.parameters.get("id") ?? ""))
         return try await withAudit(caller, .update, ["case:\(theCase.id)"], theCase.jurisdiction, request: request) {
             try await body(caller, theCase, record)
         }
