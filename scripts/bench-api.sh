@@ -9,25 +9,9 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 command -v wrk > /dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
 (cd "$ROOT" && swift build -c release --product glo-host > /dev/null)
 BIN=$ROOT/.build/release/glo-host
-WORK=$(mktemp -d)
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
-cat > "$WORK/glo-host.yaml" <<YAML
-db: $WORK/glo.sqlite
-key_file: $WORK/personal-data.key
-rules: $ROOT/Config/jurisdictions
-jurisdictions: [TH, LA]
-plugins: [identification, reporting]
-http: { address: 127.0.0.1, port: $PORT }
-log_level: warning
-YAML
-"$BIN" serve --config "$WORK/glo-host.yaml" > "$WORK/serve.out" 2> "$WORK/serve.err" &
-SERVER=$!
-trap 'kill $SERVER 2>/dev/null || true; wait $SERVER 2>/dev/null || true' EXIT
-for _ in $(seq 1 100); do
-  python3 -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$PORT/readyz', timeout=2)" 2>/dev/null && break
-  sleep 0.2
-done
-TOKEN=$("$BIN" users add --config "$WORK/glo-host.yaml" --name bench --roles caseworker --jurisdictions TH | sed -n 's/^token //p')
+PLUGINS="identification, reporting"
+. "$ROOT/scripts/serve-temporary.sh"
+TOKEN=$("$BIN" users add --config "$CONFIG" --name bench --roles caseworker --jurisdictions TH | sed -n 's/^token //p')
 # 256 cases, so that concurrent screenings rarely touch the same case.
 python3 - "$PORT" "$TOKEN" "$WORK/cases.lua" <<'PY'
 import json, sys, urllib.request

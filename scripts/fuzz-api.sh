@@ -11,26 +11,10 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BIN=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
 python3 -c "import schemathesis" 2>/dev/null || python3 -m pip install -q "schemathesis>=4,<5"
 
-WORK=$(mktemp -d)
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
-cat > "$WORK/glo-host.yaml" <<YAML
-db: $WORK/glo.sqlite
-key_file: $WORK/personal-data.key
-rules: $ROOT/Config/jurisdictions
-jurisdictions: [TH, LA]
-plugins: [identification, legal-aid, shelter, legal-process, return, immigration, reporting]
-http: { address: 127.0.0.1, port: $PORT }
-log_level: warning
-YAML
-"$BIN" serve --config "$WORK/glo-host.yaml" > "$WORK/serve.out" 2> "$WORK/serve.err" &
-SERVER=$!
-trap 'kill $SERVER 2>/dev/null || true; wait $SERVER 2>/dev/null || true' EXIT
-for _ in $(seq 1 100); do
-  python3 -c "import urllib.request,sys; urllib.request.urlopen('http://127.0.0.1:$PORT/readyz', timeout=2)" 2>/dev/null && break
-  sleep 0.2
-done
+PLUGINS="identification, legal-aid, shelter, legal-process, return, immigration, reporting"
+. "$ROOT/scripts/serve-temporary.sh"
 ADMIN=$(grep -o 'glo_[0-9a-f]*_[A-Za-z0-9_-]*' "$WORK/serve.out" | head -1)
-CASEWORKER=$("$BIN" users add --config "$WORK/glo-host.yaml" --name fuzz --roles caseworker --jurisdictions TH,LA | sed -n 's/^token //p')
+CASEWORKER=$("$BIN" users add --config "$CONFIG" --name fuzz --roles caseworker --jurisdictions TH,LA | sed -n 's/^token //p')
 
 status=0
 for token in "$CASEWORKER" "$ADMIN"; do
