@@ -42,6 +42,7 @@ public struct GloServer: Sendable {
                 await self.respond(route, request, context)
             }
         }
+        addPages(to: router)
         return router
     }
 

@@ -100,7 +100,9 @@ struct Serve: AsyncParsableCommand {
                 \(token)
 
             Sign in to the API with the header  Authorization: Bearer <token>  at http://\(settings.httpAddress):\(settings.httpPort)/api/v1/
-            Add the other users with  glo-host users add  (see glo-host users --help).
+            Add the caseworkers, with a sign-in name and a password (read from stdin) for the web UI at
+            http://\(settings.httpAddress):\(settings.httpPort)/ui/login :
+                glo-host users add --name "..." --roles caseworker --jurisdictions TH --login NAME < password-file
 
             """.utf8))
     }

@@ -17,19 +17,22 @@ public struct User: Sendable, Hashable, Codable, Validatable {
     public var organisation: OrganisationID
     public var jurisdictions: [JurisdictionID]
     public var disabled: Bool
+    /// The language of the web UI's labels: `en`, `lo` or `th` (English when absent).
+    public var language: String?
 
     public init(id: UserID = UserID(), displayName: String, roles: [Role], organisation: OrganisationID,
-                jurisdictions: [JurisdictionID], disabled: Bool = false) {
+                jurisdictions: [JurisdictionID], disabled: Bool = false, language: String? = nil) {
         self.id = id
         self.displayName = displayName
         self.roles = roles
         self.organisation = organisation
         self.jurisdictions = jurisdictions
         self.disabled = disabled
+        self.language = language
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, roles, organisation, jurisdictions, disabled
+        case id, roles, organisation, jurisdictions, disabled, language
         case displayName = "display_name"
     }
 

@@ -1,0 +1,74 @@
+import Foundation
+import GloJSON
+import GloKit
+import GloServer
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import Testing
+
+@Suite("Web UI through the router")
+struct WebUITests {
+    /// Signs in through the sign-in form; returns the session cookie.
+    func signIn(_ client: Client, _ name: String) async throws -> String {
+        let r = try await client.client.execute(uri: "/ui/login", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"],
+                                                body: ByteBuffer(string: "name=\(name)&password=correct+horse+battery")) { $0 }
+        #expect(r.status == .seeOther && r.headers[.location] == "/ui/cases")
+        let cookie = try #require(r.headers[.setCookie])
+        return String(cookie.prefix { $0 != ";" })
+    }
+
+    func get(_ client: Client, _ uri: String, _ cookie: String) async throws -> (HTTPResponse.Status, String, HTTPFields) {
+        try await client.client.execute(uri: uri, method: .get, headers: [.cookie: cookie]) { ($0.status, String(buffer: $0.body), $0.headers) }
+    }
+
+    @Test("sign in, see the case list and a case with its decision and legal basis, switch to Lao and Thai; another side is refused")
+    func pages() async throws {
+        let api = try await API()
+        try await api.server.users.setLogin("noy", password: "correct horse battery", for: api.users["caseworker-TH"]!.id, cost: .fast)
+        try await api.server.users.setLogin("keo", password: "correct horse battery", for: api.users["caseworker-LA"]!.id, cost: .fast)
+        try await api.test { client in
+            let (_, caseID) = try await client.openCase(name: "Chanthavy")
+            try await client.call(.post, "/api/v1/cases/\(caseID)/screenings", as: "caseworker-TH", body: forcedLabourScreening)
+
+            let anonymous = try await client.client.execute(uri: "/ui/cases", method: .get) { $0 }
+            #expect(anonymous.status == .seeOther && anonymous.headers[.location] == "/ui/login")
+            let wrong = try await client.client.execute(uri: "/ui/login", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"],
+                                                        body: ByteBuffer(string: "name=noy&password=nope")) { $0 }
+            #expect(wrong.status == .unauthorized && String(buffer: wrong.body).contains("The name or the password is wrong."))
+
+            let cookie = try await signIn(client, "noy")
+            let (status, list, headers) = try await get(client, "/ui/cases", cookie)
+            #expect(status == .ok && list.contains("Chanthavy") && list.contains("<th>Trafficking status</th>"))
+            #expect(headers[HTTPField.Name("Content-Security-Policy")!]?.contains("default-src 'none'") == true)
+            #expect(!list.contains("<script"))
+            let (_, page, _) = try await get(client, "/ui/cases/\(caseID)", cookie)
+            #expect(page.contains("identification.pathway: victim"))
+            #expect(page.contains("TH Anti-Trafficking in Persons Act"))
+            #expect(page.contains("Legal basis"))
+
+            // Switch to Lao, then Thai: the labels follow the user.
+            let (_, session, _) = try await get(client, "/session", cookie)
+            let csrf = try #require(try JSONParser.parse(session)["csrf_token"]?.stringValue)
+            for (lang, label) in [("lo", "ຄະດີ"), ("th", "คดี")] {
+                let switched = try await client.client.execute(uri: "/ui/language", method: .post,
+                                                               headers: [.cookie: cookie, .contentType: "application/x-www-form-urlencoded"],
+                                                               body: ByteBuffer(string: "lang=\(lang)&csrf=\(csrf)")) { $0 }
+                #expect(switched.status == .seeOther)
+                let (_, translated, _) = try await get(client, "/ui/cases", cookie)
+                #expect(translated.contains("<html lang=\"\(lang)\">") && translated.contains(label))
+            }
+            let forged = try await client.client.execute(uri: "/ui/language", method: .post,
+                                                         headers: [.cookie: cookie, .contentType: "application/x-www-form-urlencoded"],
+                                                         body: ByteBuffer(string: "lang=en")) { $0 }
+            #expect(forged.status == .forbidden)
+
+            // The Lao caseworker is refused the Thai case.
+            let keo = try await signIn(client, "keo")
+            let (refused, refusedPage, _) = try await get(client, "/ui/cases/\(caseID)", keo)
+            #expect(refused == .notFound && !refusedPage.contains("Chanthavy"))
+        }
+        #expect(try await api.server.audit.entries(action: .read).contains { $0.request == "GET /ui/cases/{id}" && $0.subject.hasPrefix("person:") })
+    }
+}
