@@ -6,6 +6,8 @@ import Logging
 import HTTPTypes
 import Hummingbird
 import Mustache
+import PluginIdentification
+import PluginShelter
 
 /// The caseworkers' web UI: server-rendered pages (swift-mustache, no JavaScript), signed in with the
 /// session cookie, labels in English, Lao and Thai chosen per user. Every page reads through the same
@@ -31,6 +33,7 @@ struct WebUI: Sendable {
 
     static let labels: [String: [String: String]] = [
         "en": [
+            "new_case": "New case", "given_names": "Given names", "family_name": "Family name", "date_of_birth": "Date of birth", "citizenship": "Citizenship", "screening": "Screening", "date": "Date", "entry": "Entry", "identified_by": "Decided by", "save": "Save", "referrals": "Referrals", "to_organisation": "To organisation (id)", "service": "Service", "consent_services": "The person consents to these services", "consent_disclosure": "The person consents to their case being shared with this organisation", "refer": "Refer", "acts": "Acts", "means": "Means", "exploitation": "Exploitation", "ilo_indicators": "ILO indicators",
             "sign_in": "Sign in", "name": "Name", "password": "Password", "cases": "Cases", "case": "Case", "search": "Search",
             "person": "Person", "status": "Status", "pathway": "Pathway", "jurisdiction": "Jurisdiction", "opened": "Opened",
             "decisions": "Decisions", "reasons": "Reasons", "basis": "Legal basis", "missing": "Facts still missing",
@@ -38,6 +41,7 @@ struct WebUI: Sendable {
             "flags": "Needs attention", "no_cases": "No cases.",
         ],
         "lo": [
+            "new_case": "ຄະດີໃໝ່", "given_names": "ຊື່", "family_name": "ນາມສະກຸນ", "date_of_birth": "ວັນເດືອນປີເກີດ", "citizenship": "ສັນຊາດ", "screening": "ການກວດຄັດກອງ", "date": "ວັນທີ", "entry": "ການເຂົ້າເມືອງ", "identified_by": "ຕັດສິນໂດຍ", "save": "ບັນທຶກ", "referrals": "ການສົ່ງຕໍ່", "to_organisation": "ເຖິງອົງການ (ລະຫັດ)", "service": "ການບໍລິການ", "consent_services": "ບຸກຄົນດັ່ງກ່າວຍິນຍອມຮັບການບໍລິການເຫຼົ່ານີ້", "consent_disclosure": "ບຸກຄົນດັ່ງກ່າວຍິນຍອມໃຫ້ແບ່ງປັນຄະດີກັບອົງການນີ້", "refer": "ສົ່ງຕໍ່", "acts": "ການກະທຳ", "means": "ວິທີການ", "exploitation": "ການຂູດຮີດ", "ilo_indicators": "ຕົວຊີ້ວັດ ILO",
             "sign_in": "ເຂົ້າສູ່ລະບົບ", "name": "ຊື່ຜູ້ໃຊ້", "password": "ລະຫັດຜ່ານ", "cases": "ຄະດີ", "case": "ຄະດີ", "search": "ຄົ້ນຫາ",
             "person": "ບຸກຄົນ", "status": "ສະຖານະ", "pathway": "ແນວທາງ", "jurisdiction": "ເຂດອຳນາດ", "opened": "ວັນທີເປີດ",
             "decisions": "ການຕັດສິນ", "reasons": "ເຫດຜົນ", "basis": "ພື້ນຖານທາງກົດໝາຍ", "missing": "ຂໍ້ມູນທີ່ຍັງຂາດ",
@@ -45,6 +49,7 @@ struct WebUI: Sendable {
             "flags": "ຕ້ອງເອົາໃຈໃສ່", "no_cases": "ບໍ່ມີຄະດີ.",
         ],
         "th": [
+            "new_case": "คดีใหม่", "given_names": "ชื่อ", "family_name": "นามสกุล", "date_of_birth": "วันเกิด", "citizenship": "สัญชาติ", "screening": "การคัดกรอง", "date": "วันที่", "entry": "การเข้าเมือง", "identified_by": "ผู้วินิจฉัย", "save": "บันทึก", "referrals": "การส่งต่อ", "to_organisation": "ถึงหน่วยงาน (รหัส)", "service": "บริการ", "consent_services": "บุคคลนี้ยินยอมรับบริการเหล่านี้", "consent_disclosure": "บุคคลนี้ยินยอมให้เปิดเผยคดีแก่หน่วยงานนี้", "refer": "ส่งต่อ", "acts": "การกระทำ", "means": "วิธีการ", "exploitation": "การแสวงประโยชน์", "ilo_indicators": "ตัวชี้วัด ILO",
             "sign_in": "เข้าสู่ระบบ", "name": "ชื่อผู้ใช้", "password": "รหัสผ่าน", "cases": "คดี", "case": "คดี", "search": "ค้นหา",
             "person": "บุคคล", "status": "สถานะ", "pathway": "แนวทาง", "jurisdiction": "เขตอำนาจ", "opened": "วันที่เปิด",
             "decisions": "คำวินิจฉัย", "reasons": "เหตุผล", "basis": "ฐานทางกฎหมาย", "missing": "ข้อเท็จจริงที่ยังขาด",
@@ -115,6 +120,30 @@ extension GloServer {
         router.get("/ui/cases/{id}") { request, context in
             await self.signedIn(ui, request, context) { caller, csrf, _ in try await self.casePage(ui, context, caller, csrf) }
         }
+        router.get("/ui/cases/new") { request, context in
+            await self.signedIn(ui, request, context) { caller, csrf, _ in
+                let labels = WebUI.labels[caller.user.language ?? "en"] ?? WebUI.labels["en"]!
+                func group(_ field: String, _ values: [String]) -> [String: Any] {
+                    ["title": labels[field] ?? field, "options": values.map { ["field": field, "value": $0] }]
+                }
+                return ui.page("new_case", title: "New case", lang: caller.user.language ?? "en", csrf: csrf, [
+                    "csrf": csrf, "today": Timestamp.now.day.description,
+                    "groups": [group("acts", TraffickingAct.allCases.map(\.rawValue)), group("means", TraffickingMeans.allCases.map(\.rawValue)),
+                               group("exploitation", Exploitation.allCases.map(\.rawValue)),
+                               group("ilo_indicators", ILOIndicator.allCases.map(\.rawValue))],
+                ])
+            }
+        }
+        router.post("/ui/cases/new") { request, context in
+            await self.signedIn(ui, request, context, checkCSRF: true) { caller, _, form in
+                try await self.newCase(caller, form)
+            }
+        }
+        router.post("/ui/cases/{id}/referrals") { request, context in
+            await self.signedIn(ui, request, context, checkCSRF: true) { caller, _, form in
+                try await self.refer(context, caller, form)
+            }
+        }
         router.post("/ui/language") { request, context in
             await self.signedIn(ui, request, context, checkCSRF: true) { caller, _, form in
                 let lang = form["lang"] ?? "en"
@@ -132,19 +161,19 @@ extension GloServer {
 
     /// Runs a page for a signed-in browser, or sends it to the sign-in page; errors become a page.
     func signedIn(_ ui: WebUI, _ request: Request, _ context: APIContext, checkCSRF: Bool = false,
-                  _ body: (Caller, String, [String: String]) async throws -> Response) async -> Response {
+                  _ body: (Caller, String, FormFields) async throws -> Response) async -> Response {
         guard let secret = Self.cookie(request), let (session, user) = try? await users.session(secret), let caller = Caller(user) else {
             return WebUI.redirect("/ui/login")
         }
         var request = request
-        var form: [String: String] = [:]
+        var form = FormFields(pairs: [])
         if checkCSRF {
             let bytes = (try? await request.jsonBody()) ?? []
             guard Self.same(Self.csrf(request, body: bytes), session.csrfToken) else {
                 return ui.page("login", title: "Sign in", lang: user.language ?? "en", csrf: session.csrfToken, [:],
                                error: "This form is out of date: open the page again.", status: .forbidden)
             }
-            form = Self.form(bytes)
+            form = FormFields(bytes)
         }
         do { return try await body(caller, session.csrfToken, form) } catch {
             let problem = Problem.from(error)
@@ -195,7 +224,89 @@ extension GloServer {
             "person": [personal?.givenNames, personal?.familyName].compactMap { $0 }.joined(separator: " "),
             "jurisdiction": c.jurisdiction.rawValue, "opened": c.opened.description, "status": c.status.rawValue,
             "trafficking_status": c.traffickingStatus.rawValue, "pathway": c.pathway?.rawValue ?? "—",
-            "decisions": decisions, "flags": flags, "has_flags": !flags.isEmpty,
+            "decisions": decisions, "flags": flags, "has_flags": !flags.isEmpty, "id": c.id.description, "csrf": csrf,
+            "referrals": try await host.records.list(Referral.self, key: .caseID(c.id)).map {
+                ["service": $0.value.service.rawValue, "to": $0.value.to.description, "status": $0.value.status.rawValue]
+            },
+            "services": Service.allCases.map(\.rawValue),
         ])
+    }
+}
+
+/// A submitted form, with its repeated fields (checkboxes) kept.
+struct FormFields: Sendable {
+    let pairs: [(String, String)]
+
+    init(pairs: [(String, String)]) { self.pairs = pairs }
+
+    init(_ body: [UInt8]) {
+        var components = URLComponents()
+        components.percentEncodedQuery = String(decoding: body, as: UTF8.self).replacingOccurrences(of: "+", with: "%20")
+        pairs = (components.queryItems ?? []).map { ($0.name, $0.value ?? "") }
+    }
+
+    subscript(_ name: String) -> String? {
+        pairs.first { $0.0 == name }.map(\.1).flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    func all(_ name: String) -> [String] { pairs.filter { $0.0 == name }.map(\.1) }
+}
+
+extension GloServer {
+    /// The new-case form: registers the person, opens the case in the caller's first jurisdiction, and
+    /// records the screening (its decision shown on the case page).
+    func newCase(_ caller: Caller, _ form: FormFields) async throws -> Response {
+        guard let jurisdiction = caller.user.jurisdictions.first else { throw AccessDenied(reason: "no jurisdiction") }
+        try AccessPolicy.check(caller, .writeCase, in: jurisdiction)
+        guard let given = form["given_names"] else {
+            throw ValidationFailure(errors: [FieldError(field: "given_names", message: "is required: enter a text")])
+        }
+        let personal = PersonalData(givenNames: given, familyName: form["family_name"], dateOfBirth: form["date_of_birth"].flatMap(CalendarDate.init),
+                                    citizenship: form["citizenship"].map { [$0.uppercased()] } ?? [])
+        guard let date = form["date"].flatMap(CalendarDate.init) else {
+            throw ValidationFailure(errors: [FieldError(field: "date", message: "must be a date")])
+        }
+        let person = Person(personal: personal)
+        let theCase = Case(jurisdiction: jurisdiction, ownerOrganisation: caller.user.organisation, assignedWorker: caller.user.id,
+                           person: person.id, opened: date)
+        let screening = Screening(caseID: theCase.id, interviewer: caller.user.id, date: date,
+                                  acts: form.all("acts").compactMap(TraffickingAct.init(rawValue:)),
+                                  means: form.all("means").compactMap(TraffickingMeans.init(rawValue:)),
+                                  exploitation: form.all("exploitation").compactMap(Exploitation.init(rawValue:)),
+                                  iloIndicators: form.all("ilo_indicators").compactMap(ILOIndicator.init(rawValue:)),
+                                  migration: MigrationFacts(entry: form["entry"].flatMap(Entry.init(rawValue:))))
+        try await withAudit(caller, .create, ["person:\(person.id)", "case:\(theCase.id)"], jurisdiction, request: "POST /ui/cases/new") {
+            try await host.cases.register(person, actor: caller.actor)
+            try await host.cases.open(theCase, actor: caller.actor)
+        }
+        if let plugin = host.plugins.first(where: { $0.id == "identification" }) {
+            try await withAudit(caller, .update, ["case:\(theCase.id)"], jurisdiction, request: "POST /ui/cases/new") {
+                try await Identification(host.context(for: plugin)).screen(
+                    screening, identifiedBy: form["identified_by"].flatMap(IdentifiedBy.init(rawValue:)) ?? .mdt, actor: caller.actor)
+            }
+        }
+        return WebUI.redirect("/ui/cases/\(theCase.id)")
+    }
+
+    /// The referral form: records the consents ticked, then refers (the shelter plugin refuses
+    /// without consent to services and to disclosure).
+    func refer(_ context: APIContext, _ caller: Caller, _ form: FormFields) async throws -> Response {
+        var context = context
+        context.caller = caller
+        let (_, found) = try await authorizedCase(context, .writeCase, route: Self.route(.post, "/api/v1/cases/{id}/referrals"))
+        guard let plugin = host.plugins.first(where: { $0.id == "shelter" }) else { throw Problem.notFound("referrals are not enabled") }
+        guard let to = form["to"].flatMap({ OrganisationID($0) }), let service = form["service"].flatMap(Service.init(rawValue:)) else {
+            throw ValidationFailure(errors: [FieldError(field: "to", message: "must be an organisation id")])
+        }
+        let shelter = Shelter(host.context(for: plugin))
+        let c = found.value
+        try await withAudit(caller, .update, ["case:\(c.id)"], c.jurisdiction, request: "POST /ui/cases/{id}/referrals") {
+            for (field, purpose) in [("consent_services", ConsentPurpose.services), ("consent_disclosure", .disclosure)] where form[field] == "yes" {
+                try await shelter.record(Consent(person: c.person, caseID: c.id, purpose: purpose, recipients: [to], recordedBy: caller.user.id,
+                                                 givenAt: .now), actor: caller.actor)
+            }
+            try await shelter.refer(Referral(caseID: c.id, from: caller.user.organisation, to: to, service: service), actor: caller.actor)
+        }
+        return WebUI.redirect("/ui/cases/\(c.id)")
     }
 }

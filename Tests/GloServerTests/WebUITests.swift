@@ -71,4 +71,34 @@ struct WebUITests {
         }
         #expect(try await api.server.audit.entries(action: .read).contains { $0.request == "GET /ui/cases/{id}" && $0.subject.hasPrefix("person:") })
     }
+
+    @Test("a new case with a screening through the form, then a referral: refused without consent, made with it")
+    func forms() async throws {
+        let api = try await API()
+        try await api.server.users.setLogin("noy", password: "correct horse battery", for: api.users["caseworker-TH"]!.id, cost: .fast)
+        try await api.test { client in
+            let cookie = try await signIn(client, "noy")
+            let (status, form, _) = try await get(client, "/ui/cases/new", cookie)
+            #expect(status == .ok && form.contains("name=\"acts\" value=\"recruitment\""))
+            let (_, session, _) = try await get(client, "/session", cookie)
+            let csrf = try #require(try JSONParser.parse(session)["csrf_token"]?.stringValue)
+            func post(_ uri: String, _ body: String) async throws -> (HTTPResponse.Status, String, String?) {
+                try await client.client.execute(uri: uri, method: .post, headers: [.cookie: cookie, .contentType: "application/x-www-form-urlencoded"],
+                                                body: ByteBuffer(string: body + "&csrf=\(csrf)")) { ($0.status, String(buffer: $0.body), $0.headers[.location]) }
+            }
+            let created = try await post("/ui/cases/new", "given_names=Chanthavy&family_name=S&date_of_birth=1999-08-14&citizenship=LA&date=2026-03-02"
+                                         + "&acts=recruitment&means=deception&exploitation=forced_labour&ilo_indicators=deception&entry=irregular&identified_by=mdt")
+            #expect(created.0 == .seeOther)
+            let location = try #require(created.2)
+            let (_, page, _) = try await get(client, location, cookie)
+            #expect(page.contains("Chanthavy S") && page.contains("identification.pathway: victim"))
+            let org = OrganisationID().description
+            let refused = try await post("\(location)/referrals", "to=\(org)&service=shelter")
+            #expect(refused.0 == .conflict && refused.1.contains("no consent to services and disclosure"))
+            let made = try await post("\(location)/referrals", "to=\(org)&service=shelter&consent_services=yes&consent_disclosure=yes")
+            #expect(made.0 == .seeOther)
+            let (_, after, _) = try await get(client, location, cookie)
+            #expect(after.contains("shelter → \(org): in_progress"))
+        }
+    }
 }
