@@ -7,6 +7,7 @@ import HTTPTypes
 import Hummingbird
 import Mustache
 import PluginIdentification
+import PluginReporting
 import PluginShelter
 
 /// The caseworkers' web UI: server-rendered pages (swift-mustache, no JavaScript), signed in with the
@@ -33,6 +34,7 @@ struct WebUI: Sendable {
 
     static let labels: [String: [String: String]] = [
         "en": [
+            "reload": "Reload the packs", "retry": "Retry", "reports": "Reports", "suppressed": "counts under k are not shown", "packs": "Rule packs", "plugins": "Plugins", "dead_letters": "Dead letters",
             "new_case": "New case", "given_names": "Given names", "family_name": "Family name", "date_of_birth": "Date of birth", "citizenship": "Citizenship", "screening": "Screening", "date": "Date", "entry": "Entry", "identified_by": "Decided by", "save": "Save", "referrals": "Referrals", "to_organisation": "To organisation (id)", "service": "Service", "consent_services": "The person consents to these services", "consent_disclosure": "The person consents to their case being shared with this organisation", "refer": "Refer", "acts": "Acts", "means": "Means", "exploitation": "Exploitation", "ilo_indicators": "ILO indicators",
             "sign_in": "Sign in", "name": "Name", "password": "Password", "cases": "Cases", "case": "Case", "search": "Search",
             "person": "Person", "status": "Status", "pathway": "Pathway", "jurisdiction": "Jurisdiction", "opened": "Opened",
@@ -41,6 +43,7 @@ struct WebUI: Sendable {
             "flags": "Needs attention", "no_cases": "No cases.",
         ],
         "lo": [
+            "reload": "ໂຫຼດຊຸດກົດລະບຽບຄືນໃໝ່", "retry": "ລອງໃໝ່", "reports": "ລາຍງານ", "suppressed": "ຈຳນວນທີ່ຕ່ຳກວ່າ k ບໍ່ສະແດງ", "packs": "ຊຸດກົດລະບຽບ", "plugins": "ປລັກອິນ", "dead_letters": "ການສົ່ງທີ່ລົ້ມເຫຼວ",
             "new_case": "ຄະດີໃໝ່", "given_names": "ຊື່", "family_name": "ນາມສະກຸນ", "date_of_birth": "ວັນເດືອນປີເກີດ", "citizenship": "ສັນຊາດ", "screening": "ການກວດຄັດກອງ", "date": "ວັນທີ", "entry": "ການເຂົ້າເມືອງ", "identified_by": "ຕັດສິນໂດຍ", "save": "ບັນທຶກ", "referrals": "ການສົ່ງຕໍ່", "to_organisation": "ເຖິງອົງການ (ລະຫັດ)", "service": "ການບໍລິການ", "consent_services": "ບຸກຄົນດັ່ງກ່າວຍິນຍອມຮັບການບໍລິການເຫຼົ່ານີ້", "consent_disclosure": "ບຸກຄົນດັ່ງກ່າວຍິນຍອມໃຫ້ແບ່ງປັນຄະດີກັບອົງການນີ້", "refer": "ສົ່ງຕໍ່", "acts": "ການກະທຳ", "means": "ວິທີການ", "exploitation": "ການຂູດຮີດ", "ilo_indicators": "ຕົວຊີ້ວັດ ILO",
             "sign_in": "ເຂົ້າສູ່ລະບົບ", "name": "ຊື່ຜູ້ໃຊ້", "password": "ລະຫັດຜ່ານ", "cases": "ຄະດີ", "case": "ຄະດີ", "search": "ຄົ້ນຫາ",
             "person": "ບຸກຄົນ", "status": "ສະຖານະ", "pathway": "ແນວທາງ", "jurisdiction": "ເຂດອຳນາດ", "opened": "ວັນທີເປີດ",
@@ -49,6 +52,7 @@ struct WebUI: Sendable {
             "flags": "ຕ້ອງເອົາໃຈໃສ່", "no_cases": "ບໍ່ມີຄະດີ.",
         ],
         "th": [
+            "reload": "โหลดชุดกฎใหม่", "retry": "ลองใหม่", "reports": "รายงาน", "suppressed": "ไม่แสดงจำนวนที่น้อยกว่า k", "packs": "ชุดกฎ", "plugins": "ปลั๊กอิน", "dead_letters": "การส่งที่ล้มเหลว",
             "new_case": "คดีใหม่", "given_names": "ชื่อ", "family_name": "นามสกุล", "date_of_birth": "วันเกิด", "citizenship": "สัญชาติ", "screening": "การคัดกรอง", "date": "วันที่", "entry": "การเข้าเมือง", "identified_by": "ผู้วินิจฉัย", "save": "บันทึก", "referrals": "การส่งต่อ", "to_organisation": "ถึงหน่วยงาน (รหัส)", "service": "บริการ", "consent_services": "บุคคลนี้ยินยอมรับบริการเหล่านี้", "consent_disclosure": "บุคคลนี้ยินยอมให้เปิดเผยคดีแก่หน่วยงานนี้", "refer": "ส่งต่อ", "acts": "การกระทำ", "means": "วิธีการ", "exploitation": "การแสวงประโยชน์", "ilo_indicators": "ตัวชี้วัด ILO",
             "sign_in": "เข้าสู่ระบบ", "name": "ชื่อผู้ใช้", "password": "รหัสผ่าน", "cases": "คดี", "case": "คดี", "search": "ค้นหา",
             "person": "บุคคล", "status": "สถานะ", "pathway": "แนวทาง", "jurisdiction": "เขตอำนาจ", "opened": "วันที่เปิด",
@@ -143,6 +147,42 @@ extension GloServer {
             await self.signedIn(ui, request, context, checkCSRF: true) { caller, _, form in
                 try await self.refer(context, caller, form)
             }
+        }
+        router.get("/ui/packs") { request, context in
+            await self.signedIn(ui, request, context) { caller, csrf, _ in try self.packsPage(ui, caller, csrf, notice: nil) }
+        }
+        router.post("/ui/packs/reload") { request, context in
+            await self.signedIn(ui, request, context, checkCSRF: true) { caller, csrf, _ in
+                try AccessPolicy.check(caller, .manageRules, in: nil)
+                let report = self.host.engine.reload()
+                let notice = report.applied ? "Reloaded: \(report.changed.isEmpty ? "nothing changed" : report.changed.joined(separator: ", "))"
+                    : "Not reloaded; the previous packs keep serving: " + (report.problems.map { $0.under(self.host.engine.directory).description }
+                        + (report.tests?.failures.map(\.description) ?? [])).joined(separator: "; ")
+                return try self.packsPage(ui, caller, csrf, notice: notice)
+            }
+        }
+        router.get("/ui/plugins") { request, context in
+            await self.signedIn(ui, request, context) { caller, csrf, _ in
+                try AccessPolicy.check(caller, .administer, in: nil)
+                return ui.page("admin", title: "Plugins", lang: caller.user.language ?? "en", csrf: csrf, [
+                    "heading": WebUI.label("plugins", caller), "columns": ["id", "version", "description", "handles", "decisions", "depends on"],
+                    "rows": self.host.plugins.map { p in ["cells": [p.id, p.version, p.summary, p.handles.map(\.text).joined(separator: ", "),
+                                                                    p.decisionsNeeded.joined(separator: ", "), p.dependencies.joined(separator: ", ")]] },
+                ])
+            }
+        }
+        router.get("/ui/dead-letters") { request, context in
+            await self.signedIn(ui, request, context) { caller, csrf, _ in try await self.deadLettersPage(ui, caller, csrf) }
+        }
+        router.post("/ui/dead-letters/retry") { request, context in
+            await self.signedIn(ui, request, context, checkCSRF: true) { caller, csrf, form in
+                try AccessPolicy.check(caller, .administer, in: nil)
+                if let id = form["id"] { _ = try await self.host.records.store.setDeadLetter(id, state: .retryRequested, error: nil, attempts: nil) }
+                return WebUI.redirect("/ui/dead-letters")
+            }
+        }
+        router.get("/ui/reports") { request, context in
+            await self.signedIn(ui, request, context) { caller, csrf, _ in try await self.reportPage(ui, request, caller, csrf) }
         }
         router.post("/ui/language") { request, context in
             await self.signedIn(ui, request, context, checkCSRF: true) { caller, _, form in
@@ -308,5 +348,61 @@ extension GloServer {
             try await shelter.refer(Referral(caseID: c.id, from: caller.user.organisation, to: to, service: service), actor: caller.actor)
         }
         return WebUI.redirect("/ui/cases/\(c.id)")
+    }
+}
+
+extension WebUI {
+    static func label(_ key: String, _ caller: Caller) -> String {
+        (labels[caller.user.language ?? "en"] ?? labels["en"]!)[key] ?? key
+    }
+}
+
+extension GloServer {
+    func packsPage(_ ui: WebUI, _ caller: Caller, _ csrf: String, notice: String?) throws -> Response {
+        try AccessPolicy.check(caller, .manageRules, in: nil)
+        let tests = host.engine.runTests()
+        let rows: [[String: Any]] = host.engine.ruleSet.packs.map { p in
+            let counts = tests.perPack.first { $0.pack == "\(p.id)@\(p.version)" }
+            return ["cells": [p.id, p.version, p.manifest.effectiveFrom?.description ?? "—", p.manifest.effectiveTo?.description ?? "—",
+                              String(p.contentHash.prefix(12)), "\(counts?.passed ?? 0) / \(counts?.failed ?? 0)"]]
+        }
+        var values: [String: Any] = ["heading": WebUI.label("packs", caller), "reload": true, "csrf": csrf, "rows": rows,
+                                     "columns": ["pack", "version", "from", "to", "hash", "tests passed / failed"]]
+        if let notice { values["notice"] = notice }
+        return ui.page("admin", title: "Rule packs", lang: caller.user.language ?? "en", csrf: csrf, values)
+    }
+
+    func deadLettersPage(_ ui: WebUI, _ caller: Caller, _ csrf: String) async throws -> Response {
+        try AccessPolicy.check(caller, .administer, in: nil)
+        let letters = try await host.records.store.deadLetters(state: nil)
+        return ui.page("admin", title: "Dead letters", lang: caller.user.language ?? "en", csrf: csrf, [
+            "heading": WebUI.label("dead_letters", caller), "csrf": csrf,
+            "columns": ["id", "subscriber", "sequence", "type", "error", "attempts", "state", ""],
+            "rows": letters.map { l -> [String: Any] in
+                var row: [String: Any] = ["cells": [l.id, l.subscriber, "\(l.sequence)", l.eventType, l.error, "\(l.attempts)", l.state.rawValue]]
+                if l.state == .parked { row["retry"] = l.id }
+                return row
+            },
+        ])
+    }
+
+    func reportPage(_ ui: WebUI, _ request: Request, _ caller: Caller, _ csrf: String) async throws -> Response {
+        guard let jurisdiction = request.uri.queryParameters.get("jurisdiction").map({ JurisdictionID($0) }) ?? caller.user.jurisdictions.first,
+              let plugin = host.plugins.first(where: { $0.id == "reporting" }) else { throw Problem.notFound("reports are not enabled") }
+        try AccessPolicy.check(caller, .export, in: jurisdiction)
+        let today = Timestamp.now.day
+        let from = request.uri.queryParameters.get("from").flatMap(CalendarDate.init) ?? today.adding(days: -365)
+        let to = request.uri.queryParameters.get("to").flatMap(CalendarDate.init) ?? today
+        let report = try await Reporting(host.context(for: plugin)).figures(jurisdiction, from: from, to: to)
+        try await audited(caller, .export, ["report:\(jurisdiction)"], jurisdiction, request: "GET /ui/reports")
+        let groups: [[String: Any]] = report.groups.map { g in
+            let top = max(1, g.cells.compactMap(\.count).max() ?? 1)
+            return ["name": g.name, "cells": g.cells.map { c -> [String: Any] in
+                ["value": c.value, "shown": c.count.map(String.init) ?? "<\(report.k)", "percent": (c.count ?? 0) * 100 / top]
+            }]
+        }
+        return ui.page("report", title: "Reports", lang: caller.user.language ?? "en", csrf: csrf, [
+            "jurisdiction": jurisdiction.rawValue, "from": from.description, "to": to.description, "k": report.k, "groups": groups,
+        ])
     }
 }

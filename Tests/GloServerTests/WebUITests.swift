@@ -101,4 +101,32 @@ struct WebUITests {
             #expect(after.contains("shelter → \(org): in_progress"))
         }
     }
+
+    @Test("packs with their tests and a reload button, plugins, dead letters and reports, each for its roles only")
+    func adminPages() async throws {
+        let api = try await API()
+        for (login, who) in [("ad", "admin"), ("sup", "supervisor-TH"), ("noy", "caseworker-TH")] {
+            try await api.server.users.setLogin(login, password: "correct horse battery", for: api.users[who]!.id, cost: .fast)
+        }
+        try await api.test { client in
+            let admin = try await signIn(client, "ad")
+            let (status, packs, _) = try await get(client, "/ui/packs", admin)
+            #expect(status == .ok && packs.contains("<td>TH</td>") && packs.contains("tests passed / failed"))
+            let (_, session, _) = try await get(client, "/session", admin)
+            let csrf = try #require(try JSONParser.parse(session)["csrf_token"]?.stringValue)
+            let reloaded = try await client.client.execute(uri: "/ui/packs/reload", method: .post,
+                                                           headers: [.cookie: admin, .contentType: "application/x-www-form-urlencoded"],
+                                                           body: ByteBuffer(string: "csrf=\(csrf)")) { String(buffer: $0.body) }
+            #expect(reloaded.contains("Reloaded"))
+            #expect(try await get(client, "/ui/plugins", admin).1.contains("<td>identification</td>"))
+            #expect(try await get(client, "/ui/dead-letters", admin).0 == .ok)
+
+            let caseworker = try await signIn(client, "noy")
+            #expect(try await get(client, "/ui/packs", caseworker).0 == .forbidden)
+            #expect(try await get(client, "/ui/reports", caseworker).0 == .forbidden)
+            let supervisor = try await signIn(client, "sup")
+            let (reportStatus, report, _) = try await get(client, "/ui/reports", supervisor)
+            #expect(reportStatus == .ok && report.contains("k = 11"))
+        }
+    }
 }
