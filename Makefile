@@ -25,11 +25,13 @@ sample: deps
 	-.build/release/glo-host rules eval --rules $(RULES) --jurisdiction TH --decision identification.pathway --at 2026-01-01 --input $(SAMPLE)
 
 # Every test: the Swift suites (runtime, packs, host, workflows, API, CLI against the built binary), the
-# packs' own tests, then the API fuzzed against its OpenAPI document (schemathesis from PyPI, bounded).
+# packs' own tests, the API fuzzed against its OpenAPI document (schemathesis from PyPI, bounded), and the
+# web UI driven in a real browser (Debian's chromium, Selenium from PyPI; screenshots in artifacts/screenshots).
 test: deps
 	swift test
 	.build/debug/glo-host rules test $(RULES)
 	bash scripts/fuzz-api.sh .build/debug/glo-host
+	bash scripts/browser-tests.sh .build/debug/glo-host
 
 # The eval benchmark against standalone lua5.4 + lua-cjson (scripts/bench-eval.sh).
 bench-eval: deps
