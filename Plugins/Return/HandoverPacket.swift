@@ -117,18 +117,19 @@ public struct HandoverPacket: StoredEntity, Equatable {
         guard let identity else { return self }
         var copy = self
         let text = String(decoding: try GloKitCoding.encode(identity), as: UTF8.self)
-        copy.identity = Identity(givenNames: HandoverPacket.sealedPrefix + Data(try vault.seal(text: text, boundTo: id)).base64EncodedString(),
+        copy.identity = Identity(givenNames: try vault.sealedText(text, boundTo: id),
                                  familyName: nil, dateOfBirth: nil, sex: nil, citizenship: [], identityDocuments: [])
         return copy
     }
 
     public func opened(by vault: PersonVault) throws -> HandoverPacket {
-        guard let sealed = identity?.givenNames, sealed.hasPrefix(HandoverPacket.sealedPrefix),
-              let bytes = Data(base64Encoded: String(sealed.dropFirst(HandoverPacket.sealedPrefix.count))) else { return self }
+        // Sealed, the identity travels as one text in `given_names`.
+        guard let sealed = identity?.givenNames else { return self }
+        let text = try vault.openedText(sealed, boundTo: id)
+        guard text != sealed else { return self }
         var copy = self
-        copy.identity = try GloKitCoding.decode(Identity.self, from: try vault.open(text: Array(bytes), boundTo: id))
+        copy.identity = try GloKitCoding.decode(Identity.self, from: text)
         return copy
     }
 
-    static let sealedPrefix = "sealed:"
 }

@@ -120,9 +120,7 @@ public struct GloServer: Sendable {
         return answer
     }
 
-    static func digest(_ text: String) -> String {
-        SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
-    }
+    static func digest(_ text: String) -> String { Users.hash(text) }
 
     // MARK: Access, with the audit log
 
@@ -142,6 +140,7 @@ public struct GloServer: Sendable {
 
     /// Runs a change with its audit entries written in the change's own commit (or after it, when it
     /// wrote nothing).
+    @discardableResult
     func withAudit<T>(_ caller: Caller, _ action: AuditEntry.Action, _ subjects: [String], _ jurisdiction: JurisdictionID?,
                       request: String, _ body: () async throws -> T) async throws -> T {
         let pending = PendingAudit(subjects.map {
@@ -213,14 +212,13 @@ struct IdempotentAnswer: StoredEntity {
     /// The answer may hold what a screening recorded: sealed at rest like personal data.
     func sealed(by vault: PersonVault) throws -> IdempotentAnswer {
         var copy = self
-        copy.body = "sealed:" + Data(try vault.seal(text: body, boundTo: id)).base64EncodedString()
+        copy.body = try vault.sealedText(body, boundTo: id)
         return copy
     }
 
     func opened(by vault: PersonVault) throws -> IdempotentAnswer {
-        guard body.hasPrefix("sealed:"), let bytes = Data(base64Encoded: String(body.dropFirst(7))) else { return self }
         var copy = self
-        copy.body = try vault.open(text: Array(bytes), boundTo: id)
+        copy.body = try vault.openedText(body, boundTo: id)
         return copy
     }
 

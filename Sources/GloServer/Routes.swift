@@ -89,15 +89,3 @@ func decode<T: Decodable>(_ type: T.Type, _ bytes: [UInt8]) throws -> T {
 
 func json(_ value: some Encodable) throws -> JSONValue { try GloKitCoding.jsonValue(value) }
 
-/// Any JSON value in a request body (through `JSONValueCoder`, carried as is).
-struct CodableJSONValue: Codable, Sendable, JSONValueCodable {
-    var value: JSONValue
-    init(jsonValue: JSONValue) { value = jsonValue }
-    var jsonValue: JSONValue { value }
-    init(from decoder: any Decoder) throws {
-        throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "a JSON value is decoded by JSONValueCoder only"))
-    }
-    func encode(to encoder: any Encoder) throws {
-        throw EncodingError.invalidValue(value, .init(codingPath: encoder.codingPath, debugDescription: "encoded by JSONValueCoder only"))
-    }
-}

@@ -23,22 +23,35 @@ extension GloServer {
 
     func login(_ request: Request) async throws -> APIResponse {
         var request = request
-        let form = Self.form(try await request.jsonBody())
+        let form = FormFields(try await request.jsonBody())
         guard let name = form["name"], let password = form["password"], !name.isEmpty, !password.isEmpty else {
             throw Problem.badRequest("name and password are required (a form: name=...&password=...)")
         }
+        guard let (user, secret, session) = try await openSession(name: name, password: password, request: "POST /login") else {
+            throw Problem.unauthorized("the name or the password is wrong")
+        }
+        var answer = APIResponse.json(["user": .string(user.id.description), "csrf_token": .string(session.csrfToken)], .seeOther)
+        answer.headers[.setCookie] = Self.sessionCookie(secret)
+        answer.headers[.location] = "/"
+        return answer
+    }
+
+    /// Signs in and opens a session, auditing the sign-in or the failure; nil for a wrong name or
+    /// password, or a disabled user. The one way in for the API's `/login` and the UI's form.
+    func openSession(name: String, password: String, request: String) async throws -> (User, String, WebSession)? {
         guard let user = try await users.signIn(name, password: password), let caller = Caller(user) else {
             try await audit.append(AuditEntry(user: nil, role: nil, action: .loginFailed, subject: "login", jurisdiction: nil,
-                                              request: "POST /login", detail: "wrong name or password, or user disabled"))
-            throw Problem.unauthorized("the name or the password is wrong")
+                                              request: request, detail: "wrong name or password, or user disabled"))
+            return nil
         }
         let (secret, session) = try await users.openSession(for: user, lasting: Self.sessionSeconds)
         try await audit.append(AuditEntry(user: user.id, role: caller.role, action: .login, subject: "user:\(user.id)",
-                                          jurisdiction: nil, request: "POST /login"))
-        var answer = APIResponse.json(["user": .string(user.id.description), "csrf_token": .string(session.csrfToken)], .seeOther)
-        answer.headers[.setCookie] = "\(Self.cookieName)=\(secret); Path=/; HttpOnly; SameSite=Strict; Max-Age=\(Self.sessionSeconds)"
-        answer.headers[.location] = "/"
-        return answer
+                                          jurisdiction: nil, request: request))
+        return (user, secret, session)
+    }
+
+    static func sessionCookie(_ secret: String) -> String {
+        "\(cookieName)=\(secret); Path=/; HttpOnly; SameSite=Strict; Max-Age=\(sessionSeconds)"
     }
 
     func logout(_ request: Request) async throws -> APIResponse {
@@ -87,15 +100,6 @@ extension GloServer {
     }
 
     static func csrf(_ request: Request, body: [UInt8]) -> String? {
-        request.headers[HTTPField.Name("X-CSRF-Token")!] ?? form(body)["csrf"]
-    }
-
-    /// An `application/x-www-form-urlencoded` body.
-    static func form(_ body: [UInt8]) -> [String: String] {
-        var components = URLComponents()
-        components.percentEncodedQuery = String(decoding: body, as: UTF8.self).replacingOccurrences(of: "+", with: "%20")
-        var fields: [String: String] = [:]
-        for item in components.queryItems ?? [] { fields[item.name] = item.value ?? "" }
-        return fields
+        request.headers[HTTPField.Name("X-CSRF-Token")!] ?? FormFields(body)["csrf"]
     }
 }

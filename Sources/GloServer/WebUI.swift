@@ -105,18 +105,13 @@ extension GloServer {
         }
         router.post("/ui/login") { request, _ in
             var request = request
-            let form = Self.form((try? await request.jsonBody()) ?? [])
+            let form = FormFields((try? await request.jsonBody()) ?? [])
             guard let name = form["name"], let password = form["password"],
-                  let user = try? await self.users.signIn(name, password: password), let caller = Caller(user),
-                  let (secret, _) = try? await self.users.openSession(for: user, lasting: Self.sessionSeconds) else {
-                try? await self.audit.append(AuditEntry(user: nil, role: nil, action: .loginFailed, subject: "login", jurisdiction: nil,
-                                                        request: "POST /ui/login", detail: "wrong name or password, or user disabled"))
+                  let (_, secret, _) = try? await self.openSession(name: name, password: password, request: "POST /ui/login") else {
                 return ui.page("login", title: "Sign in", lang: "en", csrf: nil, [:], error: "The name or the password is wrong.",
                                status: .unauthorized)
             }
-            try? await self.audit.append(AuditEntry(user: user.id, role: caller.role, action: .login, subject: "user:\(user.id)",
-                                                    jurisdiction: nil, request: "POST /ui/login"))
-            return WebUI.redirect("/ui/cases", cookie: "\(Self.cookieName)=\(secret); Path=/; HttpOnly; SameSite=Strict; Max-Age=\(Self.sessionSeconds)")
+            return WebUI.redirect("/ui/cases", cookie: Self.sessionCookie(secret))
         }
         router.get("/ui/cases") { request, context in
             await self.signedIn(ui, request, context) { caller, csrf, _ in try await self.casesPage(ui, request, caller, csrf) }

@@ -47,14 +47,14 @@ public struct CaseFacts: StoredEntity, Equatable {
     public func sealed(by vault: PersonVault) throws -> CaseFacts {
         var copy = self
         let text = JSONWriter.string(.object(facts), sortKeys: true)
-        copy.facts = [CaseFacts.sealedKey: .string(Data(try vault.seal(text: text, boundTo: caseID.description)).base64EncodedString())]
+        copy.facts = [CaseFacts.sealedKey: .string(try vault.sealedText(text, boundTo: caseID.description))]
         return copy
     }
 
     public func opened(by vault: PersonVault) throws -> CaseFacts {
-        guard let sealed = facts[CaseFacts.sealedKey]?.stringValue, let bytes = Data(base64Encoded: sealed) else { return self }
+        guard let sealed = facts[CaseFacts.sealedKey]?.stringValue else { return self }
         var copy = self
-        copy.facts = try JSONParser.parse(try vault.open(text: Array(bytes), boundTo: caseID.description)).objectValue ?? [:]
+        copy.facts = try JSONParser.parse(try vault.openedText(sealed, boundTo: caseID.description)).objectValue ?? [:]
         return copy
     }
 

@@ -58,6 +58,23 @@ public struct PersonVault: Sendable {
         return String(decoding: clear, as: UTF8.self)
     }
 
+    /// Text as stored when it copies personal data: `sealed:` and the sealed bytes in base64, bound to
+    /// `owner`. The one form every record that seals a field uses.
+    public func sealedText(_ text: String, boundTo owner: String) throws -> String {
+        PersonVault.sealedPrefix + Data(try seal(text: text, boundTo: owner)).base64EncodedString()
+    }
+
+    /// The text `sealedText` sealed; text without the prefix is returned as it is (never sealed).
+    public func openedText(_ stored: String, boundTo owner: String) throws -> String {
+        guard stored.hasPrefix(PersonVault.sealedPrefix) else { return stored }
+        guard let bytes = Data(base64Encoded: String(stored.dropFirst(PersonVault.sealedPrefix.count))) else {
+            throw VaultError.cannotOpenRecord(owner)
+        }
+        return try open(text: Array(bytes), boundTo: owner)
+    }
+
+    static let sealedPrefix = "sealed:"
+
     /// The index keys of every name part of `personal`.
     public func nameKeys(_ personal: PersonalData) -> [IndexKey] {
         var names = [personal.givenNames] + personal.otherNames

@@ -67,22 +67,15 @@ extension DecisionRecord: StoredEntity {
     /// bound to the decision's id.
     public func sealed(by vault: PersonVault) throws -> DecisionRecord {
         var copy = self
-        copy.factsSnapshot = DecisionRecord.sealedPrefix
-            + Data(try vault.seal(text: factsSnapshot, boundTo: id.description)).base64EncodedString()
+        copy.factsSnapshot = try vault.sealedText(factsSnapshot, boundTo: id.description)
         return copy
     }
 
     public func opened(by vault: PersonVault) throws -> DecisionRecord {
-        guard factsSnapshot.hasPrefix(DecisionRecord.sealedPrefix) else { return self }
-        guard let bytes = Data(base64Encoded: String(factsSnapshot.dropFirst(DecisionRecord.sealedPrefix.count))) else {
-            throw StoreError.failed("decision \(id) has a damaged facts snapshot")
-        }
         var copy = self
-        copy.factsSnapshot = try vault.open(text: Array(bytes), boundTo: id.description)
+        copy.factsSnapshot = try vault.openedText(factsSnapshot, boundTo: id.description)
         return copy
     }
-
-    static let sealedPrefix = "sealed:"
 }
 
 extension Consent: StoredEntity {

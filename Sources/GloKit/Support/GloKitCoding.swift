@@ -34,14 +34,14 @@ public enum GloKitCoding {
 
 /// `JSONValue` through `Codable`, for the entities that hold rule results. GloJSON itself stays free
 /// of Foundation's coding; this box is how GloKit carries a `JSONValue` in a `Codable` entity.
-struct CodableJSON: Codable, Hashable, Sendable, JSONValueCodable {
-    var value: JSONValue
+public struct CodableJSON: Codable, Hashable, Sendable, JSONValueCodable {
+    public var value: JSONValue
 
-    init(_ value: JSONValue) { self.value = value }
-    init(jsonValue: JSONValue) { value = jsonValue }
-    var jsonValue: JSONValue { value }
+    public init(_ value: JSONValue) { self.value = value }
+    public init(jsonValue: JSONValue) { value = jsonValue }
+    public var jsonValue: JSONValue { value }
 
-    init(from decoder: any Decoder) throws {
+    public init(from decoder: any Decoder) throws {
         let c = try decoder.singleValueContainer()
         if c.decodeNil() { value = .null }
         else if let b = try? c.decode(Bool.self) { value = .bool(b) }
@@ -53,7 +53,7 @@ struct CodableJSON: Codable, Hashable, Sendable, JSONValueCodable {
         else { throw DecodingError.dataCorruptedError(in: c, debugDescription: "not a JSON value") }
     }
 
-    func encode(to encoder: any Encoder) throws {
+    public func encode(to encoder: any Encoder) throws {
         var c = encoder.singleValueContainer()
         switch value {
         case .null: try c.encodeNil()
