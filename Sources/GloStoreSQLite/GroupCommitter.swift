@@ -166,14 +166,18 @@ final class GroupCommitter: Sendable {
         var events: [Event] = []
         for new in change.events {
             let event = new.stored(as: next)
-            try db.cachedStatement(sql: """
-                INSERT INTO events (sequence, id, type, jurisdiction, subject, actor, at, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """).execute(arguments: [event.sequence, event.id.description, event.type, event.jurisdiction?.rawValue,
-                                         event.subject, event.actor, event.at.millisecondsSince1970,
-                                         JSONWriter.string(event.data, sortKeys: true)])
+            try insert(event, db: db)
             events.append(event)
             next += 1
         }
         return CommitReceipt(events: events, versions: versions)
+    }
+
+    static func insert(_ event: Event, db: Database) throws {
+        try db.cachedStatement(sql: """
+            INSERT INTO events (sequence, id, type, jurisdiction, subject, actor, at, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [event.sequence, event.id.description, event.type, event.jurisdiction?.rawValue,
+                                     event.subject, event.actor, event.at.millisecondsSince1970,
+                                     JSONWriter.string(event.data, sortKeys: true)])
     }
 }

@@ -57,6 +57,16 @@ enum SQLiteSchema {
                 ) WITHOUT ROWID;
                 """)
         }
+        m.registerMigration("v2: subscriber leases") { db in
+            try db.execute(sql: """
+                -- Which process delivers to a subscriber, until when (milliseconds since 1970).
+                CREATE TABLE subscriber_leases (
+                    subscriber TEXT PRIMARY KEY,
+                    holder TEXT NOT NULL,
+                    expires_at INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                """)
+        }
         return m
     }
 }

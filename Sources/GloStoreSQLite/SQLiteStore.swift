@@ -260,6 +260,63 @@ public final class SQLiteStore: Store {
         }
     }
 
+    // MARK: Leases
+
+    public func claim(_ subscriber: String, holder: String, for duration: Duration) async throws -> Bool {
+        let now = Timestamp.now.millisecondsSince1970
+        let until = now + duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
+        return try await write { db in
+            try db.execute(sql: """
+                INSERT INTO subscriber_leases (subscriber, holder, expires_at) VALUES (?, ?, ?)
+                ON CONFLICT (subscriber) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
+                WHERE subscriber_leases.holder = excluded.holder OR subscriber_leases.expires_at < ?
+                """, arguments: [subscriber, holder, until, now])
+            return db.changesCount > 0
+        }
+    }
+
+    public func release(_ subscriber: String, holder: String) async throws {
+        try await write { db in
+            try db.execute(sql: "DELETE FROM subscriber_leases WHERE subscriber = ? AND holder = ?", arguments: [subscriber, holder])
+        }
+    }
+
+    /// Other processes on the same file are not heard of; the bus polls.
+    public func commitNotices() -> AsyncStream<Int64> { AsyncStream { $0.finish() } }
+
+    // MARK: Export and import
+
+    public func collections() async throws -> [RecordCollection] {
+        try await read { db in
+            try String.fetchAll(db, sql: "SELECT DISTINCT collection FROM records ORDER BY collection").map { RecordCollection($0) }
+        }
+    }
+
+    public func restore(records: [StoredRecord], events: [Event]) async throws {
+        try await write { db in
+            for r in records {
+                if try Int.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM records WHERE collection = ? AND id = ?"),
+                                    arguments: [r.collection.rawValue, r.id]) != nil {
+                    throw StoreError.conflict(collection: r.collection, id: r.id)
+                }
+                try db.cachedStatement(sql: "INSERT INTO records (collection, id, version, body, keys) VALUES (?, ?, ?, ?, ?)").execute(
+                    arguments: [r.collection.rawValue, r.id, r.version, Data(r.body), Self.encodeKeys(r.keys)])
+                for key in Set(r.keys) {
+                    try db.cachedStatement(sql: "INSERT INTO record_keys (collection, name, value, id) VALUES (?, ?, ?, ?)").execute(
+                        arguments: [r.collection.rawValue, key.name, key.value, r.id])
+                }
+            }
+            var last = try Int64.fetchOne(db, sql: "SELECT max(sequence) FROM events") ?? 0
+            for event in events {
+                guard event.sequence > last else {
+                    throw StoreError.failed("event \(event.sequence) is not after the last event here (\(last))")
+                }
+                try GroupCommitter.insert(event, db: db)
+                last = event.sequence
+            }
+        }
+    }
+
     public func close() async throws {
         await writer.finish()
         try pool.close()

@@ -127,4 +127,51 @@ struct StoreContractTests {
         let next = try await again.commit(Change(events: [event()]))
         #expect(next.events.map(\.sequence) == [2])
     }
+
+    @Test("a subscriber's lease is held by one holder until it expires or is released", arguments: StoreBackend.all)
+    func leases(_ backend: StoreBackend) async throws {
+        let (store, _) = try backend.make()
+        #expect(try await store.claim("tally", holder: "host-a", for: .seconds(30)))
+        #expect(try await store.claim("tally", holder: "host-a", for: .seconds(30)), "the holder renews its own lease")
+        #expect(try await store.claim("tally", holder: "host-b", for: .seconds(30)) == false)
+        #expect(try await store.claim("reports", holder: "host-b", for: .seconds(30)), "leases are per subscriber")
+        // Releasing someone else's lease does nothing; releasing one's own frees it at once.
+        try await store.release("tally", holder: "host-b")
+        #expect(try await store.claim("tally", holder: "host-b", for: .seconds(30)) == false)
+        try await store.release("tally", holder: "host-a")
+        #expect(try await store.claim("tally", holder: "host-b", for: .milliseconds(200)))
+        // An expired lease goes to whoever claims next.
+        try await Task.sleep(for: .milliseconds(400))
+        #expect(try await store.claim("tally", holder: "host-a", for: .seconds(30)))
+        #expect(try await store.claim("tally", holder: "host-b", for: .seconds(30)) == false)
+    }
+
+    @Test("restore writes records and events as they were, and refuses what would overwrite", arguments: StoreBackend.all)
+    func restore(_ backend: StoreBackend) async throws {
+        let (source, _) = try backend.make()
+        try await source.commit(Change(writes: [write("a", "{\"v\":1}", keys: [IndexKey("case", "c1")])], events: [event()]))
+        try await source.commit(Change(writes: [write("a", "{\"v\":2}", keys: [IndexKey("case", "c2")], expect: .version(1)),
+                                                write("b", "{}")], events: [event(), event("thing.changed")]))
+        let (target, _) = try backend.make()
+        let collections = try await source.collections()
+        #expect(collections == [RecordCollection("thing")])
+        let records = try await source.records(RecordCollection("thing"), after: nil, limit: 100)
+        let events = try await source.events(after: 0, limit: 100)
+        try await target.restore(records: records, events: events)
+        #expect(try await target.records(RecordCollection("thing"), after: nil, limit: 100) == records)
+        #expect(try await target.events(after: 0, limit: 100) == events)
+        #expect(try await target.records(RecordCollection("thing"), key: IndexKey("case", "c2"), limit: 5).map(\.id) == ["a"])
+        #expect(try await target.record(RecordCollection("thing"), id: "a")?.version == 2)
+        // New commits continue the log after the restored events.
+        let next = try await target.commit(Change(events: [event()]))
+        #expect(next.events.map(\.sequence) == [4])
+        // A record that exists, or events not after the log's end, are refused whole.
+        await #expect(throws: StoreError.conflict(collection: RecordCollection("thing"), id: "b")) {
+            try await target.restore(records: [StoredRecord(collection: RecordCollection("thing"), id: "c", version: 1, body: [], keys: []),
+                                               records[1]], events: [])
+        }
+        #expect(try await target.record(RecordCollection("thing"), id: "c") == nil)
+        await #expect(throws: StoreError.self) { try await target.restore(records: [], events: [events[0]]) }
+        #expect(try await target.lastSequence() == 4)
+    }
 }

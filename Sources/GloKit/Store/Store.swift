@@ -47,6 +47,31 @@ public protocol Store: Sendable {
     /// Changes a dead letter's state; false when there is no such letter.
     func setDeadLetter(_ id: String, state: DeadLetter.State, error: String?, attempts: Int?) async throws -> Bool
 
+    // MARK: Several hosts on one store
+
+    /// Takes or renews the lease on a subscriber for `holder` until `duration` from now, by the
+    /// store's clock (so hosts need not agree on the time): true when `holder` holds it now, because
+    /// it was free, had expired, or was already its own. Only the holder delivers to the subscriber,
+    /// so across hosts each event is handled by one of them, in order; when a host dies, its leases
+    /// expire and another host takes them.
+    func claim(_ subscriber: String, holder: String, for duration: Duration) async throws -> Bool
+    /// Gives up a lease `holder` holds (at shutdown), so another host can take it at once.
+    func release(_ subscriber: String, holder: String) async throws
+    /// The last sequence number of each commit that another process makes, as the store hears of it
+    /// (PostgreSQL: LISTEN/NOTIFY), so the bus wakes at once instead of at its next poll. A store
+    /// that cannot tell returns a stream that ends at once, and the bus relies on its poll.
+    func commitNotices() -> AsyncStream<Int64>
+
+    // MARK: Moving a whole store (export and import)
+
+    /// Every collection that has records.
+    func collections() async throws -> [RecordCollection]
+    /// Writes records and events exactly as another store had them: versions and sequence numbers
+    /// are kept. Refused with `StoreError.conflict` if a record exists already, and with
+    /// `StoreError.failed` if an event's sequence number is not after the last one here; nothing of
+    /// a refused call is written.
+    func restore(records: [StoredRecord], events: [Event]) async throws
+
     /// Makes sure everything acknowledged is on disk and releases the store.
     func close() async throws
 }
