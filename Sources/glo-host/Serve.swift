@@ -66,7 +66,8 @@ struct Serve: AsyncParsableCommand {
         do {
             host = try GloHost(store: sqlite, vault: vault, engine: engine, plugins: selected,
                                jurisdictions: settings.jurisdictions.isEmpty ? nil : settings.jurisdictions.map { JurisdictionID($0) },
-                               retry: settings.retry, pollInterval: settings.pollInterval, logger: logger)
+                               retry: settings.retry, pollInterval: settings.pollInterval, holder: settings.leaseHolder,
+                               leaseDuration: settings.leaseDuration, logger: logger)
         } catch {
             for problem in error.problems { warn(problem) }
             warn("the host cannot start: \(error.problems.count) problem(s)")

@@ -21,6 +21,17 @@ struct Settings {
     var logLevel: Logger.Level = .info
     var httpAddress = "127.0.0.1"
     var httpPort = 8080
+    /// This host's name among several on one store (the holder of its subscribers' leases):
+    /// `host.id`, else this machine's name and the HTTP port.
+    var hostID: String?
+    /// How long a subscriber's lease lasts: a dead host's subscribers move within it.
+    var leaseDuration: Duration = .seconds(10)
+
+    var leaseHolder: String {
+        if let hostID { return hostID }
+        let machine = ProcessInfo.processInfo.hostName
+        return httpPort == 0 ? "\(machine):pid\(ProcessInfo.processInfo.processIdentifier)" : "\(machine):\(httpPort)"
+    }
 
     static let defaultFile = "Config/glo-host.yaml"
 
@@ -63,6 +74,8 @@ struct Settings {
         }
         if let d = try milliseconds("reload.interval_ms", min: 50) { s.reloadInterval = d }
         if let d = try milliseconds("events.poll_interval_ms", min: 10) { s.pollInterval = d }
+        if let d = try milliseconds("events.lease_ms", min: 300) { s.leaseDuration = d }
+        if let id = reader.string(forKey: "host.id"), !id.isEmpty { s.hostID = id }
         var attempts = s.retry.attempts
         var first = s.retry.firstDelay
         if let n = reader.int(forKey: "events.retry_attempts") {

@@ -37,6 +37,33 @@ struct EventBusTests {
         #expect(throws: GloKitError.self) { try bus.subscribe(Subscription(name: "bad", patterns: ["a..b"]) { _ in }) }
     }
 
+    @Test("two hosts on one store: only the lease holder delivers; when it stops, the other takes over from its checkpoint")
+    func leaseMovesBetweenHosts() async throws {
+        let (store, _) = try StoreBackend.sqlite.make()
+        let onA = Collector(), onB = Collector()
+        let a = EventBus(store: store, retry: fast, pollInterval: .milliseconds(20), holder: "host-a", leaseDuration: .milliseconds(600))
+        let b = EventBus(store: store, retry: fast, pollInterval: .milliseconds(20), holder: "host-b", leaseDuration: .milliseconds(600))
+        try a.subscribe(Subscription(name: "s", patterns: ["*"]) { onA.add($0) })
+        a.start()
+        _ = try await append(Records(store: store, vault: testVault, bus: a), Array(repeating: "a.b", count: 40))
+        try await a.drain(through: 40)
+        // B starts while A holds the lease: it delivers nothing, even of events it commits itself.
+        try b.subscribe(Subscription(name: "s", patterns: ["*"]) { onB.add($0) })
+        b.start()
+        _ = try await append(Records(store: store, vault: testVault, bus: b), Array(repeating: "a.b", count: 20))
+        try await a.drain(through: 60)
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(onB.sequences.isEmpty)
+        // A stops (releasing its lease); B takes over where A's checkpoint is, and skips nothing.
+        await a.stop()
+        _ = try await append(Records(store: store, vault: testVault, bus: b), Array(repeating: "a.b", count: 20))
+        try await b.drain(through: 80)
+        await b.stop()
+        #expect(onA.sequences == Array(1...60))
+        #expect(onB.sequences == Array(61...80))
+        #expect(try await store.checkpoint("s").position == 80)
+    }
+
     @Test("after a restart, delivery resumes from the checkpoint and events written meanwhile arrive")
     func resumes() async throws {
         let (store, _) = try StoreBackend.sqlite.make()

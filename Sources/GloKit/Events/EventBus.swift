@@ -51,10 +51,21 @@ public struct RetryPolicy: Sendable {
 /// written by another process, are read from the store. A timer (`pollInterval`) also picks up
 /// events from other processes, rewinds (`events replay`) and retries asked for (`events dead-letters
 /// retry`).
+///
+/// Several hosts on one store: a subscriber is delivered to by the host that holds its lease
+/// (`Store.claim`), renewed every third of `leaseDuration`. The others wait; when the holder dies,
+/// its lease expires and another host takes the subscriber over from its checkpoint, so a host's
+/// death moves its subscriptions within `leaseDuration` plus a poll. Delivery stays at least once:
+/// a holder that stalls past its lease may handle an event its successor handles again, so
+/// handlers write their effects idempotently (as `.new` records keyed by the event).
 public final class EventBus: Sendable {
     public let store: any Store
     public let retry: RetryPolicy
     public let pollInterval: Duration
+    /// Who holds this bus's leases: stable across restarts of the same host (a restarted host takes
+    /// its leases back at once), distinct between hosts on one store.
+    public let holder: String
+    public let leaseDuration: Duration
     let logger: Logger
     private let recent: Mutex<RecentEvents>
     private let state = Mutex(BusState())
@@ -63,13 +74,17 @@ public final class EventBus: Sendable {
         var subscribers: [String: SubscriberRunner] = [:]
         var started = false
         var ticker: Task<Void, Never>?
+        var listener: Task<Void, Never>?
     }
 
     public init(store: any Store, retry: RetryPolicy = RetryPolicy(), pollInterval: Duration = .milliseconds(500),
+                holder: String = EventBus.defaultHolder, leaseDuration: Duration = .seconds(10),
                 recentCapacity: Int = 65_536, logger: Logger = Logger(label: "glo-host.events")) {
         self.store = store
         self.retry = retry
         self.pollInterval = pollInterval
+        self.holder = holder
+        self.leaseDuration = leaseDuration
         self.logger = logger
         self.recent = Mutex(RecentEvents(capacity: recentCapacity))
     }
@@ -92,6 +107,11 @@ public final class EventBus: Sendable {
 
     public var subscriberNames: [String] { state.withLock { Array($0.subscribers.keys).sorted() } }
 
+    /// This machine and program; `glo-host serve` adds its port, so hosts on one machine differ.
+    public static var defaultHolder: String {
+        "\(ProcessInfo.processInfo.hostName)/\(ProcessInfo.processInfo.processName)"
+    }
+
     public func start() {
         let runners = state.withLock { s -> [SubscriberRunner] in
             guard !s.started else { return [] }
@@ -103,6 +123,11 @@ public final class EventBus: Sendable {
                     self?.wakeAll(poll: true)
                 }
             }
+            // Commits by other hosts wake the subscribers at once (where the store can tell).
+            let notices = store.commitNotices()
+            s.listener = Task { [weak self] in
+                for await _ in notices { self?.wakeAll(poll: false) }
+            }
             return Array(s.subscribers.values)
         }
         for runner in runners { runner.start() }
@@ -110,12 +135,12 @@ public final class EventBus: Sendable {
 
     /// Stops delivering: each subscriber finishes the event in hand, saves its checkpoint and ends.
     public func stop() async {
-        let (runners, ticker) = state.withLock { s -> ([SubscriberRunner], Task<Void, Never>?) in
+        let (runners, tasks) = state.withLock { s -> ([SubscriberRunner], [Task<Void, Never>?]) in
             s.started = false
-            defer { s.ticker = nil }
-            return (Array(s.subscribers.values), s.ticker)
+            defer { s.ticker = nil; s.listener = nil }
+            return (Array(s.subscribers.values), [s.ticker, s.listener])
         }
-        ticker?.cancel()
+        for task in tasks { task?.cancel() }
         for runner in runners { await runner.stop() }
     }
 

@@ -77,10 +77,37 @@ final class SubscriberRunner: Sendable {
         var saved = checkpoint.position
         var lastSave = ContinuousClock.now
         var iterator = signal.makeAsyncIterator()
+        var lease = Lease()
+
+        /// True while this host holds the subscriber's lease, renewing it every third of its
+        /// duration. On taking it over, delivery resumes from the stored checkpoint, which the
+        /// previous holder may have moved.
+        func holdsLease() async -> Bool {
+            guard lease.dueForRenewal(every: bus.leaseDuration / 3) else { return lease.held }
+            let held: Bool
+            do { held = try await store.claim(subscription.name, holder: bus.holder, for: bus.leaseDuration) } catch {
+                log.error("cannot claim the subscriber's lease", metadata: ["error": "\(error)"])
+                held = false
+            }
+            let takenOver = held && !lease.held
+            lease.renewed(held: held)
+            if takenOver {
+                do {
+                    checkpoint = try await store.checkpoint(subscription.name)
+                    saved = checkpoint.position
+                    positionValue.store(checkpoint.position, ordering: .releasing)
+                } catch {
+                    log.error("cannot read the checkpoint", metadata: ["error": "\(error)"])
+                    lease = Lease()
+                    return false
+                }
+            }
+            return held
+        }
 
         func save() async {
             let position = self.position
-            guard position != saved else { return }
+            guard position != saved, lease.held else { return }
             do {
                 if try await store.saveCheckpoint(subscription.name, position: position, generation: checkpoint.generation) {
                     saved = position
@@ -103,6 +130,11 @@ final class SubscriberRunner: Sendable {
         }
 
         while !stopping {
+            guard await holdsLease() else {
+                // Another host delivers; wait for the next poll and ask again.
+                _ = await iterator.next()
+                continue
+            }
             if flags.withLock({ f in defer { f.poll = false }; return f.poll }) {
                 do {
                     try await adoptRewind()
@@ -126,6 +158,8 @@ final class SubscriberRunner: Sendable {
                 continue
             }
             for event in batch {
+                // A long batch must not outlive the lease: renew on the way, stop if it is lost.
+                if lease.dueForRenewal(every: bus.leaseDuration / 3), await !holdsLease() { break }
                 if subscription.wants(event) {
                     guard await deliver(event) else { break }
                 }
@@ -135,6 +169,27 @@ final class SubscriberRunner: Sendable {
             if ContinuousClock.now - lastSave >= Self.checkpointInterval { await save() }
         }
         await save()
+        if lease.held {
+            do { try await store.release(subscription.name, holder: bus.holder) } catch {
+                log.warning("cannot release the subscriber's lease; it will expire", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+
+    /// This host's view of its lease on the subscriber.
+    struct Lease {
+        private(set) var held = false
+        private var claimed: ContinuousClock.Instant?
+
+        func dueForRenewal(every interval: Duration) -> Bool {
+            guard let claimed else { return true }
+            return ContinuousClock.now - claimed >= interval
+        }
+
+        mutating func renewed(held: Bool) {
+            self.held = held
+            claimed = .now
+        }
     }
 
     /// Tries the handler until it succeeds or the policy is spent, then parks the event. False when

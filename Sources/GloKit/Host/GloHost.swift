@@ -22,11 +22,13 @@ public final class GloHost: Sendable {
     ///   - today: the date the start-up check asks the packs about.
     public init(store: any Store, vault: PersonVault, engine: RuleEngine, plugins: [any Plugin],
                 jurisdictions: [JurisdictionID]? = nil, retry: RetryPolicy = RetryPolicy(),
-                pollInterval: Duration = .milliseconds(500), today: CalendarDate = .today(),
-                logger: Logger = Logger(label: "glo-host")) throws(StartupError) {
+                pollInterval: Duration = .milliseconds(500), holder: String = EventBus.defaultHolder,
+                leaseDuration: Duration = .seconds(10),
+                today: CalendarDate = .today(), logger: Logger = Logger(label: "glo-host")) throws(StartupError) {
         let served = jurisdictions ?? engine.ruleSet.jurisdictions.map { JurisdictionID($0) }
         try GloHost.check(plugins: plugins, engine: engine, jurisdictions: served, at: today)
-        bus = EventBus(store: store, retry: retry, pollInterval: pollInterval, logger: logger)
+        bus = EventBus(store: store, retry: retry, pollInterval: pollInterval, holder: holder,
+                       leaseDuration: leaseDuration, logger: logger)
         records = Records(store: store, vault: vault, bus: bus)
         decisions = DecisionService(engine: engine, records: records)
         cases = CaseService(records: records)
