@@ -7,7 +7,11 @@ import HTTPTypes
 import Hummingbird
 import Mustache
 import PluginIdentification
+import PluginImmigration
+import PluginLegalAid
+import PluginLegalProcess
 import PluginReporting
+import PluginReturn
 import PluginShelter
 
 /// The caseworkers' web UI: server-rendered pages (swift-mustache, no JavaScript), signed in with the
@@ -32,7 +36,9 @@ struct WebUI: Sendable {
 
     static let languages: [(code: String, name: String)] = [("en", "English"), ("lo", "ພາສາລາວ"), ("th", "ภาษาไทย")]
 
-    static let labels: [String: [String: String]] = [
+    static let labels: [String: [String: String]] = baseLabels.merging(workflowLabels) { base, more in base.merging(more) { a, _ in a } }
+
+    static let baseLabels: [String: [String: String]] = [
         "en": [
             "reload": "Reload the packs", "retry": "Retry", "reports": "Reports", "suppressed": "counts under k are not shown", "packs": "Rule packs", "plugins": "Plugins", "dead_letters": "Dead letters",
             "new_case": "New case", "given_names": "Given names", "family_name": "Family name", "date_of_birth": "Date of birth", "citizenship": "Citizenship", "screening": "Screening", "date": "Date", "entry": "Entry", "identified_by": "Decided by", "save": "Save", "referrals": "Referrals", "to_organisation": "To organisation (id)", "service": "Service", "consent_services": "The person consents to these services", "consent_disclosure": "The person consents to their case being shared with this organisation", "refer": "Refer", "acts": "Acts", "means": "Means", "exploitation": "Exploitation", "ilo_indicators": "ILO indicators",
@@ -59,6 +65,68 @@ struct WebUI: Sendable {
             "decisions": "คำวินิจฉัย", "reasons": "เหตุผล", "basis": "ฐานทางกฎหมาย", "missing": "ข้อเท็จจริงที่ยังขาด",
             "rule": "กฎ", "language": "ภาษา", "sign_out": "ออกจากระบบ", "trafficking_status": "สถานะการค้ามนุษย์",
             "flags": "ต้องดำเนินการ", "no_cases": "ไม่มีคดี",
+        ],
+    ]
+
+    /// The dashboard's, the case page's workflow sections' and the handover packet's labels. The Lao
+    /// and Thai ones are first drafts too: have a native speaker review them.
+    static let workflowLabels: [String: [String: String]] = [
+        "en": [
+            "dashboard": "Dashboard", "signed_in_as": "Signed in as", "open_cases": "open cases", "closed_cases": "closed cases",
+            "none_yet": "None yet.", "recent_decisions": "Recent decisions", "outcome": "Outcome", "see_case": "Open the case",
+            "screenings": "Screenings", "legal_aid": "Legal aid", "legal_aid_decision": "Legal-aid eligibility",
+            "legal_assistance": "Legal assistance", "kind": "Kind", "provider": "Provider (organisation)", "court_reference": "Court case reference",
+            "closed": "Closed", "legal_process": "Legal process", "protection_decision": "Non-punishment", "stage": "Stage",
+            "victim_role": "Role of the victim", "compensation_claim": "Compensation claim", "history": "History",
+            "shelter": "Shelter", "shelter_organisation": "Shelter (organisation)", "identification_stay_end": "Identification stay ends",
+            "from": "From", "to": "To", "returns": "Return", "route": "Route", "packet_sent": "The handover packet has been sent.",
+            "packet_not_sent": "The handover packet has not been sent.", "deportations": "Deportations", "notified": "Notice",
+            "push_backs": "Push backs", "people": "People", "timeline": "Event timeline", "event": "Event", "time": "Time", "actor": "By",
+            "packet_preview": "Preview the handover packet", "back_to_case": "Back to the case",
+            "packet_not_sent_yet": "A preview: nothing has been sent. Only these fields would cross the border.",
+            "receiving_organisation": "Receiving organisation (id)", "fields": "Fields that cross", "withheld": "Withheld",
+            "consent_reference": "Consent reference", "nothing_crosses": "Nothing about the person may be sent to this organisation.",
+            "identity": "Identity", "full_name": "Name", "sex": "Sex", "documents": "Identity documents", "logistics": "Logistics",
+            "handover_date": "Handover date", "border_point": "Border point", "needs_and_risks": "Needs and risks",
+            "return_risk": "Risk on return", "needs": "Needs",
+        ],
+        "lo": [
+            "dashboard": "ໜ້າຫຼັກ", "signed_in_as": "ເຂົ້າລະບົບເປັນ", "open_cases": "ຄະດີທີ່ເປີດຢູ່", "closed_cases": "ຄະດີທີ່ປິດແລ້ວ",
+            "none_yet": "ຍັງບໍ່ມີ.", "recent_decisions": "ການຕັດສິນຫຼ້າສຸດ", "outcome": "ຜົນ", "see_case": "ເປີດຄະດີ",
+            "screenings": "ການກວດຄັດກອງ", "legal_aid": "ການຊ່ວຍເຫຼືອທາງກົດໝາຍ", "legal_aid_decision": "ສິດໄດ້ຮັບການຊ່ວຍເຫຼືອທາງກົດໝາຍ",
+            "legal_assistance": "ການຊ່ວຍເຫຼືອທາງກົດໝາຍ", "kind": "ປະເພດ", "provider": "ຜູ້ໃຫ້ບໍລິການ (ອົງການ)", "court_reference": "ເລກທີຄະດີສານ",
+            "closed": "ວັນທີປິດ", "legal_process": "ຂະບວນການທາງກົດໝາຍ", "protection_decision": "ການບໍ່ລົງໂທດ", "stage": "ຂັ້ນຕອນ",
+            "victim_role": "ບົດບາດຂອງຜູ້ເຄາະຮ້າຍ", "compensation_claim": "ການຮຽກຮ້ອງຄ່າຊົດເຊີຍ", "history": "ປະຫວັດ",
+            "shelter": "ທີ່ພັກພິງ", "shelter_organisation": "ທີ່ພັກພິງ (ອົງການ)", "identification_stay_end": "ສິ້ນສຸດການພັກເພື່ອກຳນົດຕົວຕົນ",
+            "from": "ຈາກ", "to": "ເຖິງ", "returns": "ການສົ່ງກັບຄືນ", "route": "ເສັ້ນທາງ", "packet_sent": "ໄດ້ສົ່ງຊຸດເອກະສານມອບໂອນແລ້ວ.",
+            "packet_not_sent": "ຍັງບໍ່ໄດ້ສົ່ງຊຸດເອກະສານມອບໂອນ.", "deportations": "ການເນລະເທດ", "notified": "ແຈ້ງການ",
+            "push_backs": "ການຊຸກຍູ້ກັບຄືນ", "people": "ຈຳນວນຄົນ", "timeline": "ລຳດັບເຫດການ", "event": "ເຫດການ", "time": "ເວລາ", "actor": "ໂດຍ",
+            "packet_preview": "ເບິ່ງຊຸດເອກະສານມອບໂອນກ່ອນ", "back_to_case": "ກັບຄືນຫາຄະດີ",
+            "packet_not_sent_yet": "ເປັນພຽງການເບິ່ງກ່ອນ: ຍັງບໍ່ມີຫຍັງຖືກສົ່ງ. ມີແຕ່ຂໍ້ມູນເຫຼົ່ານີ້ທີ່ຈະຂ້າມຊາຍແດນ.",
+            "receiving_organisation": "ອົງການຮັບ (ລະຫັດ)", "fields": "ຂໍ້ມູນທີ່ຂ້າມຊາຍແດນ", "withheld": "ຂໍ້ມູນທີ່ບໍ່ສົ່ງ",
+            "consent_reference": "ເລກອ້າງອີງການຍິນຍອມ", "nothing_crosses": "ບໍ່ອະນຸຍາດໃຫ້ສົ່ງຂໍ້ມູນໃດໆຂອງບຸກຄົນນີ້ໄປຫາອົງການນີ້.",
+            "identity": "ຕົວຕົນ", "full_name": "ຊື່ ແລະ ນາມສະກຸນ", "sex": "ເພດ", "documents": "ເອກະສານຢັ້ງຢືນຕົວຕົນ", "logistics": "ການຈັດການເດີນທາງ",
+            "handover_date": "ວັນທີມອບໂອນ", "border_point": "ດ່ານຊາຍແດນ", "needs_and_risks": "ຄວາມຕ້ອງການ ແລະ ຄວາມສ່ຽງ",
+            "return_risk": "ຄວາມສ່ຽງເມື່ອກັບຄືນ", "needs": "ຄວາມຕ້ອງການ",
+        ],
+        "th": [
+            "dashboard": "หน้าหลัก", "signed_in_as": "เข้าสู่ระบบในนาม", "open_cases": "คดีที่เปิดอยู่", "closed_cases": "คดีที่ปิดแล้ว",
+            "none_yet": "ยังไม่มี", "recent_decisions": "คำวินิจฉัยล่าสุด", "outcome": "ผล", "see_case": "เปิดคดี",
+            "screenings": "การคัดกรอง", "legal_aid": "ความช่วยเหลือทางกฎหมาย", "legal_aid_decision": "สิทธิได้รับความช่วยเหลือทางกฎหมาย",
+            "legal_assistance": "ความช่วยเหลือทางกฎหมาย", "kind": "ประเภท", "provider": "ผู้ให้บริการ (หน่วยงาน)", "court_reference": "หมายเลขคดีของศาล",
+            "closed": "วันที่ปิด", "legal_process": "กระบวนการทางกฎหมาย", "protection_decision": "การไม่ลงโทษ", "stage": "ขั้นตอน",
+            "victim_role": "บทบาทของผู้เสียหาย", "compensation_claim": "การเรียกค่าสินไหมทดแทน", "history": "ประวัติ",
+            "shelter": "สถานคุ้มครอง", "shelter_organisation": "สถานคุ้มครอง (หน่วยงาน)", "identification_stay_end": "สิ้นสุดการพักเพื่อคัดแยก",
+            "from": "จาก", "to": "ถึง", "returns": "การส่งกลับ", "route": "ช่องทาง", "packet_sent": "ส่งชุดข้อมูลส่งมอบแล้ว",
+            "packet_not_sent": "ยังไม่ได้ส่งชุดข้อมูลส่งมอบ", "deportations": "การเนรเทศ", "notified": "การแจ้ง",
+            "push_backs": "การผลักดันกลับ", "people": "จำนวนคน", "timeline": "ลำดับเหตุการณ์", "event": "เหตุการณ์", "time": "เวลา", "actor": "โดย",
+            "packet_preview": "ดูตัวอย่างชุดข้อมูลส่งมอบ", "back_to_case": "กลับไปที่คดี",
+            "packet_not_sent_yet": "เป็นเพียงตัวอย่าง: ยังไม่มีการส่งสิ่งใด มีเพียงข้อมูลเหล่านี้ที่จะข้ามพรมแดน",
+            "receiving_organisation": "หน่วยงานผู้รับ (รหัส)", "fields": "ข้อมูลที่ข้ามพรมแดน", "withheld": "ข้อมูลที่ไม่ส่ง",
+            "consent_reference": "เลขอ้างอิงความยินยอม", "nothing_crosses": "ห้ามส่งข้อมูลใดของบุคคลนี้ไปยังหน่วยงานนี้",
+            "identity": "ตัวตน", "full_name": "ชื่อ-นามสกุล", "sex": "เพศ", "documents": "เอกสารแสดงตัวตน", "logistics": "การเดินทาง",
+            "handover_date": "วันที่ส่งมอบ", "border_point": "ด่านพรมแดน", "needs_and_risks": "ความต้องการและความเสี่ยง",
+            "return_risk": "ความเสี่ยงเมื่อกลับ", "needs": "ความต้องการ",
         ],
     ]
 
@@ -99,7 +167,15 @@ extension GloServer {
             logger.error("the web UI templates could not be loaded; the UI is off")
             return
         }
-        router.get("/") { _, _ in WebUI.redirect("/ui/cases") }
+        router.get("/") { _, _ in WebUI.redirect("/ui") }
+        for path in ["/ui", "/ui/dashboard"] {
+            router.get(RouterPath(path)) { request, context in
+                await self.signedIn(ui, request, context) { caller, csrf, _ in try await self.dashboardPage(ui, caller, csrf) }
+            }
+        }
+        router.get("/ui/returns/{id}/packet") { request, context in
+            await self.signedIn(ui, request, context) { caller, csrf, _ in try await self.packetPage(ui, request, context, caller, csrf) }
+        }
         router.get("/ui/login") { request, _ in
             ui.page("login", title: "Sign in", lang: request.uri.queryParameters.get("lang") ?? "en", csrf: nil, [:])
         }
@@ -111,7 +187,7 @@ extension GloServer {
                 return ui.page("login", title: "Sign in", lang: "en", csrf: nil, [:], error: "The name or the password is wrong.",
                                status: .unauthorized)
             }
-            return WebUI.redirect("/ui/cases", cookie: Self.sessionCookie(secret))
+            return WebUI.redirect("/ui", cookie: Self.sessionCookie(secret))
         }
         router.get("/ui/cases") { request, context in
             await self.signedIn(ui, request, context) { caller, csrf, _ in try await self.casesPage(ui, request, caller, csrf) }
@@ -255,7 +331,7 @@ extension GloServer {
                  "has_basis": !d.basis.isEmpty, "missing": d.factsMissing, "has_missing": !d.factsMissing.isEmpty]
             }
         let flags = try await host.cases.flags(of: c.id).map { ["message": $0.message] }
-        return ui.page("case", title: "Case", lang: caller.user.language ?? "en", csrf: csrf, [
+        let values: [String: Any] = [
             "person": [personal?.givenNames, personal?.familyName].compactMap { $0 }.joined(separator: " "),
             "jurisdiction": c.jurisdiction.rawValue, "opened": c.opened.description, "status": c.status.rawValue,
             "trafficking_status": c.traffickingStatus.rawValue, "pathway": c.pathway?.rawValue ?? "—",
@@ -264,7 +340,9 @@ extension GloServer {
                 ["service": $0.value.service.rawValue, "to": $0.value.to.description, "status": $0.value.status.rawValue]
             },
             "services": Service.allCases.map(\.rawValue),
-        ])
+        ]
+        return ui.page("case", title: "Case", lang: caller.user.language ?? "en", csrf: csrf,
+                       values.merging(try await caseSections(c)) { a, _ in a })
     }
 }
 
@@ -399,5 +477,176 @@ extension GloServer {
         return ui.page("report", title: "Reports", lang: caller.user.language ?? "en", csrf: csrf, [
             "jurisdiction": jurisdiction.rawValue, "from": from.description, "to": to.description, "k": report.k, "groups": groups,
         ])
+    }
+}
+
+// MARK: - The dashboard, the case page's workflow sections and timeline, the handover packet
+
+extension GloServer {
+    /// The landing page: for each of the caller's jurisdictions, its open cases, the flags that need
+    /// attention and the latest decisions (ids, outcomes and messages: no person's data). A role that
+    /// does not work on cases sees only the links its role may follow.
+    func dashboardPage(_ ui: WebUI, _ caller: Caller, _ csrf: String) async throws -> Response {
+        var blocks: [[String: Any]] = []
+        var subjects: [String] = []
+        if AccessPolicy.allows(caller.role, .readCase) {
+            for jurisdiction in caller.user.jurisdictions {
+                try AccessPolicy.check(caller, .readCase, in: jurisdiction)
+                let cases = try await host.records.list(Case.self, key: .jurisdiction(jurisdiction), limit: Int.max).map(\.value)
+                let open = cases.filter { $0.status == .active || $0.status == .followUp }
+                let byStatus = Dictionary(grouping: open, by: \.traffickingStatus).mapValues(\.count)
+                let flags = try await host.records.list(CaseFlag.self, key: .jurisdiction(jurisdiction), limit: Int.max).map(\.value)
+                    .filter { $0.resolvedAt == nil }.sorted { $0.raisedAt > $1.raisedAt }
+                let decisions = try await host.records.list(DecisionRecord.self, key: .jurisdiction(jurisdiction), limit: Int.max).map(\.value)
+                    .filter { $0.caseID != nil }.sorted { $0.decidedAt > $1.decidedAt }.prefix(10)
+                subjects += flags.prefix(50).compactMap { $0.caseID.map { "case:\($0)" } } + decisions.compactMap { $0.caseID.map { "case:\($0)" } }
+                blocks.append([
+                    "jurisdiction": jurisdiction.rawValue, "open": open.count, "closed": cases.count - open.count,
+                    "by_status": byStatus.sorted { $0.key.rawValue < $1.key.rawValue }.map { ["status": $0.key.rawValue, "count": $0.value] },
+                    "flag_count": flags.count, "has_flags": !flags.isEmpty,
+                    "flags": flags.prefix(50).map { f -> [String: Any] in
+                        var row: [String: Any] = ["message": f.message, "code": f.code, "raised": f.raisedAt.day.description]
+                        if let id = f.caseID { row["case"] = id.description }
+                        return row
+                    },
+                    "has_decisions": !decisions.isEmpty,
+                    "decisions": decisions.map { d -> [String: Any] in
+                        ["decision": d.decision, "outcome": d.outcome, "date": d.decidedAt.day.description, "case": d.caseID?.description ?? ""]
+                    },
+                ])
+                try await audited(caller, .read, Array(Set(subjects)).sorted(), jurisdiction, request: "GET /ui/dashboard")
+                subjects = []
+            }
+        }
+        let links: [(String, String, Permission)] = [("/ui/cases", "cases", .readCase), ("/ui/cases/new", "new_case", .writeCase),
+                                                     ("/ui/reports", "reports", .export), ("/ui/packs", "packs", .manageRules),
+                                                     ("/ui/plugins", "plugins", .administer), ("/ui/dead-letters", "dead_letters", .administer)]
+        return ui.page("dashboard", title: "Dashboard", lang: caller.user.language ?? "en", csrf: csrf, [
+            "name": caller.user.displayName, "role": caller.role.rawValue, "jurisdictions": blocks, "works_on_cases": !blocks.isEmpty,
+            "links": links.filter { AccessPolicy.allows(caller.role, $0.2) }.map { ["href": $0.0, "label": WebUI.label($0.1, caller)] },
+        ])
+    }
+
+    /// The case page's sections beyond the decisions: screenings, legal aid, legal process, shelter,
+    /// returns (with deportations and push backs), and the event timeline. Read after `casePage`
+    /// checked access to the case and audited the read.
+    func caseSections(_ c: Case) async throws -> [String: Any] {
+        let records = host.records
+        func list(_ values: [String]) -> String { values.isEmpty ? "—" : values.joined(separator: ", ") }
+        let screenings = try await records.list(Screening.self, key: .caseID(c.id)).map(\.value).sorted { ($0.date, $0.id) > ($1.date, $1.id) }
+            .map { s -> [String: Any] in
+                ["date": s.date.description, "acts": list(s.acts.map(\.rawValue)), "means": list(s.means.map(\.rawValue)),
+                 "exploitation": list(s.exploitation.map(\.rawValue)), "ilo": list(s.iloIndicators.map(\.rawValue)),
+                 "entry": s.migration.entry?.rawValue ?? "—"]
+            }
+        let decisions = try await records.list(DecisionRecord.self, key: .caseID(c.id)).map(\.value).sorted { $0.decidedAt > $1.decidedAt }
+        func latest(_ name: String) -> [String: Any]? {
+            decisions.first { $0.decision == name }.map { ["outcome": $0.outcome, "date": $0.decidedAt.day.description, "reasons": $0.reasons] }
+        }
+        let assistance = try await records.list(LegalAssistance.self, key: .caseID(c.id)).map(\.value).map { a -> [String: Any] in
+            ["kind": a.kind.rawValue, "provider": a.provider.description, "reference": a.courtCaseReference ?? "—",
+             "opened": a.opened.description, "closed": a.closed?.description ?? "—"]
+        }
+        let proceedings = try await records.list(Proceeding.self, key: .caseID(c.id)).map(\.value).map { p -> [String: Any] in
+            ["stage": p.stage.rawValue, "role": p.victimRole.rawValue, "claim": p.compensationClaim.rawValue, "reference": p.courtCaseReference ?? "—",
+             "history": p.history.map { "\($0.stage.rawValue) \($0.on)" }.joined(separator: " → ")]
+        }
+        let placements = try await records.list(ShelterPlacement.self, key: .caseID(c.id)).map(\.value).map { p -> [String: Any] in
+            ["kind": p.kind.rawValue, "shelter": p.shelter.description, "from": p.from.description, "to": p.to?.description ?? "—",
+             "stay_end": p.identificationStayEnd?.description ?? "—"]
+        }
+        let returns = try await records.list(Return.self, key: .caseID(c.id)).map(\.value).map { r -> [String: Any] in
+            ["id": r.id.description, "route": r.route.rawValue, "from": r.from.rawValue, "to": r.to.rawValue,
+             "packet_sent": r.handoverPacket != nil, "outgoing": r.from == c.jurisdiction,
+             "steps": r.steps.map { s -> [String: Any] in
+                 ["label": s.label, "actor": s.actor, "status": s.status.rawValue, "done": s.status == .done, "on": s.doneOn?.description ?? ""]
+             }]
+        }
+        let deportations = try await records.list(Deportation.self, key: .caseID(c.id)).map(\.value).map { d -> [String: Any] in
+            ["to": d.to.rawValue, "on": d.on.description, "authority": d.notification.authority, "notified": d.notification.on.description]
+        }
+        let pushBacks = try await records.list(PushBack.self, key: .caseID(c.id)).map(\.value).map { p -> [String: Any] in
+            ["from": p.from.rawValue, "to": p.to.rawValue, "on": p.on.description, "people": p.people]
+        }
+        let timeline = try await timeline(of: c.id)
+        var values: [String: Any] = [
+            "screenings": screenings, "has_screenings": !screenings.isEmpty,
+            "assistance": assistance, "has_assistance": !assistance.isEmpty,
+            "proceedings": proceedings, "has_proceedings": !proceedings.isEmpty,
+            "placements": placements, "has_placements": !placements.isEmpty,
+            "returns": returns, "has_returns": !returns.isEmpty,
+            "deportations": deportations, "has_deportations": !deportations.isEmpty,
+            "push_backs": pushBacks, "has_push_backs": !pushBacks.isEmpty,
+            "timeline": timeline, "has_timeline": !timeline.isEmpty,
+        ]
+        if let aid = latest(LegalAid.decision) { values["legal_aid_decision"] = aid }
+        if let protection = latest(LegalProcess.decision) { values["protection_decision"] = protection }
+        return values
+    }
+
+    /// The case's events, oldest first: their type, time and who caused them (a user by their display
+    /// name). Never the events' data, which may carry more than a caseworker's page should.
+    ///
+    /// The event log has no index by subject, so this reads it through; a store index on the subject
+    /// would make it cheaper.
+    func timeline(of caseID: CaseID) async throws -> [[String: Any]] {
+        let subject = "case:\(caseID)"
+        var found: [Event] = []
+        var position: Int64 = 0
+        while true {
+            let page = try await host.records.store.events(after: position, limit: 2_000)
+            guard let last = page.last else { break }
+            position = last.sequence
+            found += page.filter { $0.subject == subject }
+        }
+        var names: [String: String] = [:]
+        var rows: [[String: Any]] = []
+        for e in found {
+            if names[e.actor] == nil {
+                if e.actor.hasPrefix("user:"), let user = try await host.records.get(User.self, String(e.actor.dropFirst(5)))?.value {
+                    names[e.actor] = user.displayName
+                } else {
+                    names[e.actor] = e.actor
+                }
+            }
+            rows.append(["sequence": e.sequence, "type": e.type, "at": e.at.description, "actor": names[e.actor] ?? e.actor])
+        }
+        return rows
+    }
+
+    /// The handover packet as the return plugin would send it to `?to=` (an organisation id): access
+    /// and audit exactly as `POST /api/v1/returns/{id}/packet-preview` (the caller must be able to
+    /// change the case; showing the identity is a read of the person, logged as such).
+    func packetPage(_ ui: WebUI, _ request: Request, _ context: APIContext, _ caller: Caller, _ csrf: String) async throws -> Response {
+        guard let to = request.uri.queryParameters.get("to").flatMap({ OrganisationID(String($0)) }) else {
+            throw ValidationFailure(errors: [FieldError(field: "to", message: "must be the receiving organisation's id")])
+        }
+        var context = context
+        context.caller = caller
+        let name = "GET /ui/returns/{id}/packet"
+        let (theCase, packet) = try await onRecord(context, Return.self, caseOf: { $0.caseID }, .writeCase, name) { caller, theCase, ret in
+            try await audited(caller, .read, ["person:\(theCase.person)"], theCase.jurisdiction, request: name)
+            return (theCase, try await Returns(pluginContext("return")).packet(ret.id, for: to, actor: caller.actor))
+        }
+        var values: [String: Any] = [
+            "case": theCase.id.description, "to": to.description, "fields": packet.fields.joined(separator: ", "),
+            "withheld": packet.withheld.joined(separator: ", "), "decision": packet.decision.description,
+            "consent_reference": packet.consentReference?.description ?? "—", "empty": packet.fields.isEmpty,
+        ]
+        if let i = packet.identity {
+            values["identity"] = [
+                "name": [i.givenNames, i.familyName].compactMap { $0 }.joined(separator: " "), "date_of_birth": i.dateOfBirth?.description ?? "—",
+                "sex": i.sex?.rawValue ?? "—", "citizenship": i.citizenship.isEmpty ? "—" : i.citizenship.joined(separator: ", "),
+                "documents": i.identityDocuments.map { "\($0.kind.rawValue) \($0.number)" }, "has_documents": !i.identityDocuments.isEmpty,
+            ] as [String: Any]
+        }
+        if let l = packet.logistics {
+            values["logistics"] = ["route": l.route, "from": l.from.rawValue, "to": l.to.rawValue,
+                                   "handover_date": l.handoverDate?.description ?? "—", "border_point": l.borderPoint ?? "—"]
+        }
+        if let n = packet.needsAndRisks {
+            values["needs_and_risks"] = ["risk": n.returnRisk ?? "—", "needs": n.needs.isEmpty ? "—" : n.needs.joined(separator: ", ")]
+        }
+        return ui.page("packet", title: "Handover packet", lang: caller.user.language ?? "en", csrf: csrf, values)
     }
 }

@@ -14,7 +14,7 @@ struct WebUITests {
     func signIn(_ client: Client, _ name: String) async throws -> String {
         let r = try await client.client.execute(uri: "/ui/login", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"],
                                                 body: ByteBuffer(string: "name=\(name)&password=correct+horse+battery")) { $0 }
-        #expect(r.status == .seeOther && r.headers[.location] == "/ui/cases")
+        #expect(r.status == .seeOther && r.headers[.location] == "/ui")
         let cookie = try #require(r.headers[.setCookie])
         return String(cookie.prefix { $0 != ";" })
     }
@@ -128,5 +128,157 @@ struct WebUITests {
             let (reportStatus, report, _) = try await get(client, "/ui/reports", supervisor)
             #expect(reportStatus == .ok && report.contains("k = 11"))
         }
+    }
+
+    /// The part of a page from `start` up to `end` (or the end).
+    func section(_ page: String, from start: String, to end: String? = nil) -> String {
+        guard let a = page.range(of: start) else { return "" }
+        let rest = page[a.lowerBound...]
+        guard let end, let b = rest.range(of: end, range: rest.index(after: rest.startIndex)..<rest.endIndex) else { return String(rest) }
+        return String(rest[..<b.lowerBound])
+    }
+
+    @Test("the dashboard: the signed-in user's jurisdiction's open cases, flags and recent decisions, nothing of another")
+    func dashboard() async throws {
+        let api = try await API()
+        for (login, who) in [("noy", "caseworker-TH"), ("keo", "caseworker-LA"), ("ad", "admin")] {
+            try await api.server.users.setLogin(login, password: "correct horse battery", for: api.users[who]!.id, cost: .fast)
+        }
+        let flagged = try await api.test { client in
+            let (_, flagged) = try await client.openCase(name: "Chanthavy")
+            _ = try await client.openCase(name: "Bounmy")
+            let (_, laCase) = try await client.openCase("LA", name: "Somchai")
+            let th = "/api/v1/cases/\(flagged)"
+            #expect(try await client.call(.post, "\(th)/screenings", as: "caseworker-TH", body: forcedLabourScreening).status == 201)
+            #expect(try await client.call(.post, "\(th)/proceedings", as: "caseworker-TH", body: ["on": "2026-03-05", "victim_role": "complainant"]).status == 201)
+            #expect(try await client.call(.post, "\(th)/charges", as: "caseworker-TH", body: ["charge": "illegal_entry"]).status == 201)
+            #expect(try await client.call(.post, "/api/v1/cases/\(laCase)/screenings", as: "caseworker-LA", body: forcedLabourScreening).status == 201)
+
+            let noy = try await signIn(client, "noy")
+            let (status, page, _) = try await get(client, "/ui", noy)
+            #expect(status == .ok && page.contains("<h2>Jurisdiction TH</h2>") && !page.contains("Jurisdiction LA"))
+            #expect(page.contains("<strong>2</strong><br>open cases"), "two open Thai cases")
+            #expect(page.contains("<strong>1</strong><br>Needs attention") && page.contains("charge_barred"))
+            #expect(page.contains("/ui/cases/\(flagged)") && page.contains("identification.pathway"))
+            #expect(!page.contains(laCase) && !page.contains("Chanthavy") && !page.contains("Bounmy"), "no other side, no person's name")
+            #expect(page.contains("href=\"/ui/cases/new\"") && !page.contains("href=\"/ui/packs\">Rule packs</a> "))
+            #expect(try await get(client, "/ui/dashboard", noy).1 == page)
+
+            let keo = try await signIn(client, "keo")
+            let (_, laos, _) = try await get(client, "/ui", keo)
+            #expect(laos.contains("<h2>Jurisdiction LA</h2>") && laos.contains("<strong>1</strong><br>open cases"))
+            #expect(laos.contains("<strong>0</strong><br>Needs attention") && !laos.contains("charge_barred"))
+            #expect(laos.contains(laCase) && !laos.contains(flagged) && !laos.contains("Jurisdiction TH"))
+
+            // A role that does not work on cases sees its links, and no case.
+            let admin = try await signIn(client, "ad")
+            let (_, adminPage, _) = try await get(client, "/ui", admin)
+            #expect(adminPage.contains("href=\"/ui/dead-letters\">Dead letters</a>") && !adminPage.contains("open cases") && !adminPage.contains(flagged))
+            let root = try await client.client.execute(uri: "/", method: .get) { $0.headers[.location] }
+            #expect(root == "/ui")
+            return flagged
+        }
+        #expect(try await api.server.audit.entries(action: .read).contains { $0.request == "GET /ui/dashboard" && $0.subject == "case:\(flagged)" })
+    }
+
+    @Test("the case page: screening, legal aid, legal process, shelter, return steps and the event timeline in order; the packet preview, audited and refused to others")
+    func workflowSections() async throws {
+        let api = try await API()
+        let lawyers = OrganisationID(), shelter = OrganisationID(), lwu = OrganisationID()
+        for (login, who) in [("noy", "caseworker-TH"), ("keo", "caseworker-LA"), ("ad", "admin")] {
+            try await api.server.users.setLogin(login, password: "correct horse battery", for: api.users[who]!.id, cost: .fast)
+        }
+        let caseID = try await api.test { client in
+            let who = "caseworker-TH"
+            let (_, caseID) = try await client.openCase(name: "Chanthavy")
+            let noy = try await signIn(client, "noy")
+            // Nothing recorded yet: each section says so.
+            let (_, empty, _) = try await get(client, "/ui/cases/\(caseID)", noy)
+            #expect(section(empty, from: "<h2 id=\"shelter\">", to: "<h2").contains("None yet."))
+            #expect(section(empty, from: "<h2 id=\"returns\">", to: "<h2").contains("None yet."))
+            #expect(section(empty, from: "<h2 id=\"timeline\">").contains("<td>case.opened</td>"))
+
+            let base = "/api/v1/cases/\(caseID)"
+            #expect(try await client.call(.post, "\(base)/screenings", as: who, body: forcedLabourScreening).status == 201)
+            #expect(try await client.call(.post, "\(base)/placements", as: who, body: ["shelter": .string(shelter.description), "from": "2026-03-03"]).status == 201)
+            #expect(try await client.call(.post, "\(base)/rights-information", as: who, body: ["informed": true]).body["outcome"] == "eligible")
+            #expect(try await client.call(.post, "\(base)/legal-assistance", as: who, body: [
+                "kind": "representation", "provider": .string(lawyers.description), "opened": "2026-03-04", "court_case_reference": "Black 123/2569",
+            ]).status == 201)
+            #expect(try await client.call(.post, "\(base)/proceedings", as: who, body: ["on": "2026-03-05", "victim_role": "complainant"]).status == 201)
+            #expect(try await client.call(.post, "\(base)/confirmation", as: "supervisor-TH", body: ["identified_by": "mdt"]).status == 200)
+            #expect(try await client.call(.post, "\(base)/facts", as: who, body: ["wishes_to_return": true, "return_risk": "low"]).status == 200)
+            let planned = try await client.call(.post, "\(base)/returns", as: who, body: ["to": "LA"])
+            #expect(planned.status == 201, "\(planned.text)")
+            let returnID = try #require(planned.body["id"]?.stringValue)
+            let firstStep = try #require(planned.body["steps"]?.arrayValue?.first)
+            let stepID = try #require(firstStep["id"]?.stringValue), stepLabel = try #require(firstStep["label"]?.stringValue)
+            #expect(try await client.call(.post, "/api/v1/returns/\(returnID)/steps", as: who, body: ["step": .string(stepID), "on": "2026-06-01"]).status == 200)
+
+            let (status, page, _) = try await get(client, "/ui/cases/\(caseID)", noy)
+            #expect(status == .ok)
+            let screenings = section(page, from: "<h2>Screenings</h2>", to: "<h2")
+            #expect(screenings.contains("<td>forced_labour</td>") && screenings.contains("<td>deception, withholding_of_wages</td>")
+                    && screenings.contains("<td>irregular</td>"), "\(screenings)")
+            let aid = section(page, from: "<h2 id=\"legal-aid\">", to: "<h2")
+            #expect(aid.contains("Legal-aid eligibility: <strong>eligible</strong>") && aid.contains("<td>representation</td>")
+                    && aid.contains(lawyers.description) && aid.contains("Black 123/2569"), "\(aid)")
+            let legal = section(page, from: "<h2 id=\"legal-process\">", to: "<h2")
+            #expect(legal.contains("<td>complaint</td><td>complainant</td><td>not_filed</td>"), "\(legal)")
+            let placements = section(page, from: "<h2 id=\"shelter\">", to: "<h2")
+            #expect(placements.contains("<td>welfare_centre</td><td>\(shelter)</td><td>2026-03-03</td>") && !placements.contains("None yet."), "\(placements)")
+            let returns = section(page, from: "<h2 id=\"returns\">", to: "<h2")
+            #expect(returns.contains("repatriation_as_victim: TH → LA") && returns.contains("✓ \(stepLabel)") && returns.contains("2026-06-01")
+                    && returns.contains("○ ") && returns.contains("The handover packet has not been sent."), "\(returns)")
+            #expect(returns.contains("action=\"/ui/returns/\(returnID)/packet\""))
+
+            // The timeline: the case's events in the log's order, their type, time and who; never the person.
+            let timeline = section(page, from: "<h2 id=\"timeline\">")
+            let expected = try await api.server.host.records.store.events(after: 0, limit: 10_000).filter { $0.subject == "case:\(caseID)" }
+            #expect(expected.count >= 8)
+            var cursor = timeline.startIndex
+            for event in expected {
+                let row = "<td>\(event.sequence)</td><td>\(event.type)</td><td>\(event.at)</td>"
+                let found = timeline.range(of: row, range: cursor..<timeline.endIndex)
+                #expect(found != nil, "\(row) in order")
+                cursor = found?.upperBound ?? cursor
+            }
+            for type in ["case.opened", "screening.recorded", "shelter.placed", "legal_aid.opened", "return.planned", "return.step_done"] {
+                #expect(timeline.contains("<td>\(type)</td>"), "\(type)")
+            }
+            #expect(timeline.contains("<td>caseworker-TH</td>") && timeline.contains("<td>supervisor-TH</td>"))
+            #expect(!timeline.contains("Chanthavy") && !timeline.contains("1998-05-01") && !timeline.contains("Test"))
+
+            // The handover packet preview, as the return plugin builds it: the identity only with consent.
+            #expect(try await client.call(.post, "\(base)/consents", as: who,
+                                          body: ["purpose": "return_handover", "recipients": [.string(lwu.description)]]).status == 201)
+            let packetURI = "/ui/returns/\(returnID)/packet?to=\(lwu)"
+            let (packetStatus, packet, headers) = try await get(client, packetURI, noy)
+            #expect(packetStatus == .ok && headers[HTTPField.Name("Content-Security-Policy")!]?.contains("default-src 'none'") == true)
+            #expect(packet.contains("<td>Chanthavy Test</td>") && packet.contains("<td>1998-05-01</td>") && packet.contains("<td>narrative</td>"), "\(packet)")
+            #expect(packet.contains("<td>identity, logistics, needs_and_risks, consent_reference</td>") && packet.contains("<td>low</td>"))
+            #expect(packet.contains("<td>TH → LA</td>") && packet.contains(lwu.description))
+            // Without consent to that organisation, no identity is shown.
+            let (_, withheld, _) = try await get(client, "/ui/returns/\(returnID)/packet?to=\(OrganisationID())", noy)
+            #expect(!withheld.contains("Chanthavy") && withheld.contains("Nothing about the person may be sent"))
+            #expect(try await get(client, "/ui/returns/\(returnID)/packet", noy).0 == .unprocessableContent)
+
+            // Refused to a caseworker of the other side (as not found) and to a role that does not work on cases.
+            let keo = try await signIn(client, "keo")
+            let (refused, refusedPage, _) = try await get(client, packetURI, keo)
+            #expect(refused == .notFound && !refusedPage.contains("Chanthavy"))
+            let admin = try await signIn(client, "ad")
+            let (forbidden, forbiddenPage, _) = try await get(client, packetURI, admin)
+            #expect(forbidden == .forbidden && !forbiddenPage.contains("Chanthavy"))
+            #expect(try await get(client, "/ui/returns/\(OrganisationID())/packet?to=\(lwu)", noy).0 == .notFound)
+            return caseID
+        }
+        let entries = try await api.server.audit.entries(limit: 5_000).filter { $0.request == "GET /ui/returns/{id}/packet" }
+        let noyID = api.users["caseworker-TH"]!.id
+        #expect(entries.filter { $0.action == .read && $0.subject.hasPrefix("person:") && $0.user == noyID }.count == 2)
+        #expect(entries.contains { $0.action == .update && $0.subject == "case:\(caseID)" && $0.user == noyID })
+        #expect(entries.contains { $0.action == .denied && $0.user == api.users["caseworker-LA"]!.id })
+        #expect(entries.contains { $0.action == .denied && $0.user == api.users["admin"]!.id })
+        #expect(!entries.contains { $0.action == .read && $0.user != noyID })
     }
 }
