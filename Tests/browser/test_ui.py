@@ -3,8 +3,11 @@
 Run by scripts/browser-tests.sh against a running host; screenshots go to artifacts/screenshots/.
     python3 Tests/browser/test_ui.py BASE_URL SCREENSHOT_DIR TH_ORG_FOR_REFERRAL
 """
+import json
 import os
 import sys
+import urllib.error
+import urllib.request
 import uuid
 
 from selenium import webdriver
@@ -43,13 +46,87 @@ def sign_in(driver, name):
     driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
 
 
+def api(driver, method, path, body=None):
+    """A JSON API call as the browser's signed-in user: its session cookie, and the CSRF token for a change."""
+    cookie = f"glo_session={driver.get_cookie('glo_session')['value']}"
+    headers = {"Cookie": cookie}
+    if method != "GET":
+        session = urllib.request.urlopen(urllib.request.Request(f"{BASE}/session", headers=headers))
+        headers["X-CSRF-Token"] = json.loads(session.read())["csrf_token"]
+        headers["Content-Type"] = "application/json"
+    data = json.dumps(body).encode() if body is not None else None
+    try:
+        with urllib.request.urlopen(urllib.request.Request(BASE + path, data=data, method=method, headers=headers)) as r:
+            return r.status, json.loads(r.read() or b"null")
+    except urllib.error.HTTPError as e:
+        return e.code, e.read().decode()
+
+
+def returns_and_packet(driver):
+    """A case with a return: made through the form, with the facts and the return through the API (the UI
+    has no form for them yet); then its timeline and the handover packet preview in the browser."""
+    driver.get(f"{BASE}/ui/cases/new")
+    driver.find_element(By.NAME, "given_names").send_keys("Bounmy")
+    driver.find_element(By.NAME, "family_name").send_keys("Keomany")
+    driver.find_element(By.NAME, "citizenship").send_keys("LA")
+    Select(driver.find_element(By.NAME, "entry")).select_by_value("regular")
+    Select(driver.find_element(By.NAME, "identified_by")).select_by_value("police")
+    driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+    case_url = driver.current_url
+    case_id = case_url.rsplit("/", 1)[-1]
+    check("None yet." in driver.page_source and "<td>case.opened</td>" in driver.page_source,
+          "a new case's sections say none yet, and its timeline starts with case.opened")
+    status, _ = api(driver, "POST", f"/api/v1/cases/{case_id}/facts", {"wishes_to_return": True, "return_risk": "low"})
+    check(status == 200, "the person's wish to return is recorded")
+    status, planned = api(driver, "POST", f"/api/v1/cases/{case_id}/returns", {"to": "LA"})
+    check(status == 201, f"a voluntary return is planned: {planned}")
+    receiving = str(uuid.uuid4())
+    status, _ = api(driver, "POST", f"/api/v1/cases/{case_id}/consents", {"purpose": "return_handover", "recipients": [receiving]})
+    check(status == 201, "the person's consent to the handover is recorded")
+    status, _ = api(driver, "POST", f"/api/v1/returns/{planned['id']}/steps", {"step": "consent", "on": "2026-03-05"})
+    check(status == 200, "the consent step is done")
+
+    driver.get(case_url)
+    page = driver.page_source
+    check("voluntary_return: TH → LA" in page and "✓ Record the person" in page, "the return and its steps are on the case page")
+    timeline = page[page.index('id="timeline"'):]
+    order = [timeline.find(f"<td>{t}</td>") for t in ("case.opened", "screening.recorded", "facts.updated", "return.planned",
+                                                         "consent.recorded", "return.step_done")]
+    check(all(i >= 0 for i in order) and order == sorted(order), "the timeline lists the case's events in order")
+    check("Bounmy" not in timeline, "the timeline shows no personal data")
+    driver.get(case_url + "#returns")
+    shot(driver, "10-case-return")
+    driver.get(case_url + "#timeline")
+    shot(driver, "11-case-timeline")
+
+    driver.get(case_url)
+    driver.find_element(By.CSS_SELECTOR, "form[action$='/packet'] input[name=to]").send_keys(receiving)
+    driver.find_element(By.CSS_SELECTOR, "form[action$='/packet'] button[type=submit]").click()
+    page = driver.page_source
+    check("/packet?to=" in driver.current_url and "Preview the handover packet" in page, "the packet preview opens from the case page")
+    check("<td>Bounmy Keomany</td>" in page and "<td>narrative</td>" in page and "<td>low</td>" in page,
+          "the packet shows the identity, the risk, and withholds the narrative")
+    shot(driver, "12-packet-preview")
+    driver.set_window_size(390, 844)
+    shot(driver, "13-packet-preview-small")
+    driver.get(f"{BASE}/ui")
+    shot(driver, "14-dashboard-small")
+    driver.set_window_size(1200, 1400)
+    return f"{BASE}/ui/returns/{planned['id']}/packet?to={receiving}"
+
+
 def main():
     driver = browser()
     try:
         driver.get(f"{BASE}/ui/login")
         shot(driver, "01-login")
         sign_in(driver, "noy")
-        check(driver.current_url.endswith("/ui/cases"), "a caseworker signs in and lands on the case list")
+        check(driver.current_url.endswith("/ui"), "a caseworker signs in and lands on the dashboard")
+        page = driver.page_source
+        check("Dashboard" in page and "Jurisdiction TH" in page and "open cases" in page and "Jurisdiction LA" not in page,
+              "the dashboard shows the caseworker's jurisdiction only")
+        shot(driver, "02-dashboard")
+        driver.find_element(By.CSS_SELECTOR, "main a[href='/ui/cases']").click()
         shot(driver, "02-cases")
 
         # A new case with a screening.
@@ -79,6 +156,15 @@ def main():
         driver.find_elements(By.CSS_SELECTOR, "main form button[type=submit]")[-1].click()
         check(f"shelter → {organisation}: in_progress" in driver.page_source, "a referral with consent is made")
         shot(driver, "05-referral")
+        page = driver.page_source
+        check("<td>forced_labour</td>" in page and "<td>referral.made</td>" in page, "the screening and the timeline are on the case page")
+
+        driver.get(f"{BASE}/ui")
+        page = driver.page_source
+        check("<strong>1</strong><br>open cases" in page and "identification.pathway" in page,
+              "the dashboard counts the new case and shows its decisions")
+        shot(driver, "09-dashboard")
+        packet_url = returns_and_packet(driver)
 
         # Lao, then Thai labels.
         for lang, label in (("lo", "ຄະດີ"), ("th", "คดี")):
@@ -100,6 +186,13 @@ def main():
         page = driver.page_source
         check("Chanthavy" not in page and "there is no case" in page, "a Lao caseworker is refused the Thai case")
         shot(driver, "08-refused")
+        driver.get(packet_url)
+        page = driver.page_source
+        check("Bounmy" not in page and "no return" in page, "and the Thai return's handover packet")
+        shot(driver, "15-packet-refused")
+        driver.get(f"{BASE}/ui")
+        check("Jurisdiction LA" in driver.page_source and "Jurisdiction TH" not in driver.page_source,
+              "the Lao caseworker's dashboard shows Laos only")
     finally:
         driver.quit()
 
