@@ -15,7 +15,7 @@ final class GroupCommitter: Sendable {
     static let maximumGroup = 1_000
 
     private struct Pending {
-        var change: Change
+        var change: PreparedChange
         var continuation: CheckedContinuation<CommitReceipt, any Error>
     }
 
@@ -29,10 +29,13 @@ final class GroupCommitter: Sendable {
     init(pool: DatabasePool) { self.pool = pool }
 
     func submit(_ change: Change) async throws -> CommitReceipt {
-        try await withCheckedThrowingContinuation { continuation in
+        // The text the writer stores is made here, on the caller's thread: the writer is one thread
+        // for all callers, so it only runs SQL.
+        let prepared = PreparedChange(change)
+        return try await withCheckedThrowingContinuation { continuation in
             let start = state.withLock { s -> Bool? in
                 if s.closed { return nil }
-                s.pending.append(Pending(change: change, continuation: continuation))
+                s.pending.append(Pending(change: prepared, continuation: continuation))
                 if s.running { return false }
                 s.running = true
                 return true
@@ -82,24 +85,16 @@ final class GroupCommitter: Sendable {
     }
 
     private func commit(_ group: [Pending]) {
-        var results: [Result<CommitReceipt, any Error>] = []
+        var results: [Result<CommitReceipt, any Error>]
         do {
-            try pool.writeWithoutTransaction { db in
-                try db.inTransaction(.immediate) {
-                    results = []
-                    var next = (try Int64.fetchOne(db.cachedStatement(sql: "SELECT max(sequence) FROM events")) ?? 0) + 1
-                    for item in group {
-                        // Expectations are checked before anything of the change is written, so a
-                        // refused change leaves nothing behind and needs no savepoint. The checks
-                        // see the writes of the changes before it in the group (same transaction).
-                        if let conflict = try Self.firstConflict(item.change, db: db) {
-                            results.append(.failure(conflict))
-                            continue
-                        }
-                        results.append(.success(try Self.apply(item.change, db: db, firstSequence: &next)))
-                    }
-                    return .commit
-                }
+            // Conflicts are rare, so the group is first written without checking each expectation
+            // beforehand: a write that finds one broken (a key already taken, an update that finds
+            // another version) rolls the whole group back, and the group is written again with
+            // every change checked first, so that only the conflicting one is refused.
+            do {
+                results = try write(group, checked: false)
+            } catch is ExpectationMissed {
+                results = try write(group, checked: true)
             }
         } catch {
             // A write that failed after its checks passed: the whole group is rolled back.
@@ -108,6 +103,35 @@ final class GroupCommitter: Sendable {
             return
         }
         for (item, result) in zip(group, results) { item.continuation.resume(with: result) }
+    }
+
+    /// Thrown by an unchecked write whose expectation does not hold.
+    private struct ExpectationMissed: Error {}
+
+    private func write(_ group: [Pending], checked: Bool) throws -> [Result<CommitReceipt, any Error>] {
+        var results: [Result<CommitReceipt, any Error>] = []
+        try pool.writeWithoutTransaction { db in
+            try db.inTransaction(.immediate) {
+                results = []
+                var next = (try Int64.fetchOne(db.cachedStatement(sql: "SELECT max(sequence) FROM events")) ?? 0) + 1
+                for item in group {
+                    // Checked, expectations are verified before anything of the change is written,
+                    // so a refused change leaves nothing behind and needs no savepoint. The checks
+                    // see the writes of the changes before it in the group (same transaction).
+                    if checked, let conflict = try Self.firstConflict(item.change.change, db: db) {
+                        results.append(.failure(conflict))
+                        continue
+                    }
+                    do {
+                        results.append(.success(try Self.apply(item.change, db: db, firstSequence: &next)))
+                    } catch let error as DatabaseError where !checked && error.resultCode == .SQLITE_CONSTRAINT {
+                        throw ExpectationMissed()
+                    }
+                }
+                return .commit
+            }
+        }
+        return results
     }
 
     /// The first record write of the change whose expectation does not hold, as a conflict.
@@ -136,12 +160,12 @@ final class GroupCommitter: Sendable {
         return StoreError.failed("commit failed")
     }
 
-    /// Writes one change's records and events, its expectations checked (prepared statements are
-    /// cached per connection).
-    private static func apply(_ change: Change, db: Database, firstSequence next: inout Int64) throws -> CommitReceipt {
+    /// Writes one change's records and events (prepared statements are cached per connection).
+    /// An update that finds another version throws `ExpectationMissed` (only reached unchecked).
+    private static func apply(_ prepared: PreparedChange, db: Database, firstSequence next: inout Int64) throws -> CommitReceipt {
+        let change = prepared.change
         var versions: [Int64] = []
-        for write in change.writes {
-            let keys = SQLiteStore.encodeKeys(write.keys)
+        for (write, keys) in zip(change.writes, prepared.keys) {
             let version: Int64
             switch write.expect {
             case .new:
@@ -151,9 +175,8 @@ final class GroupCommitter: Sendable {
             case .version(let expected):
                 try db.cachedStatement(sql: "UPDATE records SET version = version + 1, body = ?, keys = ? WHERE collection = ? AND id = ? AND version = ?").execute(
                     arguments: [Data(write.body), keys, write.collection.rawValue, write.id, expected])
+                guard db.changesCount == 1 else { throw ExpectationMissed() }
                 version = expected + 1
-            }
-            if case .version = write.expect {
                 try db.cachedStatement(sql: "DELETE FROM record_keys WHERE collection = ? AND id = ?").execute(
                     arguments: [write.collection.rawValue, write.id])
             }
@@ -164,20 +187,32 @@ final class GroupCommitter: Sendable {
             versions.append(version)
         }
         var events: [Event] = []
-        for new in change.events {
+        for (new, data) in zip(change.events, prepared.eventData) {
             let event = new.stored(as: next)
-            try insert(event, db: db)
+            try insert(event, data: data, db: db)
             events.append(event)
             next += 1
         }
         return CommitReceipt(events: events, versions: versions)
     }
 
-    static func insert(_ event: Event, db: Database) throws {
+    static func insert(_ event: Event, data: String, db: Database) throws {
         try db.cachedStatement(sql: """
             INSERT INTO events (sequence, id, type, jurisdiction, subject, actor, at, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             """).execute(arguments: [event.sequence, event.id.description, event.type, event.jurisdiction?.rawValue,
-                                     event.subject, event.actor, event.at.millisecondsSince1970,
-                                     JSONWriter.string(event.data, sortKeys: true)])
+                                     event.subject, event.actor, event.at.millisecondsSince1970, data])
+    }
+}
+
+/// A change with the text the writer stores made beforehand: each write's keys and each event's data.
+struct PreparedChange: Sendable {
+    var change: Change
+    var keys: [String]
+    var eventData: [String]
+
+    init(_ change: Change) {
+        self.change = change
+        keys = change.writes.map { SQLiteStore.encodeKeys($0.keys) }
+        eventData = change.events.map { JSONWriter.string($0.data, sortKeys: true) }
     }
 }

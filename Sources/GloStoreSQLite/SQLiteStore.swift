@@ -14,6 +14,7 @@ public final class SQLiteStore: Store {
     public let path: String
     private let pool: DatabasePool
     private let writer: GroupCommitter
+    private let readers: ReaderConnections
 
     /// Opens (creating it and its folder if needed) and migrates the database at `path`. A file
     /// that is not a glo-host database, is damaged, or was migrated by a newer glo-host gets a
@@ -50,6 +51,7 @@ public final class SQLiteStore: Store {
             throw Self.unusable(error, path: path)
         }
         writer = GroupCommitter(pool: pool)
+        readers = ReaderConnections(path: path, configuration: config)
     }
 
     private static func checkOwnership(_ pool: DatabasePool, path: String) throws {
@@ -76,17 +78,16 @@ public final class SQLiteStore: Store {
     }
 
     /// Reads run on the caller's thread: a read of a few rows takes microseconds, less than the
-    /// thread hops of GRDB's async `read`, and the pool has more reader connections than the
-    /// cooperative pool has threads, so a read never waits for a connection. Every read is one
-    /// SELECT, which SQLite runs on one snapshot by itself, so it needs no BEGIN/COMMIT around it
-    /// (`unsafeRead`).
+    /// thread hops of GRDB's async `read`, and a read never waits for a connection
+    /// (`ReaderConnections`). Every read is one SELECT, which SQLite runs on one snapshot by itself,
+    /// so it needs no BEGIN/COMMIT around it.
     private func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         do { return try readHere(body) } catch let error as DatabaseError {
             throw StoreError.failed("SQLite error \(error.resultCode.rawValue) on reading")
         }
     }
 
-    private func readHere<T>(_ body: (Database) throws -> T) throws -> T { try pool.unsafeRead(body) }
+    private func readHere<T>(_ body: (Database) throws -> T) throws -> T { try readers.read(body) }
 
     private func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         do { return try await pool.write(body) } catch let error as DatabaseError {
@@ -311,7 +312,7 @@ public final class SQLiteStore: Store {
                 guard event.sequence > last else {
                     throw StoreError.failed("event \(event.sequence) is not after the last event here (\(last))")
                 }
-                try GroupCommitter.insert(event, db: db)
+                try GroupCommitter.insert(event, data: JSONWriter.string(event.data, sortKeys: true), db: db)
                 last = event.sequence
             }
         }
@@ -319,6 +320,7 @@ public final class SQLiteStore: Store {
 
     public func close() async throws {
         await writer.finish()
+        readers.close()
         try pool.close()
     }
 }

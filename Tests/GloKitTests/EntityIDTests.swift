@@ -54,3 +54,18 @@ import Testing
     let bad = Data(#"{"id":"Somchai","created_at":"2025-03-01T10:15:30.123Z","personal":{"given_names":"x","other_names":[],"date_of_birth_estimated":false,"citizenship":[],"languages":[],"identity_documents":[]}}"#.utf8)
     #expect(throws: DecodingError.self) { try GloKitCoding.decode(Person.self, from: Array(bad)) }
 }
+
+@Test func uuidTextAgreesWithFoundationBothWays() {
+    for _ in 0..<2000 {
+        let uuid = UUID()
+        #expect(UUIDv7.text(uuid) == uuid.uuidString.lowercased())
+        #expect(UUIDv7.parse(uuid.uuidString) == uuid)
+        #expect(UUIDv7.parse(uuid.uuidString.lowercased()) == uuid)
+    }
+    for bad in ["", "0190f5c2-7a4b-7abc-bfff-fffffffffff", "0190f5c2-7a4b-7abc-bfff-fffffffffffff",
+                "0190f5c2x7a4b-7abc-bfff-ffffffffffff", "0190f5c2-7a4b-7abc-bfff-fffffffffffg",
+                "0190f5c27a4b-7abc-bfff-ffffffffffff-", "0190f5c2-7a4b-7abc-bfff-ffffffffffé"] {
+        #expect(UUIDv7.parse(bad) == nil, "\(bad)")
+        #expect(UUID(uuidString: bad) == nil, "Foundation agrees: \(bad)")
+    }
+}

@@ -58,7 +58,7 @@ let event = NewEvent(type: "case.opened", jurisdiction: "TH", subject: "case:x",
 
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(
-        metrics: [.wallClock, .throughput], warmupIterations: 1, maxDuration: .seconds(5), maxIterations: 20)
+        metrics: [.wallClock, .cpuTotal, .throughput], warmupIterations: 1, maxDuration: .seconds(5), maxIterations: 20)
 
     Benchmark("dispatch: 20,000 events to 4 subscribers") { benchmark in
         let store = try! SQLiteStore(path: scratch("dispatch.sqlite"))
@@ -132,7 +132,7 @@ let benchmarks: @Sendable () -> Void = {
     }
 
     Benchmark("piece: 1,000 x read case + person, 32 at a time",
-              configuration: .init(metrics: [.wallClock], warmupIterations: 1, maxIterations: 5),
+              configuration: .init(metrics: [.wallClock, .cpuTotal], warmupIterations: 1, maxIterations: 5),
               closure: { _ in
                   let fixture = PathFixture.shared.withLock { $0! }
                   let ids = fixture.peekRound()
@@ -151,7 +151,7 @@ let benchmarks: @Sendable () -> Void = {
               teardown: { let f = PathFixture.shared.withLock { f in defer { f = nil }; return f }; await f?.host.stop() })
 
     Benchmark("piece: 1,000 x evaluate identification.pathway, 32 at a time",
-              configuration: .init(metrics: [.wallClock], warmupIterations: 1, maxIterations: 5),
+              configuration: .init(metrics: [.wallClock, .cpuTotal], warmupIterations: 1, maxIterations: 5),
               closure: { _ in
                   let fixture = PathFixture.shared.withLock { $0! }
                   let ids = fixture.peekRound()
@@ -191,7 +191,7 @@ let benchmarks: @Sendable () -> Void = {
     }
 
     Benchmark("piece: 1,000 x commit screening + decision, 32 at a time",
-              configuration: .init(metrics: [.wallClock], warmupIterations: 1, maxIterations: 5),
+              configuration: .init(metrics: [.wallClock, .cpuTotal], warmupIterations: 1, maxIterations: 5),
               closure: { _ in
                   let fixture = PathFixture.shared.withLock { $0! }
                   let ids = fixture.peekRound()
@@ -219,7 +219,7 @@ let benchmarks: @Sendable () -> Void = {
               teardown: { let f = PathFixture.shared.withLock { f in defer { f = nil }; return f }; await f?.host.stop() })
 
     Benchmark("piece: whole path without waiting for delivery",
-              configuration: .init(metrics: [.wallClock], warmupIterations: 1, maxIterations: 5),
+              configuration: .init(metrics: [.wallClock, .cpuTotal], warmupIterations: 1, maxIterations: 5),
               closure: { _ in
                   let fixture = PathFixture.shared.withLock { $0! }
                   let ids = fixture.nextRound()
@@ -235,7 +235,7 @@ let benchmarks: @Sendable () -> Void = {
               teardown: { let f = PathFixture.shared.withLock { f in defer { f = nil }; return f }; await f?.host.stop() })
 
     Benchmark("whole path: 1,000 screenings -> decision -> stored -> delivered, 32 at a time",
-              configuration: .init(metrics: [.wallClock, .throughput], warmupIterations: 1, maxDuration: .seconds(10),
+              configuration: .init(metrics: [.wallClock, .cpuTotal, .throughput], warmupIterations: 1, maxDuration: .seconds(10),
                                    maxIterations: PathFixture.rounds - 1),
               closure: { _ in
                   let fixture = PathFixture.shared.withLock { $0! }

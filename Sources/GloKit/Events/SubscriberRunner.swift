@@ -19,8 +19,9 @@ final class SubscriberRunner: Sendable {
 
     /// How many events one read takes from the log.
     static let batchSize = 512
-    /// A checkpoint is saved at least this often while events flow, and whenever the subscriber
-    /// runs dry or stops. Delivery is at least once, so a crash redelivers at most what came after.
+    /// A checkpoint is saved at most this often while events flow or the subscriber is caught up
+    /// (within a poll interval after it), and when it stops. Delivery is at least once, so a crash
+    /// redelivers at most what came after.
     static let checkpointInterval: Duration = .milliseconds(200)
 
     init(subscription: Subscription, bus: EventBus) {
@@ -152,7 +153,10 @@ final class SubscriberRunner: Sendable {
                 continue
             }
             if batch.isEmpty {
-                await save()
+                // Caught up. Saving here each time would make a durable write of nearly every event
+                // when the subscriber keeps up; the poll wakes it, so a checkpoint is at most one
+                // interval (or poll) old, and `stop` saves the last one.
+                if ContinuousClock.now - lastSave >= Self.checkpointInterval { await save() }
                 if stopping { break }
                 _ = await iterator.next()
                 continue

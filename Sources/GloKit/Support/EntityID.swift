@@ -17,17 +17,17 @@ public struct EntityID<Tag>: Sendable, Hashable, Comparable, Codable, CustomStri
     /// Parses a canonical UUID string (any case). Any UUID version is accepted, so that records
     /// imported from other systems keep their identifiers.
     public init?(_ text: String) {
-        guard text.utf8.count == 36, let uuid = UUID(uuidString: text) else { return nil }
+        guard let uuid = UUIDv7.parse(text) else { return nil }
         self.uuid = uuid
     }
 
-    public var description: String { uuid.uuidString.lowercased() }
+    public var description: String { UUIDv7.text(uuid) }
 
     /// Milliseconds since 1970 when this is a UUIDv7, else nil.
     public var createdMilliseconds: UInt64? { UUIDv7.milliseconds(of: uuid) }
 
     public static func < (a: EntityID, b: EntityID) -> Bool {
-        UUIDv7.bytes(a.uuid).lexicographicallyPrecedes(UUIDv7.bytes(b.uuid))
+        withUnsafeBytes(of: a.uuid.uuid) { x in withUnsafeBytes(of: b.uuid.uuid) { y in x.lexicographicallyPrecedes(y) } }
     }
 
     public init(from decoder: any Decoder) throws {
@@ -103,6 +103,63 @@ public enum UUIDv7 {
             return (s.milliseconds, s.counter)
         }
         return make(milliseconds: ms, counter: counter, random: UInt64.random(in: 0...UInt64.max))
+    }
+
+    /// The canonical text of a UUID, lowercase (8-4-4-4-12 hex digits). Written here because
+    /// Foundation's `uuidString` goes through `sprintf` and `UUID(uuidString:)` through `sscanf`,
+    /// which showed in profiles of the busiest paths: every record names entities by these.
+    public static func text(_ uuid: UUID) -> String {
+        withUnsafeBytes(of: uuid.uuid) { bytes in
+            String(unsafeUninitializedCapacity: 36) { out in
+                var i = 0
+                for (n, byte) in bytes.enumerated() {
+                    if n == 4 || n == 6 || n == 8 || n == 10 {
+                        out[i] = UInt8(ascii: "-")
+                        i += 1
+                    }
+                    out[i] = hexDigit(byte >> 4)
+                    out[i + 1] = hexDigit(byte & 0x0F)
+                    i += 2
+                }
+                return i
+            }
+        }
+    }
+
+    /// Parses the canonical text of a UUID, in either case; nil for anything else.
+    public static func parse(_ text: String) -> UUID? {
+        let utf8 = text.utf8
+        guard utf8.count == 36 else { return nil }
+        var raw: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        let ok = withUnsafeMutableBytes(of: &raw) { out -> Bool in
+            var j = 0
+            var high = true
+            for (i, c) in utf8.enumerated() {
+                if i == 8 || i == 13 || i == 18 || i == 23 {
+                    guard c == UInt8(ascii: "-") else { return false }
+                    continue
+                }
+                guard let v = hexValue(c) else { return false }
+                if high { out[j] = v << 4 } else {
+                    out[j] |= v
+                    j += 1
+                }
+                high.toggle()
+            }
+            return true
+        }
+        return ok ? UUID(uuid: raw) : nil
+    }
+
+    private static func hexDigit(_ v: UInt8) -> UInt8 { v < 10 ? 0x30 + v : 0x61 + v - 10 }
+
+    private static func hexValue(_ c: UInt8) -> UInt8? {
+        switch c {
+        case 0x30...0x39: return c - 0x30
+        case 0x61...0x66: return c - 0x61 + 10
+        case 0x41...0x46: return c - 0x41 + 10
+        default: return nil
+        }
     }
 
     static func bytes(_ uuid: UUID) -> [UInt8] {
