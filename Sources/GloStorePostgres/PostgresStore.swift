@@ -46,7 +46,12 @@ public final class PostgresStore: Store {
         _ = try await Self.withPreparedDatabase(parsed, logger: logger) { _ in }
         let client = PostgresClient(configuration: parsed.clientConfiguration, backgroundLogger: logger)
         self.client = client
-        runner = Task { await client.run() }
+        // Started at once (up to its first suspension), so the pool runs before the first query.
+        if #available(macOS 26.0, *) {
+            runner = Task.immediate { await client.run() }
+        } else {
+            runner = Task { await client.run() }
+        }
         writer = PostgresCommitter(client: client, url: parsed, logger: logger, instance: UUID().uuidString)
     }
 

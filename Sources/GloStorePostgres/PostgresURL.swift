@@ -82,6 +82,8 @@ struct PostgresURL: Sendable, CustomStringConvertible {
         config.options.connectTimeout = .seconds(10)
         config.options.maximumConnections = 8
         config.options.connectionIdleTimeout = .seconds(30)
+        // Durable before acknowledged, whatever the server's default: COMMIT returns once the WAL is flushed.
+        config.options.additionalStartupParameters = [("synchronous_commit", "on")]
         return config
     }
 

@@ -21,8 +21,8 @@ struct PostgresStoreTests {
     func twoHosts() async throws -> (PostgresStore, PostgresStore) {
         let url = try await freshPostgresDatabase()
         // Both start at once: the migrations run under an advisory lock, so neither trips on the other.
-        async let a = PostgresStore(url: url)
-        async let b = PostgresStore(url: url)
+        async let a = PostgresStore(url: url, logger: quietLogger)
+        async let b = PostgresStore(url: url, logger: quietLogger)
         return try await (a, b)
     }
 
@@ -149,20 +149,20 @@ struct PostgresStoreTests {
     @Test("migrations: recorded once, a foreign database and a newer glo-host's are refused")
     func migrations() async throws {
         let url = try await freshPostgresDatabase()
-        let first = try await PostgresStore.migrate(url: url)
+        let first = try await PostgresStore.migrate(url: url, logger: quietLogger)
         #expect(first.count >= 2)
-        #expect(try await PostgresStore.migrate(url: url).isEmpty, "a migrated database needs nothing more")
+        #expect(try await PostgresStore.migrate(url: url, logger: quietLogger).isEmpty, "a migrated database needs nothing more")
         // Two hosts starting together on a fresh database.
         let fresh = try await freshPostgresDatabase()
-        async let x = PostgresStore.migrate(url: fresh)
-        async let y = PostgresStore.migrate(url: fresh)
+        async let x = PostgresStore.migrate(url: fresh, logger: quietLogger)
+        async let y = PostgresStore.migrate(url: fresh, logger: quietLogger)
         let (mx, my) = try await (x, y)
         #expect(mx.count + my.count == first.count, "each migration ran once")
         // A database with tables that are not ours.
         let foreign = try await freshPostgresDatabase()
         try await psql(foreign, "CREATE TABLE invoices (id INTEGER PRIMARY KEY)")
         do {
-            _ = try await PostgresStore(url: foreign)
+            _ = try await PostgresStore(url: foreign, logger: quietLogger)
             Issue.record("opened a foreign database")
         } catch StoreError.unusable(let why) {
             #expect(why.contains("not a glo-host database"))
@@ -170,7 +170,7 @@ struct PostgresStoreTests {
         // A migration from the future.
         try await psql(url, "INSERT INTO glo_schema_migrations (version, name) VALUES (9999, 'v9999: from the future')")
         do {
-            _ = try await PostgresStore(url: url)
+            _ = try await PostgresStore(url: url, logger: quietLogger)
             Issue.record("opened a newer glo-host's database")
         } catch StoreError.unusable(let why) {
             #expect(why.contains("newer glo-host"))

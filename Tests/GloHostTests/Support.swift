@@ -36,11 +36,18 @@ struct StoreBackend: Sendable, CustomTestStringConvertible {
     /// A fresh database on the server of `GLO_TEST_POSTGRES_URL` for each store.
     static let postgres = StoreBackend(name: "PostgreSQL") {
         let url = try await freshPostgresDatabase()
-        return (try await PostgresStore(url: url), { try await PostgresStore(url: url) })
+        return (try await PostgresStore(url: url, logger: quietLogger), { try await PostgresStore(url: url, logger: quietLogger) })
     }
 
     static let all: [StoreBackend] = [.sqlite] + (testPostgresURL == nil ? [] : [.postgres])
 }
+
+/// Warnings and errors only: the tests make many stores, and each logs its migrations.
+let quietLogger: Logger = {
+    var logger = Logger(label: "glo-host.tests.postgres")
+    logger.logLevel = .warning
+    return logger
+}()
 
 /// A fresh SQLite store, for the tests that need one synchronously.
 func freshSQLiteStore() throws -> any Store {
