@@ -29,22 +29,36 @@ struct PostgresStoreTests {
     @Test("concurrent commits from two hosts keep one gap-free log in commit order")
     func twoHostsOneLog() async throws {
         let (a, b) = try await twoHosts()
-        let perHost = 150
-        let receipts = try await withThrowingTaskGroup(of: (host: Int, receipt: CommitReceipt?).self) { group in
-            for i in 0..<(2 * perHost) {
-                let store = i % 2 == 0 ? a : b
-                group.addTask {
-                    // Every tenth pair writes the same record from both hosts: one of them wins.
-                    let id = i % 20 < 2 ? "shared-\(i / 20)" : "own-\(i)"
-                    do {
-                        let receipt = try await store.commit(Change(writes: [self.write(id)], events: [self.event(i), self.event(i)]))
-                        return (i % 2, receipt)
-                    } catch StoreError.conflict {
-                        return (i % 2, nil)
+        // Many small transactions on each host (workers that commit one change after another), so
+        // the two hosts' transactions overlap again and again.
+        let workers = 6, each = 25
+        let perHost = workers * each
+        let receipts = try await withThrowingTaskGroup(of: [(host: Int, receipt: CommitReceipt?)].self) { group in
+            for host in 0..<2 {
+                let store = host == 0 ? a : b
+                for worker in 0..<workers {
+                    group.addTask {
+                        var mine: [(host: Int, receipt: CommitReceipt?)] = []
+                        var previous: Int64 = 0
+                        for k in 0..<each {
+                            let i = worker * each + k
+                            // Every tenth record is written by both hosts: one of them wins.
+                            let id = i % 10 == 0 ? "shared-\(i)" : "own-\(host)-\(i)"
+                            do {
+                                let receipt = try await store.commit(Change(writes: [self.write(id)], events: [self.event(i), self.event(i)]))
+                                mine.append((host, receipt))
+                                // Commit order: a commit that starts after another has returned comes later in the log.
+                                #expect(receipt.events[0].sequence > previous)
+                                previous = receipt.events[1].sequence
+                            } catch StoreError.conflict {
+                                mine.append((host, nil))
+                            }
+                        }
+                        return mine
                     }
                 }
             }
-            return try await group.reduce(into: [(host: Int, receipt: CommitReceipt?)]()) { $0.append($1) }
+            return try await group.reduce(into: [(host: Int, receipt: CommitReceipt?)]()) { $0 += $1 }
         }
         let accepted = receipts.compactMap(\.receipt)
         #expect(accepted.count == 2 * perHost - perHost / 10)
