@@ -100,6 +100,7 @@ public final class PostgresStore: Store {
 
     /// What went wrong, without the query, its binds, or the server's message (which can quote values).
     static func describe(_ error: any Error) -> String {
+        if let error = error as? StoreError { return error.description }
         if let error = error as? PSQLError {
             if error.code == .server { return "SQLSTATE \(error.serverInfo?[.sqlState] ?? "?")" }
             if let underlying = error.underlying, !(underlying is PSQLError) { return "\(error.code): \(describe(underlying))" }
@@ -358,12 +359,19 @@ public final class PostgresStore: Store {
     private static func listen(url: PostgresURL, logger: Logger, instance: String,
                                into continuation: AsyncStream<Int64>.Continuation) async {
         var reconnected = false
+        var opened: PostgresConnection?
         while !Task.isCancelled {
             do {
-                let connection = try await connect(url, logger: logger)
+                // Connected outside this task's cancellation: postgres-nio 1.33.2 asserts (debug builds)
+                // when a connect is cancelled half-way through its handshake. A connection that
+                // arrives after the stream ended is closed below at once.
+                let connection = try await Task { try await connect(url, logger: logger) }.value
+                opened = connection
+                if Task.isCancelled { break }
                 try await withTaskCancellationHandler {
                     try await connection.listen(on: PostgresSchema.channel) { notices in
                         if reconnected {
+                            // Notices sent while the connection was down are lost: say where the log is.
                             let rows = try await connection.query("SELECT coalesce(max(sequence), 0)::bigint FROM events", logger: logger).collect()
                             if let last = try rows.first?.decode(Int64.self) { continuation.yield(last) }
                         }
@@ -377,17 +385,19 @@ public final class PostgresStore: Store {
                 } onCancel: {
                     _ = connection.close() as EventLoopFuture<Void>
                 }
-                try? await connection.close().get()
             } catch {
                 if !Task.isCancelled {
                     logger.warning("lost the PostgreSQL notice connection; connecting again",
                                    metadata: ["database": "\(url)", "error": "\(describe(error))"])
                 }
             }
+            if let opened { try? await opened.close().get() }
+            opened = nil
             reconnected = true
             if Task.isCancelled { break }
             try? await Task.sleep(for: .seconds(1))
         }
+        if let opened { try? await opened.close().get() }
         continuation.finish()
     }
 

@@ -18,8 +18,9 @@ struct PostgresStoreTests {
     }
 
     /// Two stores on one database, as two hosts.
-    func twoHosts() async throws -> (PostgresStore, PostgresStore) {
-        let url = try await freshPostgresDatabase()
+    func twoHosts(on database: String? = nil) async throws -> (PostgresStore, PostgresStore) {
+        let url: String
+        if let database { url = database } else { url = try await freshPostgresDatabase() }
         // Both start at once: the migrations run under an advisory lock, so neither trips on the other.
         async let a = PostgresStore(url: url, logger: quietLogger)
         async let b = PostgresStore(url: url, logger: quietLogger)
@@ -81,10 +82,17 @@ struct PostgresStoreTests {
 
     @Test("a commit on one host is heard through the other's commitNotices, and not through its own")
     func notices() async throws {
-        let (a, b) = try await twoHosts()
+        let url = try await freshPostgresDatabase()
+        let (a, b) = try await twoHosts(on: url)
         let heardByB = Heard(), heardByA = Heard()
-        let listenB = Task { for await n in b.commitNotices() { heardByB.add(n) } }
-        let listenA = Task { for await n in a.commitNotices() { heardByA.add(n) } }
+        let listenB = Task {
+            for await n in b.commitNotices() { heardByB.add(n) }
+            heardByB.end()
+        }
+        let listenA = Task {
+            for await n in a.commitNotices() { heardByA.add(n) }
+            heardByA.end()
+        }
         // LISTEN starts in the background: commit until the first notice arrives.
         var committed: [Int64] = []
         var heard = false
@@ -100,13 +108,25 @@ struct PostgresStoreTests {
         let fromB = try await b.commit(Change(events: [event(99)])).events[0].sequence
         #expect(try await eventually(5) { heardByA.all.contains(fromB) })
         #expect(heardByA.all.allSatisfy { !committed.contains($0) })
-        listenA.cancel()
-        listenB.cancel()
+
+        // The listening connection dies (the server ends it): b connects again and hears later commits.
+        try await psql(url, """
+            SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+            WHERE datname = current_database() AND pid <> pg_backend_pid() AND query ILIKE '%LISTEN%'
+            """)
+        var reheard = false
+        for i in 0..<40 where !reheard {
+            let last = try #require(try await a.commit(Change(events: [event(100 + i)])).events.last?.sequence)
+            reheard = try await eventually(0.5) { heardByB.all.contains { $0 >= last } }
+        }
+        #expect(reheard, "notices resume after the connection drops")
+
+        // Closing a store ends its notice streams.
         try await a.close()
         try await b.close()
-        // Closing the store ends its notice streams.
-        await listenA.value
-        await listenB.value
+        #expect(try await eventually(5) { heardByA.ended && heardByB.ended })
+        listenA.cancel()
+        listenB.cancel()
     }
 
     @Test("a lease one host holds is refused to the other until released")
@@ -194,7 +214,9 @@ struct PostgresStoreTests {
 
 /// Sequence numbers a notice stream gave, in order.
 final class Heard: Sendable {
-    private let seen = Mutex<[Int64]>([])
-    var all: [Int64] { seen.withLock { $0 } }
-    func add(_ n: Int64) { seen.withLock { $0.append(n) } }
+    private let seen = Mutex<(all: [Int64], ended: Bool)>(([], false))
+    var all: [Int64] { seen.withLock { $0.all } }
+    var ended: Bool { seen.withLock { $0.ended } }
+    func add(_ n: Int64) { seen.withLock { $0.all.append(n) } }
+    func end() { seen.withLock { $0.ended = true } }
 }
