@@ -129,6 +129,41 @@ struct PostgresStoreTests {
         listenB.cancel()
     }
 
+    @Test("two hosts updating the same records in opposite orders: deadlocks are retried, never reported")
+    func oppositeOrders() async throws {
+        let (a, b) = try await twoHosts()
+        try await a.commit(Change(writes: [write("r1"), write("r2")]))
+        let rounds = 8
+        let accepted = try await withThrowingTaskGroup(of: Int.self) { group in
+            for host in 0..<2 {
+                let store = host == 0 ? a : b
+                group.addTask {
+                    var accepted = 0
+                    for _ in 0..<rounds {
+                        let r1 = try #require(try await store.record(RecordCollection("thing"), id: "r1"))
+                        let r2 = try #require(try await store.record(RecordCollection("thing"), id: "r2"))
+                        var writes = [self.write("r1", expect: .version(r1.version)), self.write("r2", expect: .version(r2.version))]
+                        if host == 1 { writes.reverse() }
+                        do {
+                            try await store.commit(Change(writes: writes, events: [self.event(host)]))
+                            accepted += 1
+                        } catch StoreError.conflict {
+                            // Read again and retry: the other host got there first.
+                        }
+                    }
+                    return accepted
+                }
+            }
+            return try await group.reduce(0, +)
+        }
+        #expect(accepted >= rounds, "at least one host's every round, or an equal share, got through")
+        #expect(try await a.record(RecordCollection("thing"), id: "r1")?.version == Int64(1 + accepted))
+        #expect(try await b.record(RecordCollection("thing"), id: "r2")?.version == Int64(1 + accepted))
+        #expect(try await b.lastSequence() == Int64(accepted))
+        try await a.close()
+        try await b.close()
+    }
+
     @Test("a lease one host holds is refused to the other until released")
     func leasesAcrossHosts() async throws {
         let (a, b) = try await twoHosts()
