@@ -35,6 +35,7 @@ let package = Package(
         .library(name: "GloRules", targets: ["GloRules"]),
         .library(name: "GloKit", targets: ["GloKit"]),
         .library(name: "GloStoreSQLite", targets: ["GloStoreSQLite"]),
+        .library(name: "GloStorePostgres", targets: ["GloStorePostgres"]),
         .library(name: "PluginTally", targets: ["PluginTally"]),
     ],
     dependencies: [
@@ -47,6 +48,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0", traits: [.defaults, "YAML"]),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // liblua5.4 from Debian, found through pkg-config; shim.h wraps Lua's C macros.
@@ -90,6 +92,17 @@ let package = Package(
         .target(
             name: "GloStoreSQLite",
             dependencies: ["GloKit", "GloJSON", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strictSwift
+        ),
+        // The PostgreSQL store, for several hosts on one database.
+        .target(
+            name: "GloStorePostgres",
+            dependencies: [
+                "GloKit", "GloJSON",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/GloStorePostgres",
             swiftSettings: strictSwift
         ),
         // The HTTP API (Hummingbird): an adapter over GloKit, no domain logic.
@@ -139,7 +152,12 @@ let package = Package(
         .testTarget(name: "GloKitTests", dependencies: ["GloKit", "GloRules", "GloJSON"], swiftSettings: strictSwift),
         .testTarget(
             name: "GloHostTests",
-            dependencies: ["GloKit", "GloStoreSQLite", "PluginTally", "GloRules", "GloJSON", "glo-crash-writer"],
+            dependencies: [
+                "GloKit", "GloStoreSQLite", "GloStorePostgres", "PluginTally", "GloRules", "GloJSON", "glo-crash-writer",
+                // Support.swift makes a fresh PostgreSQL database per store.
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strictSwift
         ),
         // Each plugin's tests, and the end-to-end scenarios through all of them.

@@ -17,7 +17,7 @@ struct EventBusTests {
 
     @Test("each subscriber gets the types it asked for, in order; patterns match prefixes")
     func ordersAndPatterns() async throws {
-        let store = try StoreBackend.sqlite.make().store
+        let store = try await StoreBackend.sqlite.make().store
         let bus = EventBus(store: store, retry: fast, pollInterval: .milliseconds(20))
         let records = Records(store: store, vault: testVault, bus: bus)
         let all = Collector(), referrals = Collector(), exact = Collector()
@@ -66,7 +66,7 @@ struct EventBusTests {
 
     @Test("after a restart, delivery resumes from the checkpoint and events written meanwhile arrive")
     func resumes() async throws {
-        let (store, _) = try StoreBackend.sqlite.make()
+        let (store, _) = try await StoreBackend.sqlite.make()
         let first = Collector()
         let bus1 = EventBus(store: store, retry: fast, pollInterval: .milliseconds(20))
         try bus1.subscribe(Subscription(name: "s", patterns: ["*"]) { first.add($0) })
@@ -89,7 +89,7 @@ struct EventBusTests {
 
     @Test("a handler that keeps failing is retried, then parked; other subscribers and later events go on")
     func parksFailures() async throws {
-        let store = try StoreBackend.sqlite.make().store
+        let store = try await StoreBackend.sqlite.make().store
         let bus = EventBus(store: store, retry: fast, pollInterval: .milliseconds(20))
         let records = Records(store: store, vault: testVault, bus: bus)
         let tries = Mutex<[Int64: Int]>([:])
@@ -121,7 +121,7 @@ struct EventBusTests {
 
     @Test("a dead letter retried after the cause is fixed is delivered and resolved")
     func retryResolves() async throws {
-        let store = try StoreBackend.sqlite.make().store
+        let store = try await StoreBackend.sqlite.make().store
         let bus = EventBus(store: store, retry: fast, pollInterval: .milliseconds(20))
         let fixed = Atomic<Bool>(false)
         let handled = Collector()
@@ -141,7 +141,7 @@ struct EventBusTests {
 
     @Test("replay: rewinding a subscriber, even while it runs, delivers again from that sequence")
     func replay() async throws {
-        let store = try StoreBackend.sqlite.make().store
+        let store = try await StoreBackend.sqlite.make().store
         let bus = EventBus(store: store, retry: fast, pollInterval: .milliseconds(20))
         let seen = Collector()
         try bus.subscribe(Subscription(name: "view", patterns: ["*"]) { seen.add($0) })

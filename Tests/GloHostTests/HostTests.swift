@@ -65,7 +65,7 @@ struct PluginSelectionTests {
 
     @Test("a pack without a decision a plugin needs stops the start, naming plugin, jurisdiction and decision")
     func missingDecision() throws {
-        let store = try StoreBackend.sqlite.make().store
+        let store = try freshSQLiteStore()
         let needy = NeedsPlugin(id: "needy", decisionsNeeded: ["identification.pathway", "return.steps"])
         // TH-2019 (in force in 2019) has identification only.
         #expect {
@@ -87,7 +87,7 @@ struct PluginSelectionTests {
 @Suite("Decision service and the tally plugin, end to end")
 struct DecisionServiceTests {
     func host(_ plugins: [any Plugin] = [TallyPlugin()]) throws -> GloHost {
-        try GloHost(store: StoreBackend.sqlite.make().store, vault: testVault, engine: shippedEngine, plugins: plugins,
+        try GloHost(store: freshSQLiteStore(), vault: testVault, engine: shippedEngine, plugins: plugins,
                     jurisdictions: ["TH", "LA"], retry: RetryPolicy(attempts: 2, firstDelay: .milliseconds(1)),
                     pollInterval: .milliseconds(20))
     }
@@ -177,7 +177,7 @@ struct DecisionServiceTests {
             end }
             """.write(toFile: rules + "/ZZ/identification.lua", atomically: true, encoding: .utf8)
         let engine = try RuleEngine(directory: rules, statesPerPack: 1)
-        let host = try GloHost(store: StoreBackend.sqlite.make().store, vault: testVault, engine: engine,
+        let host = try GloHost(store: freshSQLiteStore(), vault: testVault, engine: engine,
                                plugins: [TallyPlugin()])
         try await host.start()
         let person = Person(personal: PersonalData(givenNames: "B"))
@@ -208,7 +208,7 @@ struct DecisionServiceTests {
               return { outcome = "victim" }
             end }
             """.write(toFile: rules + "/ZZ/identification.lua", atomically: true, encoding: .utf8)
-        let host = try GloHost(store: StoreBackend.sqlite.make().store, vault: testVault,
+        let host = try GloHost(store: freshSQLiteStore(), vault: testVault,
                                engine: try RuleEngine(directory: rules, statesPerPack: 1),
                                plugins: [DecidingPlugin(), TallyPlugin()],
                                retry: RetryPolicy(attempts: 2, firstDelay: .milliseconds(1)), pollInterval: .milliseconds(20))

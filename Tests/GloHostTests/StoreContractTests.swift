@@ -16,7 +16,7 @@ struct StoreContractTests {
 
     @Test("a change's records and events commit together, with gap-free sequence numbers", arguments: StoreBackend.all)
     func commitsTogether(_ backend: StoreBackend) async throws {
-        let (store, _) = try backend.make()
+        let (store, _) = try await backend.make()
         let receipt = try await store.commit(Change(writes: [write("a", "{}")], events: [event(), event()]))
         #expect(receipt.events.map(\.sequence) == [1, 2])
         #expect(receipt.versions == [1])
@@ -31,7 +31,7 @@ struct StoreContractTests {
 
     @Test("a change whose expectation fails is refused whole: no record, no event, no sequence used", arguments: StoreBackend.all)
     func conflictRefusesWhole(_ backend: StoreBackend) async throws {
-        let (store, _) = try backend.make()
+        let (store, _) = try await backend.make()
         try await store.commit(Change(writes: [write("a", "{\"v\":1}")], events: [event()]))
         await #expect(throws: StoreError.conflict(collection: RecordCollection("thing"), id: "a")) {
             try await store.commit(Change(writes: [write("b", "{}"), write("a", "{\"v\":2}")], events: [event()]))
@@ -52,7 +52,7 @@ struct StoreContractTests {
 
     @Test("concurrent commits (grouped) keep the log gap-free and refuse only the conflicting change", arguments: StoreBackend.all)
     func concurrentCommits(_ backend: StoreBackend) async throws {
-        let (store, _) = try backend.make()
+        let (store, _) = try await backend.make()
         let n = 400
         let outcomes = try await withThrowingTaskGroup(of: Bool.self) { group in
             for i in 0..<n {
@@ -76,7 +76,7 @@ struct StoreContractTests {
 
     @Test("records are found by index key, and keys are replaced on update", arguments: StoreBackend.all)
     func indexKeys(_ backend: StoreBackend) async throws {
-        let (store, _) = try backend.make()
+        let (store, _) = try await backend.make()
         let red = IndexKey("colour", "red"), blue = IndexKey("colour", "blue")
         try await store.commit(Change(writes: [write("a", "{}", keys: [red]), write("b", "{}", keys: [red, blue])]))
         #expect(try await store.records(RecordCollection("thing"), key: red, limit: 10).map(\.id) == ["a", "b"])
@@ -89,7 +89,7 @@ struct StoreContractTests {
 
     @Test("checkpoints: saved only at the same generation; a rewind bumps it", arguments: StoreBackend.all)
     func checkpoints(_ backend: StoreBackend) async throws {
-        let (store, _) = try backend.make()
+        let (store, _) = try await backend.make()
         #expect(try await store.checkpoint("s") == Checkpoint(position: 0, generation: 0))
         #expect(try await store.saveCheckpoint("s", position: 5, generation: 0))
         #expect(try await store.checkpoint("s").position == 5)
@@ -103,7 +103,7 @@ struct StoreContractTests {
 
     @Test("dead letters are listed by state and change state", arguments: StoreBackend.all)
     func deadLetters(_ backend: StoreBackend) async throws {
-        let (store, _) = try backend.make()
+        let (store, _) = try await backend.make()
         let letter = DeadLetter(id: "s@4", subscriber: "s", sequence: 4, eventType: "x.y", error: "boom", attempts: 3,
                                 parkedAt: Timestamp(millisecondsSince1970: 1_000))
         try await store.park(letter)
@@ -116,11 +116,11 @@ struct StoreContractTests {
 
     @Test("everything acknowledged is there after the store is closed and opened again", arguments: StoreBackend.all)
     func survivesReopen(_ backend: StoreBackend) async throws {
-        let (store, reopen) = try backend.make()
+        let (store, reopen) = try await backend.make()
         try await store.commit(Change(writes: [write("a", "{}")], events: [event()]))
         _ = try await store.saveCheckpoint("s", position: 1, generation: 0)
         try await store.close()
-        let again = try reopen()
+        let again = try await reopen()
         #expect(try await again.record(RecordCollection("thing"), id: "a") != nil)
         #expect(try await again.lastSequence() == 1)
         #expect(try await again.checkpoint("s").position == 1)
@@ -130,7 +130,7 @@ struct StoreContractTests {
 
     @Test("a subscriber's lease is held by one holder until it expires or is released", arguments: StoreBackend.all)
     func leases(_ backend: StoreBackend) async throws {
-        let (store, _) = try backend.make()
+        let (store, _) = try await backend.make()
         #expect(try await store.claim("tally", holder: "host-a", for: .seconds(30)))
         #expect(try await store.claim("tally", holder: "host-a", for: .seconds(30)), "the holder renews its own lease")
         #expect(try await store.claim("tally", holder: "host-b", for: .seconds(30)) == false)
@@ -148,11 +148,11 @@ struct StoreContractTests {
 
     @Test("restore writes records and events as they were, and refuses what would overwrite", arguments: StoreBackend.all)
     func restore(_ backend: StoreBackend) async throws {
-        let (source, _) = try backend.make()
+        let (source, _) = try await backend.make()
         try await source.commit(Change(writes: [write("a", "{\"v\":1}", keys: [IndexKey("case", "c1")])], events: [event()]))
         try await source.commit(Change(writes: [write("a", "{\"v\":2}", keys: [IndexKey("case", "c2")], expect: .version(1)),
                                                 write("b", "{}")], events: [event(), event("thing.changed")]))
-        let (target, _) = try backend.make()
+        let (target, _) = try await backend.make()
         let collections = try await source.collections()
         #expect(collections == [RecordCollection("thing")])
         let records = try await source.records(RecordCollection("thing"), after: nil, limit: 100)

@@ -1,0 +1,267 @@
+import GloJSON
+import GloKit
+import Logging
+import NIOCore
+import PostgresNIO
+import Synchronization
+
+/// Writes changes in groups, as `GloStoreSQLite`'s committer does: one transaction (and one WAL
+/// flush, `synchronous_commit` on) for every change that arrived while the previous one ran.
+/// Callers are resumed only after COMMIT, so nothing is acknowledged before it is durable.
+///
+/// In each transaction, for each change:
+/// 1. A record twice in one change is a conflict with itself (refused before any SQL).
+/// 2. Every write's expectation is checked first, with `SELECT version ... FOR UPDATE`: the row lock
+///    keeps another host from changing the record until we commit. A refused change writes nothing.
+/// 3. The writes. A `.new` record is inserted with `ON CONFLICT DO NOTHING`: if another host inserted
+///    it after our check (its row did not exist, so there was nothing to lock), no row comes back and
+///    the change is refused. A change with more than one write runs in a SAVEPOINT, so one refused
+///    half-way is rolled back alone while the rest of the group commits.
+///
+/// Then, **as late as possible**, the group's events take their sequence numbers from the one-row
+/// counter (`UPDATE event_sequence SET last = last + n RETURNING last`), are inserted, and
+/// `pg_notify('glo_events', ...)` announces the last one. The counter's row lock is held from that
+/// UPDATE until COMMIT, so another host's transaction waits there for ours to commit (or roll back)
+/// before it takes the next numbers: numbers are handed out in commit order, and a transaction that
+/// rolls back hands its numbers back (gap-free). Taking them after the record writes keeps the lock
+/// for the event inserts and the commit only, so hosts serialize only on that short tail.
+final class PostgresCommitter: Sendable {
+    private let client: PostgresClient
+    private let url: PostgresURL
+    private let logger: Logger
+    /// This store instance, in its notices, so it does not hear its own commits.
+    let instance: String
+    private let state = Mutex(State())
+    /// The most changes one transaction takes.
+    static let maximumGroup = 1_000
+
+    private struct Pending {
+        var change: Change
+        var continuation: CheckedContinuation<CommitReceipt, any Error>
+    }
+
+    private struct State {
+        var pending: [Pending] = []
+        var running = false
+        var closed = false
+        var idle: [CheckedContinuation<Void, Never>] = []
+    }
+
+    init(client: PostgresClient, url: PostgresURL, logger: Logger, instance: String) {
+        self.client = client
+        self.url = url
+        self.logger = logger
+        self.instance = instance
+    }
+
+    func submit(_ change: Change) async throws -> CommitReceipt {
+        try await withCheckedThrowingContinuation { continuation in
+            let start = state.withLock { s -> Bool? in
+                if s.closed { return nil }
+                s.pending.append(Pending(change: change, continuation: continuation))
+                if s.running { return false }
+                s.running = true
+                return true
+            }
+            switch start {
+            case nil: continuation.resume(throwing: StoreError.closed)
+            case true?: Task { await self.drain() }
+            case false?: break
+            }
+        }
+    }
+
+    /// Waits for the writes in flight, then refuses new ones.
+    func finish() async {
+        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+            let done = state.withLock { s -> Bool in
+                s.closed = true
+                if !s.running { return true }
+                s.idle.append(c)
+                return false
+            }
+            if done { c.resume() }
+        }
+    }
+
+    private func drain() async {
+        while true {
+            let group = state.withLock { s -> [Pending] in
+                if s.pending.isEmpty {
+                    s.running = false
+                    return []
+                }
+                let n = min(s.pending.count, Self.maximumGroup)
+                defer { s.pending.removeFirst(n) }
+                return Array(s.pending.prefix(n))
+            }
+            if group.isEmpty {
+                let waiters = state.withLock { s -> [CheckedContinuation<Void, Never>] in
+                    defer { s.idle = [] }
+                    return s.running ? [] : s.idle
+                }
+                for w in waiters { w.resume() }
+                return
+            }
+            await commit(group)
+        }
+    }
+
+    private func commit(_ group: [Pending]) async {
+        let changes = group.map(\.change)
+        var attempt = 0
+        while true {
+            do {
+                let results = try await client.withConnection { connection in
+                    try await Self.write(changes, on: connection, logger: self.logger, instance: self.instance)
+                }
+                for (item, result) in zip(group, results) { item.continuation.resume(with: result) }
+                return
+            } catch {
+                // Two hosts that lock the same records in opposite orders deadlock; PostgreSQL aborts
+                // one transaction, which is retried whole (nothing of it was written).
+                if PostgresStore.isRetryable(error) && attempt < 5 {
+                    attempt += 1
+                    logger.debug("retrying a commit group after a deadlock", metadata: ["attempt": "\(attempt)"])
+                    continue
+                }
+                let failure = PostgresStore.failure(error, doing: "commit", url: url)
+                for item in group { item.continuation.resume(throwing: failure) }
+                return
+            }
+        }
+    }
+
+    private static func write(_ changes: [Change], on connection: PostgresConnection, logger: Logger,
+                              instance: String) async throws -> [Result<CommitReceipt, any Error>] {
+        try await PostgresSchema.inTransaction(connection, logger: logger) {
+            var outcomes: [Result<[Int64], StoreError>] = []
+            for change in changes {
+                outcomes.append(try await apply(change, on: connection, logger: logger))
+            }
+            // The sequence numbers, last: see the type's comment.
+            var events: [Event] = []
+            let count = zip(changes, outcomes).reduce(0) { n, pair in
+                if case .success = pair.1 { return n + pair.0.events.count }
+                return n
+            }
+            var receipts: [Result<CommitReceipt, any Error>] = []
+            if count > 0 {
+                let row = try await connection.query(
+                    "UPDATE event_sequence SET last = last + \(Int64(count)) WHERE id = 1 RETURNING last", logger: logger
+                ).collect()
+                guard let last = try row.first?.decode(Int64.self) else { throw StoreError.failed("the event sequence counter is missing") }
+                var next = last - Int64(count) + 1
+                for (change, outcome) in zip(changes, outcomes) {
+                    switch outcome {
+                    case .success(let versions):
+                        var stored: [Event] = []
+                        for new in change.events {
+                            stored.append(new.stored(as: next))
+                            next += 1
+                        }
+                        events += stored
+                        receipts.append(.success(CommitReceipt(events: stored, versions: versions)))
+                    case .failure(let conflict):
+                        receipts.append(.failure(conflict))
+                    }
+                }
+                try await insert(events, on: connection, logger: logger)
+                try await connection.query("SELECT pg_notify(\(PostgresSchema.channel), \("\(last) \(instance)"))", logger: logger)
+            } else {
+                receipts = outcomes.map { outcome in
+                    outcome.map { CommitReceipt(events: [], versions: $0) }.mapError { $0 as any Error }
+                }
+            }
+            return receipts
+        }
+    }
+
+    /// One change's record writes, its expectations checked first: the new versions, or the conflict
+    /// that refused it (and then nothing of it is written).
+    private static func apply(_ change: Change, on c: PostgresConnection, logger: Logger) async throws -> Result<[Int64], StoreError> {
+        var seen = Set<String>()
+        for write in change.writes where !seen.insert(write.collection.rawValue + "\u{0}" + write.id).inserted {
+            return .failure(.conflict(collection: write.collection, id: write.id))
+        }
+        for write in change.writes {
+            let rows = try await c.query(
+                "SELECT version FROM records WHERE collection = \(write.collection.rawValue) AND id = \(write.id) FOR UPDATE",
+                logger: logger).collect()
+            let current = try rows.first?.decode(Int64.self)
+            let holds: Bool
+            switch write.expect {
+            case .new: holds = current == nil
+            case .version(let expected): holds = current == expected
+            }
+            if !holds { return .failure(.conflict(collection: write.collection, id: write.id)) }
+        }
+        let savepoint = change.writes.count > 1
+        if savepoint { try await c.query("SAVEPOINT glo_change", logger: logger) }
+        var versions: [Int64] = []
+        for write in change.writes {
+            let body = ByteBuffer(bytes: write.body)
+            let keys = PostgresStore.encodeKeys(write.keys)
+            let written: [PostgresRow]
+            switch write.expect {
+            case .new:
+                written = try await c.query("""
+                    INSERT INTO records (collection, id, version, body, keys) VALUES (\(write.collection.rawValue), \(write.id), 1, \(body), \(keys))
+                    ON CONFLICT (collection, id) DO NOTHING RETURNING version
+                    """, logger: logger).collect()
+            case .version(let expected):
+                written = try await c.query("""
+                    UPDATE records SET version = version + 1, body = \(body), keys = \(keys)
+                    WHERE collection = \(write.collection.rawValue) AND id = \(write.id) AND version = \(expected) RETURNING version
+                    """, logger: logger).collect()
+                if !written.isEmpty {
+                    try await c.query("DELETE FROM record_keys WHERE collection = \(write.collection.rawValue) AND id = \(write.id)",
+                                      logger: logger)
+                }
+            }
+            guard let version = try written.first?.decode(Int64.self) else {
+                // Inserted by another host since the check: this change is refused alone.
+                if savepoint { try await c.query("ROLLBACK TO SAVEPOINT glo_change", logger: logger) }
+                if savepoint { try await c.query("RELEASE SAVEPOINT glo_change", logger: logger) }
+                return .failure(.conflict(collection: write.collection, id: write.id))
+            }
+            try await insertKeys(write.keys, collection: write.collection, id: write.id, on: c, logger: logger)
+            versions.append(version)
+        }
+        if savepoint { try await c.query("RELEASE SAVEPOINT glo_change", logger: logger) }
+        return .success(versions)
+    }
+
+    static func insertKeys(_ keys: [IndexKey], collection: RecordCollection, id: String, on c: PostgresConnection,
+                           logger: Logger) async throws {
+        let unique = Array(Set(keys))
+        if unique.isEmpty { return }
+        let names = unique.map { $0.name }, values = unique.map { $0.value }
+        try await c.query("""
+            INSERT INTO record_keys (collection, name, value, id)
+            SELECT \(collection.rawValue), k.name, k.value, \(id) FROM unnest(\(names)::text[], \(values)::text[]) AS k(name, value)
+            """, logger: logger)
+    }
+
+    /// Inserts events in one statement (arrays, one per column).
+    static func insert(_ events: [Event], on c: PostgresConnection, logger: Logger) async throws {
+        if events.isEmpty { return }
+        let sequences = events.map { $0.sequence }
+        let ids = events.map { $0.id.description }
+        let types = events.map { $0.type }
+        let hasJurisdiction = events.map { $0.jurisdiction != nil }
+        let jurisdictions = events.map { $0.jurisdiction?.rawValue ?? "" }
+        let subjects = events.map { $0.subject }
+        let actors = events.map { $0.actor }
+        let ats = events.map { $0.at.millisecondsSince1970 }
+        let data = events.map { JSONWriter.string($0.data, sortKeys: true) }
+        try await c.query("""
+            INSERT INTO events (sequence, id, type, jurisdiction, subject, actor, at, data)
+            SELECT e.sequence, e.id, e.type, CASE WHEN e.has_jurisdiction THEN e.jurisdiction END, e.subject, e.actor, e.at, e.data
+            FROM unnest(\(sequences)::bigint[], \(ids)::text[], \(types)::text[], \(hasJurisdiction)::boolean[],
+                        \(jurisdictions)::text[], \(subjects)::text[], \(actors)::text[], \(ats)::bigint[], \(data)::text[])
+                 AS e(sequence, id, type, has_jurisdiction, jurisdiction, subject, actor, at, data)
+            ORDER BY e.sequence
+            """, logger: logger)
+    }
+}
