@@ -39,7 +39,7 @@ struct EventBusTests {
 
     @Test("two hosts on one store: only the lease holder delivers; when it stops, the other takes over from its checkpoint")
     func leaseMovesBetweenHosts() async throws {
-        let (store, _) = try StoreBackend.sqlite.make()
+        let (store, _) = try await StoreBackend.sqlite.make()
         let onA = Collector(), onB = Collector()
         let a = EventBus(store: store, retry: fast, pollInterval: .milliseconds(20), holder: "host-a", leaseDuration: .milliseconds(600))
         let b = EventBus(store: store, retry: fast, pollInterval: .milliseconds(20), holder: "host-b", leaseDuration: .milliseconds(600))
