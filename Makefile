@@ -24,14 +24,18 @@ sample: deps
 	.build/release/glo-host rules check $(RULES)
 	-.build/release/glo-host rules eval --rules $(RULES) --jurisdiction TH --decision identification.pathway --at 2026-01-01 --input $(SAMPLE)
 
-# Every test: the Swift suites (runtime, packs, host, workflows, API, CLI against the built binary), the
-# packs' own tests, the API fuzzed against its OpenAPI document (schemathesis from PyPI, bounded), and the
-# web UI driven in a real browser (Debian's chromium, Selenium from PyPI; screenshots in artifacts/screenshots).
+# Every test: the Swift suites (runtime, packs, host, workflows, API, CLI against the built binary; the
+# store suite against SQLite and a throwaway PostgreSQL, Debian's, installed and started by
+# scripts/postgres-test-server.sh), the packs' own tests, the API fuzzed against its OpenAPI document
+# (schemathesis from PyPI, bounded), the web UI driven in a real browser (Debian's chromium, Selenium from
+# PyPI; screenshots in artifacts/screenshots), and two hosts on one PostgreSQL with one killed mid-load,
+# then the store moved PostgreSQL -> SQLite -> PostgreSQL (Tests/scaleout/test_two_hosts.py).
 test: deps
-	swift test
+	url=$$(bash scripts/postgres-test-server.sh) && GLO_TEST_POSTGRES_URL=$$url swift test
 	.build/debug/glo-host rules test $(RULES)
 	bash scripts/fuzz-api.sh .build/debug/glo-host
 	bash scripts/browser-tests.sh .build/debug/glo-host
+	url=$$(bash scripts/postgres-test-server.sh) && python3 Tests/scaleout/test_two_hosts.py .build/debug/glo-host $$url
 
 # The eval benchmark against standalone lua5.4 + lua-cjson (scripts/bench-eval.sh).
 bench-eval: deps

@@ -5,7 +5,7 @@ import PackageDescription
 //   glo-host -> GloRules -> LuaVM -> CLuaSandbox -> CLua
 //                  \            \-> GloJSON
 //                   \-> Yams (pack manifests and tests), Crypto (content hashes)
-//   glo-host -> GloStoreSQLite -> GloKit (the host core: entities, Store protocol, event bus, plugins,
+//   glo-host -> GloStoreSQLite, GloStorePostgres -> GloKit (the host core: entities, Store protocol, event bus, plugins,
 //               decision service; no HTTP, SQL or Lua C API) -> GloRules, GloJSON
 //   Plugins/<Name> -> GloKit only
 let strictSwift: [SwiftSetting] = [
@@ -131,7 +131,7 @@ let package = Package(
         .executableTarget(
             name: "glo-host",
             dependencies: [
-                "GloRules", "LuaVM", "GloJSON", "GloKit", "GloStoreSQLite", "GloServer", "PluginTally",
+                "GloRules", "LuaVM", "GloJSON", "GloKit", "GloStoreSQLite", "GloStorePostgres", "GloServer", "PluginTally",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -13,6 +13,8 @@
 # (/usr/lib/postgresql/<version>/bin). initdb and postgres refuse to run as root, so as root they run
 # as the `postgres` user (created if missing).
 set -euo pipefail
+# initdb and postgres run as another user, who may not be allowed into the caller's folder.
+cd /
 
 mode=${1:-start}
 dir=${GLO_PG_DIR:-/tmp/glo-postgres-test}
@@ -62,6 +64,11 @@ free_port() {
     exit 1
 }
 
+# A fresh Debian machine (CI) has no server: install Debian's when we may.
+if ! command -v initdb >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && [ "$(id -u)" -eq 0 ]; then
+    log "installing postgresql from Debian's packages"
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql) >&2
+fi
 initdb=$(find_bin initdb)
 pg_ctl=$(find_bin pg_ctl)
 pg_isready=$(find_bin pg_isready)

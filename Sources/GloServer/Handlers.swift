@@ -72,8 +72,12 @@ extension GloServer {
 
     func ready() async throws -> APIResponse {
         do {
-            let last = try await host.records.store.lastSequence()
-            return .json(["status": "ready", "store": "ok", "last_sequence": .int(last),
+            // The database answers (a read), and which kind it is; its address stays out of reach of
+            // unauthenticated callers.
+            let store = host.records.store
+            let last = try await store.lastSequence()
+            return .json(["status": "ready", "store": "ok", "database": .string(store.kind),
+                          "last_sequence": .int(last), "holder": .string(host.bus.holder),
                           "plugins": .array(host.plugins.map { .string($0.id) })])
         } catch {
             throw Problem(.serviceUnavailable, "not-ready", "Not ready", "the store does not answer")

@@ -23,6 +23,7 @@ import Synchronization
 /// `?sslmode=disable` they are plain TCP, which is fine on loopback or a private link only.
 /// `?sslmode=require` refuses a server without TLS.
 public final class PostgresStore: Store {
+    public var kind: String { "postgresql" }
     private let url: PostgresURL
     private let logger: Logger
     private let client: PostgresClient

@@ -12,6 +12,7 @@ import Synchronization
 /// fails is refused alone (group commit).
 public final class SQLiteStore: Store {
     public let path: String
+    public var kind: String { "sqlite" }
     private let pool: DatabasePool
     private let writer: GroupCommitter
     private let readers: ReaderConnections

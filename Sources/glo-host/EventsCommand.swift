@@ -38,12 +38,12 @@ struct Events: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let (sqlite, _) = try openStore(try await store.settings())
+            let (db, _) = try await openStore(try await store.settings())
             let pattern = EventPattern(type)
             var position: Int64
-            if let from { position = from - 1 } else { position = max(0, try await sqlite.lastSequence() - Int64(lines)) }
+            if let from { position = from - 1 } else { position = max(0, try await db.lastSequence() - Int64(lines)) }
             while true {
-                let batch = try await sqlite.events(after: position, limit: 1_000)
+                let batch = try await db.events(after: position, limit: 1_000)
                 for event in batch where pattern.matches(event.type) {
                     // Unbuffered, so that --follow shows each event as it comes.
                     FileHandle.standardOutput.write(Data((JSONWriter.string(event.json, sortKeys: true) + "\n").utf8))
@@ -54,7 +54,7 @@ struct Events: AsyncParsableCommand {
                     try await Task.sleep(for: .milliseconds(250))
                 }
             }
-            try await sqlite.close()
+            try await db.close()
         }
     }
 
@@ -80,16 +80,16 @@ struct Events: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let (sqlite, _) = try openStore(try await store.settings())
-            let known = try await sqlite.checkpoints()
+            let (db, _) = try await openStore(try await store.settings())
+            let known = try await db.checkpoints()
             guard known[subscriber] != nil || compiledPlugins.plugin(subscriber) != nil else {
                 warn("--subscriber: no subscriber '\(subscriber)' (known: \(Set(known.keys).union(compiledPlugins.ids).sorted().joined(separator: ", ")))")
                 throw ExitCode(2)
             }
-            let last = try await sqlite.lastSequence()
-            let checkpoint = try await sqlite.rewind(subscriber, to: from - 1)
+            let last = try await db.lastSequence()
+            let checkpoint = try await db.rewind(subscriber, to: from - 1)
             print("\(subscriber) rewound: events \(from)...\(last) will be delivered again (generation \(checkpoint.generation))")
-            try await sqlite.close()
+            try await db.close()
         }
     }
 
@@ -122,8 +122,8 @@ struct Events: AsyncParsableCommand {
             }
 
             func run() async throws {
-                let (sqlite, _) = try openStore(try await store.settings())
-                for letter in try await sqlite.deadLetters(state: DeadLetter.State(rawValue: state)) {
+                let (db, _) = try await openStore(try await store.settings())
+                for letter in try await db.deadLetters(state: DeadLetter.State(rawValue: state)) {
                     print(JSONWriter.string(.object([
                         "id": .string(letter.id), "subscriber": .string(letter.subscriber), "sequence": .int(letter.sequence),
                         "type": .string(letter.eventType), "error": .string(letter.error),
@@ -131,7 +131,7 @@ struct Events: AsyncParsableCommand {
                         "state": .string(letter.state.rawValue),
                     ]), sortKeys: true))
                 }
-                try await sqlite.close()
+                try await db.close()
             }
         }
 
@@ -151,16 +151,16 @@ struct Events: AsyncParsableCommand {
             }
 
             func run() async throws {
-                let (sqlite, _) = try openStore(try await store.settings())
-                let targets = all ? try await sqlite.deadLetters(state: .parked).map(\.id) : ids
+                let (db, _) = try await openStore(try await store.settings())
+                let targets = all ? try await db.deadLetters(state: .parked).map(\.id) : ids
                 var missing: [String] = []
                 for id in targets {
-                    if try await sqlite.setDeadLetter(id, state: .retryRequested, error: nil, attempts: nil) == false {
+                    if try await db.setDeadLetter(id, state: .retryRequested, error: nil, attempts: nil) == false {
                         missing.append(id)
                     }
                 }
                 print("\(targets.count - missing.count) dead letter(s) queued for retry")
-                try await sqlite.close()
+                try await db.close()
                 if !missing.isEmpty {
                     warn("ids: no dead letter \(missing.joined(separator: ", "))")
                     throw ExitCode(1)

@@ -99,12 +99,12 @@ extension Rules.Diff {
     /// readable only by this user (the facts are personal data), with the decision ids in order.
     func storedCorpus() async throws -> (path: String, ids: [String]) {
         let settings = try await store.settings()
-        let (sqlite, vault) = try openStore(settings)
-        let records = Records(store: sqlite, vault: vault)
+        let (db, vault) = try await openStore(settings)
+        let records = Records(store: db, vault: vault)
         let decisions = try await records.list(DecisionRecord.self,
                                                key: .decision(JurisdictionID(options.jurisdiction), options.decision),
                                                limit: Int.max)
-        try await sqlite.close()
+        try await db.close()
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("glo-corpus-\(UUID().uuidString).jsonl").path
         var text = ""
         for decision in decisions { text += decision.value.factsSnapshot + "\n" }

@@ -61,10 +61,10 @@ struct Serve: AsyncParsableCommand {
         // Taken before loading, so that an edit made while the host starts is not missed.
         let loadedFiles = RulesWatcher.fingerprint(settings.rules)
         let engine = try loadEngine(settings.rules)
-        let (sqlite, vault) = try openStore(settings, create: true, logger: logger)
+        let (db, vault) = try await openStore(settings, create: true, logger: logger)
         let host: GloHost
         do {
-            host = try GloHost(store: sqlite, vault: vault, engine: engine, plugins: selected,
+            host = try GloHost(store: db, vault: vault, engine: engine, plugins: selected,
                                jurisdictions: settings.jurisdictions.isEmpty ? nil : settings.jurisdictions.map { JurisdictionID($0) },
                                retry: settings.retry, pollInterval: settings.pollInterval, holder: settings.leaseHolder,
                                leaseDuration: settings.leaseDuration, logger: logger)
@@ -73,8 +73,8 @@ struct Serve: AsyncParsableCommand {
             warn("the host cannot start: \(error.problems.count) problem(s)")
             throw ExitCode(2)
         }
-        let last = try await sqlite.lastSequence()
-        logger.info("store open", metadata: ["db": .string(settings.db), "last_sequence": "\(last)"])
+        let last = try await db.lastSequence()
+        logger.info("store open", metadata: ["db": .string(StoreLocation(settings.db).display), "last_sequence": "\(last)"])
         let watcher = RulesWatcher(engine: engine, loadedFiles: loadedFiles, watch: settings.watchRules,
                                    interval: settings.reloadInterval, logger: logger)
         let server = GloServer(host: host)
@@ -82,7 +82,7 @@ struct Serve: AsyncParsableCommand {
         let http = server.application(address: settings.httpAddress, port: settings.httpPort)
         logger.notice("serving the API", metadata: ["url": .string("http://\(settings.httpAddress):\(settings.httpPort)/api/v1/openapi.yaml")])
         let group = ServiceGroup(configuration: .init(
-            services: [.init(service: HostService(host: host, store: sqlite)), .init(service: watcher), .init(service: http)],
+            services: [.init(service: HostService(host: host, store: db)), .init(service: watcher), .init(service: http)],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
         try await group.run()
@@ -116,7 +116,7 @@ struct Serve: AsyncParsableCommand {
 /// Runs the host until a graceful shutdown, then stops it and closes the store.
 struct HostService: ServiceLifecycle.Service {
     let host: GloHost
-    let store: SQLiteStore
+    let store: any Store
 
     func run() async throws {
         try await host.start()

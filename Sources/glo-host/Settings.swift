@@ -2,6 +2,7 @@ import ArgumentParser
 import Configuration
 import Foundation
 import GloKit
+import GloStorePostgres
 import GloStoreSQLite
 import Logging
 import SystemPackage
@@ -108,7 +109,7 @@ struct StoreOptions: ParsableArguments {
     @Option(name: .customLong("config"), help: "The settings file (default: Config/glo-host.yaml when present).")
     var config: String?
 
-    @Option(name: .customLong("db"), help: "The store: a SQLite file path (default: the settings' db, data/glo-host.sqlite).")
+    @Option(name: .customLong("db"), help: "The store: a SQLite file path, or postgres://user:password@host:port/database (default: the settings' db, data/glo-host.sqlite).")
     var db: String?
 
     func settings() async throws -> Settings {
@@ -118,35 +119,70 @@ struct StoreOptions: ParsableArguments {
     }
 }
 
+/// Where a host's store is: a SQLite file (the embedded default) or a PostgreSQL database, by
+/// `db` (or `--db`): a path, or `postgres://user:password@host:port/database`.
+enum StoreLocation {
+    case sqlite(path: String)
+    case postgres(url: String)
+
+    init(_ db: String) {
+        let lower = db.lowercased()
+        self = lower.hasPrefix("postgres://") || lower.hasPrefix("postgresql://") ? .postgres(url: db) : .sqlite(path: db)
+    }
+
+    /// For messages and logs: a URL without its user and password.
+    var display: String {
+        switch self {
+        case .sqlite(let path): return path
+        case .postgres(let url):
+            guard let c = URLComponents(string: url), let host = c.host else { return "postgres://(unreadable URL)" }
+            return "postgres://\(host)\(c.port.map { ":\($0)" } ?? "")\(c.path)"
+        }
+    }
+}
+
 /// Opens the settings' store and the personal-data key, or ends the command with exit 2 and why.
 /// Only `serve` creates them (`create`); the tools that read a store refuse a missing one rather
-/// than make an empty database and a new key.
-func openStore(_ settings: Settings, create: Bool = false, logger: Logger? = nil) throws -> (SQLiteStore, PersonVault) {
+/// than make an empty database and a new key. (A PostgreSQL database is made by its administrator;
+/// `serve` and `migrate` create the tables in it.)
+func openStore(_ settings: Settings, create: Bool = false, logger: Logger? = nil) async throws -> (any Store, PersonVault) {
     if !create {
-        if !FileManager.default.fileExists(atPath: settings.db) {
-            warn("--db \(settings.db): there is no database there (`glo-host serve` creates it; or give --db or --config)")
-            throw ExitCode(2)
-        }
         let env = ProcessInfo.processInfo.environment[VaultKey.environmentVariable] ?? ""
         if env.isEmpty && !FileManager.default.fileExists(atPath: settings.keyFile) {
             warn("key_file \(settings.keyFile): there is no personal-data key there; set \(VaultKey.environmentVariable) or key_file")
             throw ExitCode(2)
         }
     }
-    let store: SQLiteStore
-    do { store = try SQLiteStore(path: settings.db) } catch {
-        warn("--db \(settings.db): \(error)")
-        throw ExitCode(2)
-    }
+    let store = try await openStoreOnly(settings, create: create)
     do {
         let (key, origin) = try VaultKey.load(path: settings.keyFile)
         if case .generated(let path) = origin {
-            let text = "A new personal-data key was written to \(path). Back it up now and keep it apart from the database: without it the personal data in \(settings.db) cannot be read. (Or set \(VaultKey.environmentVariable).)"
+            let text = "A new personal-data key was written to \(path). Back it up now and keep it apart from the database: without it the personal data in \(StoreLocation(settings.db).display) cannot be read. Every host on the same store needs the same key. (Or set \(VaultKey.environmentVariable).)"
             if let logger { logger.warning("\(text)") } else { warn("warning: " + text) }
         }
         return (store, PersonVault(key: key))
     } catch {
+        try? await store.close()
         warn("key_file \(settings.keyFile): \(error)")
+        throw ExitCode(2)
+    }
+}
+
+/// The store alone, without the personal-data key (moving a store never opens a seal). A missing
+/// SQLite file is refused unless `create`; errors name the host, port and database, never a password.
+func openStoreOnly(_ settings: Settings, create: Bool = false) async throws -> any Store {
+    let location = StoreLocation(settings.db)
+    if !create, case .sqlite(let path) = location, !FileManager.default.fileExists(atPath: path) {
+        warn("--db \(path): there is no database there (`glo-host serve` creates it; or give --db or --config)")
+        throw ExitCode(2)
+    }
+    do {
+        switch location {
+        case .sqlite(let path): return try SQLiteStore(path: path)
+        case .postgres(let url): return try await PostgresStore(url: url)
+        }
+    } catch {
+        warn("--db \(location.display): \(error)")
         throw ExitCode(2)
     }
 }

@@ -35,8 +35,8 @@ struct UsersCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let (sqlite, vault) = try openStore(try await store.settings())
-            let users = Users(records: Records(store: sqlite, vault: vault))
+            let (db, vault) = try await openStore(try await store.settings())
+            let users = Users(records: Records(store: db, vault: vault))
             let user = User(displayName: name, roles: Serve.list(roles).compactMap(Role.init(rawValue:)),
                             organisation: organisation.flatMap { OrganisationID($0) } ?? OrganisationID(),
                             jurisdictions: Serve.list(jurisdictions).map { JurisdictionID($0) })
@@ -55,7 +55,7 @@ struct UsersCommand: AsyncParsableCommand {
             }
             let token = try await users.issueToken(for: user.id)
             print("user \(user.id)\ntoken \(token)")
-            try await sqlite.close()
+            try await db.close()
         }
     }
 
@@ -66,14 +66,14 @@ struct UsersCommand: AsyncParsableCommand {
 
         func run() async throws {
             guard let id = UserID(user) else { throw ValidationError("user must be an id (a UUID)") }
-            let (sqlite, vault) = try openStore(try await store.settings())
+            let (db, vault) = try await openStore(try await store.settings())
             do {
-                print(try await Users(records: Records(store: sqlite, vault: vault)).issueToken(for: id))
+                print(try await Users(records: Records(store: db, vault: vault)).issueToken(for: id))
             } catch let error as GloKitError {
                 warn("user: \(error)")
                 throw ExitCode(2)
             }
-            try await sqlite.close()
+            try await db.close()
         }
     }
 
@@ -84,15 +84,15 @@ struct UsersCommand: AsyncParsableCommand {
 
         func run() async throws {
             guard let id = UserID(user) else { throw ValidationError("user must be an id (a UUID)") }
-            let (sqlite, vault) = try openStore(try await store.settings())
+            let (db, vault) = try await openStore(try await store.settings())
             do {
-                try await Users(records: Records(store: sqlite, vault: vault)).disable(id)
+                try await Users(records: Records(store: db, vault: vault)).disable(id)
             } catch let error as GloKitError {
                 warn("user: \(error)")
                 throw ExitCode(2)
             }
             print("user \(id) disabled; its tokens are revoked")
-            try await sqlite.close()
+            try await db.close()
         }
     }
 
@@ -101,11 +101,11 @@ struct UsersCommand: AsyncParsableCommand {
         @OptionGroup var store: StoreOptions
 
         func run() async throws {
-            let (sqlite, vault) = try openStore(try await store.settings())
-            for user in try await Users(records: Records(store: sqlite, vault: vault)).all() {
+            let (db, vault) = try await openStore(try await store.settings())
+            for user in try await Users(records: Records(store: db, vault: vault)).all() {
                 print(JSONWriter.string(try GloKitCoding.jsonValue(user)))
             }
-            try await sqlite.close()
+            try await db.close()
         }
     }
 }

@@ -97,6 +97,6 @@ public struct Users: Sendable {
 
     /// SHA-256 in lower-case hex: how secrets and keys are stored.
     public static func hash(_ secret: String) -> String {
-        SHA256.hash(data: Data(secret.utf8)).map { String(format: "%02x", $0) }.joined()
+        SHA256.hash(data: Data(secret.utf8)).hexText
     }
 }

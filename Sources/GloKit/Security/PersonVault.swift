@@ -94,7 +94,7 @@ public struct PersonVault: Sendable {
 
     private func nameKey(normalisedPart part: String) -> IndexKey {
         let mac = HMAC<SHA256>.authenticationCode(for: Data(part.utf8), using: nameKey)
-        return IndexKey("name", mac.map { String(format: "%02x", $0) }.joined())
+        return IndexKey("name", mac.hexText)
     }
 
     /// Lower case, diacritics and width folded, split on spaces, hyphens and dots.

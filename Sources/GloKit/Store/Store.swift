@@ -16,6 +16,9 @@ import GloJSON
 /// - Records are opaque bytes (JSON) with index keys the store can look them up by. Personal data
 ///   reaches the store already sealed (`PersonVault`); a store never sees it in the clear.
 public protocol Store: Sendable {
+    /// Which database: `sqlite` or `postgresql` (for readiness and logs; never an address).
+    var kind: String { get }
+
     /// Commits the change atomically and durably; returns its events with their sequence numbers.
     @discardableResult
     func commit(_ change: Change) async throws -> CommitReceipt

@@ -117,8 +117,8 @@ public enum UUIDv7 {
                         out[i] = UInt8(ascii: "-")
                         i += 1
                     }
-                    out[i] = hexDigit(byte >> 4)
-                    out[i + 1] = hexDigit(byte & 0x0F)
+                    out[i] = Hex.digit(byte >> 4)
+                    out[i + 1] = Hex.digit(byte & 0x0F)
                     i += 2
                 }
                 return i
@@ -139,7 +139,7 @@ public enum UUIDv7 {
                     guard c == UInt8(ascii: "-") else { return false }
                     continue
                 }
-                guard let v = hexValue(c) else { return false }
+                guard let v = Hex.value(c) else { return false }
                 if high { out[j] = v << 4 } else {
                     out[j] |= v
                     j += 1
@@ -149,17 +149,6 @@ public enum UUIDv7 {
             return true
         }
         return ok ? UUID(uuid: raw) : nil
-    }
-
-    private static func hexDigit(_ v: UInt8) -> UInt8 { v < 10 ? 0x30 + v : 0x61 + v - 10 }
-
-    private static func hexValue(_ c: UInt8) -> UInt8? {
-        switch c {
-        case 0x30...0x39: return c - 0x30
-        case 0x61...0x66: return c - 0x61 + 10
-        case 0x41...0x46: return c - 0x41 + 10
-        default: return nil
-        }
     }
 
     static func bytes(_ uuid: UUID) -> [UInt8] {
