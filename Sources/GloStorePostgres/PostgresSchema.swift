@@ -96,6 +96,9 @@ enum PostgresSchema {
             )
             """,
         ]),
+        Migration(version: 3, name: "v3: events by subject", statements: [
+            "CREATE INDEX events_by_subject ON events (subject, sequence)",
+        ]),
     ]
 
     /// Brings the connection's database up to date, under an advisory lock so that hosts starting

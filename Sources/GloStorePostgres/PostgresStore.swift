@@ -216,6 +216,14 @@ public final class PostgresStore: Store {
         return try decode("reading events") { try found.map { try Self.event($0) } }
     }
 
+    public func events(subject: String, after sequence: Int64, limit: Int) async throws -> [Event] {
+        let found = try await rows("""
+            SELECT sequence, id, type, jurisdiction, subject, actor, at, data FROM events
+            WHERE subject = \(subject) AND sequence > \(sequence) ORDER BY sequence LIMIT \(Int64(limit))
+            """, "reading events")
+        return try decode("reading events") { try found.map { try Self.event($0) } }
+    }
+
     public func lastSequence() async throws -> Int64 {
         let found = try await rows("SELECT coalesce(max(sequence), 0)::bigint FROM events", "reading the last sequence number")
         return try decode("reading the last sequence number") { try found.first?.decode(Int64.self) ?? 0 }

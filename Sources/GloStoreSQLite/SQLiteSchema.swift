@@ -67,6 +67,9 @@ enum SQLiteSchema {
                 ) WITHOUT ROWID;
                 """)
         }
+        m.registerMigration("v3: events by subject") { db in
+            try db.execute(sql: "CREATE INDEX events_by_subject ON events (subject, sequence)")
+        }
         return m
     }
 }

@@ -167,6 +167,15 @@ public final class SQLiteStore: Store {
         }
     }
 
+    public func events(subject: String, after sequence: Int64, limit: Int) async throws -> [Event] {
+        try await read { db in
+            try Row.fetchAll(db.cachedStatement(sql: """
+                SELECT sequence, id, type, jurisdiction, subject, actor, at, data FROM events
+                WHERE subject = ? AND sequence > ? ORDER BY sequence LIMIT ?
+                """), arguments: [subject, sequence, limit]).map(Self.event)
+        }
+    }
+
     public func lastSequence() async throws -> Int64 {
         try await read { db in try Int64.fetchOne(db, sql: "SELECT max(sequence) FROM events") ?? 0 }
     }

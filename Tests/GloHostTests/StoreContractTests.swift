@@ -174,4 +174,16 @@ struct StoreContractTests {
         await #expect(throws: StoreError.self) { try await target.restore(records: [], events: [events[0]]) }
         #expect(try await target.lastSequence() == 4)
     }
+
+    @Test("events of one subject, in order, after a sequence number", arguments: StoreBackend.all)
+    func eventsBySubject(_ backend: StoreBackend) async throws {
+        let (store, _) = try await backend.make()
+        for i in 0..<6 {
+            try await store.commit(Change(events: [NewEvent(type: "t.\(i)", jurisdiction: "TH", subject: i % 2 == 0 ? "case:a" : "case:b",
+                                                            actor: .system, data: .null)]))
+        }
+        #expect(try await store.events(subject: "case:a", after: 0, limit: 10).map(\.sequence) == [1, 3, 5])
+        #expect(try await store.events(subject: "case:b", after: 2, limit: 1).map(\.type) == ["t.3"])
+        #expect(try await store.events(subject: "case:c", after: 0, limit: 10).isEmpty)
+    }
 }

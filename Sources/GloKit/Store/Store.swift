@@ -32,6 +32,9 @@ public protocol Store: Sendable {
 
     /// Events with a sequence number greater than `sequence`, in order.
     func events(after sequence: Int64, limit: Int) async throws -> [Event]
+    /// Events about one subject (such as `case:<id>`) with a sequence number greater than
+    /// `sequence`, in order: a case's timeline without reading the whole log.
+    func events(subject: String, after sequence: Int64, limit: Int) async throws -> [Event]
     /// The last event's sequence number, or 0 for an empty log.
     func lastSequence() async throws -> Int64
 
