@@ -39,7 +39,16 @@ extension GloServer {
     /// Signs in and opens a session, auditing the sign-in or the failure; nil for a wrong name or
     /// password, or a disabled user. The one way in for the API's `/login` and the UI's form.
     func openSession(name: String, password: String, request: String) async throws -> (User, String, WebSession)? {
-        guard let user = try await users.signIn(name, password: password), let caller = Caller(user) else {
+        let signedIn: User?
+        do { signedIn = try await users.signIn(name, password: password) } catch let locked as SignInLocked {
+            try await audit.append(AuditEntry(user: nil, role: nil, action: .loginFailed, subject: "login", jurisdiction: nil,
+                                              request: request, detail: "too many failed sign-ins for this name; locked"))
+            let seconds = max(1, (locked.until.millisecondsSince1970 - Timestamp.now.millisecondsSince1970 + 999) / 1000)
+            throw Problem(.tooManyRequests, "sign-in-locked", "Too many failed sign-ins",
+                          "too many failed sign-ins for this name: try again in \((seconds + 59) / 60) minute(s), or ask an administrator",
+                          extra: ["retry_after_seconds": .int(seconds)])
+        }
+        guard let user = signedIn, let caller = Caller(user) else {
             try await audit.append(AuditEntry(user: nil, role: nil, action: .loginFailed, subject: "login", jurisdiction: nil,
                                               request: request, detail: "wrong name or password, or user disabled"))
             return nil

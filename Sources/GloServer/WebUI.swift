@@ -182,8 +182,15 @@ extension GloServer {
         router.post("/ui/login") { request, _ in
             var request = request
             let form = FormFields((try? await request.jsonBody()) ?? [])
-            guard let name = form["name"], let password = form["password"],
-                  let (_, secret, _) = try? await self.openSession(name: name, password: password, request: "POST /ui/login") else {
+            guard let name = form["name"], let password = form["password"] else {
+                return ui.page("login", title: "Sign in", lang: "en", csrf: nil, [:], error: "The name or the password is wrong.",
+                               status: .unauthorized)
+            }
+            let opened: (User, String, WebSession)?
+            do { opened = try await self.openSession(name: name, password: password, request: "POST /ui/login") } catch let problem as Problem {
+                return ui.page("login", title: "Sign in", lang: "en", csrf: nil, [:], error: problem.detail, status: problem.status)
+            } catch { opened = nil }
+            guard let (_, secret, _) = opened else {
                 return ui.page("login", title: "Sign in", lang: "en", csrf: nil, [:], error: "The name or the password is wrong.",
                                status: .unauthorized)
             }

@@ -52,4 +52,28 @@ struct WebSessionTests {
         #expect(try await api.server.audit.entries(action: .login).count == 1)
         #expect(try await api.server.audit.entries(action: .loginFailed).count == 2)
     }
+
+    @Test("after 5 failed sign-ins a name is locked (429, even with the right password, audited); other names are not")
+    func lockout() async throws {
+        let api = try await API()
+        let noy = api.users["caseworker-TH"]!
+        try await api.server.users.setLogin("noy", password: "correct horse battery", for: noy.id, cost: .fast)
+        try await api.test { client in
+            let form = ["Content-Type": "application/x-www-form-urlencoded"]
+            // A success before the limit resets the count.
+            for _ in 0..<4 { #expect(try await client.call(.post, "/login", raw: "name=noy&password=guess", headers: form).status == 401) }
+            #expect(try await client.call(.post, "/login", raw: "name=noy&password=correct+horse+battery", headers: form).status == 303)
+            for _ in 0..<5 { #expect(try await client.call(.post, "/login", raw: "name=Noy&password=guess", headers: form).status == 401) }
+            let locked = try await client.call(.post, "/login", raw: "name=noy&password=correct+horse+battery", headers: form)
+            #expect(locked.status == 429)
+            #expect(locked.body["retry_after_seconds"]?.intValue.map { $0 > 800 && $0 <= 900 } == true)
+            // The web form says so too; an unknown name is locked the same way, telling nothing.
+            let page = try await client.call(.post, "/ui/login", raw: "name=noy&password=correct+horse+battery", headers: form)
+            #expect(page.status == 429 && page.text.contains("too many failed sign-ins"))
+            for _ in 0..<5 { _ = try await client.call(.post, "/login", raw: "name=nobody&password=guess", headers: form) }
+            #expect(try await client.call(.post, "/login", raw: "name=nobody&password=guess", headers: form).status == 429)
+        }
+        let failed = try await api.server.audit.entries(action: .loginFailed)
+        #expect(failed.filter { $0.detail?.contains("locked") == true }.count == 3)
+    }
 }

@@ -60,6 +60,49 @@ public struct Login: StoredEntity, Equatable {
     }
 }
 
+/// Failed sign-ins of one sign-in name (whether or not it exists, so the lock tells nothing about
+/// which names do): after `limit` failures within `window`, the name is locked for `lockout`, and
+/// even the right password is refused until then. Kept in the store, so it holds across hosts.
+public struct SignInFailures: StoredEntity, Equatable {
+    public static let collection = RecordCollection("sign_in_failures")
+    public static let limit = 5
+    public static let window: Int64 = 15 * 60 * 1000
+    public static let lockout: Int64 = 15 * 60 * 1000
+
+    /// The sign-in name, lower case.
+    public var name: String
+    public var failures: Int
+    public var since: Timestamp
+    public var lockedUntil: Timestamp?
+
+    public var recordID: String { name }
+    public var indexKeys: [IndexKey] { [] }
+    public func validationErrors() -> [FieldError] { [] }
+
+    /// This record after one more failure at `now`.
+    func failed(at now: Timestamp) -> SignInFailures {
+        var next = self
+        if now.millisecondsSince1970 - since.millisecondsSince1970 > Self.window || lockedUntil.map({ $0 <= now }) == true {
+            next = SignInFailures(name: name, failures: 0, since: now, lockedUntil: nil)
+        }
+        next.failures += 1
+        if next.failures >= Self.limit {
+            next.lockedUntil = Timestamp(millisecondsSince1970: now.millisecondsSince1970 + Self.lockout)
+        }
+        return next
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case name, failures, since
+        case lockedUntil = "locked_until"
+    }
+}
+
+/// A sign-in refused because the name had too many failures; try again at `until`.
+public struct SignInLocked: Error, Sendable {
+    public var until: Timestamp
+}
+
 /// A signed-in browser: the cookie carries a secret; the store keeps its SHA-256 as the id, the user,
 /// the CSRF token the forms must echo, and when it expires.
 public struct WebSession: StoredEntity, Equatable {
@@ -94,13 +137,36 @@ extension Users {
     }
 
     /// The enabled user with this sign-in name and password, or nil. The time taken does not tell
-    /// whether the name exists.
+    /// whether the name exists. A name with too many recent failures throws `SignInLocked`
+    /// (`SignInFailures`), without looking at the password.
     public func signIn(_ name: String, password: String) async throws -> User? {
-        let login = try await records.get(Login.self, name.lowercased())?.value
+        let key = name.lowercased()
+        let failures = try await records.get(SignInFailures.self, key)
+        if let until = failures?.value.lockedUntil, until > .now { throw SignInLocked(until: until) }
+        let login = try await records.get(Login.self, key)?.value
         let hash = login?.passwordHash ?? Users.decoyHash
         guard PasswordHasher.verify(password, against: hash), let login,
-              let user = try await records.get(User.self, login.user.description)?.value, !user.disabled else { return nil }
+              let user = try await records.get(User.self, login.user.description)?.value, !user.disabled else {
+            try await recordFailure(key)
+            return nil
+        }
+        if let failures, failures.value.failures > 0 {
+            try? await records.commit { change in
+                try change.update(SignInFailures(name: key, failures: 0, since: .now), from: failures.version)
+            }
+        }
         return user
+    }
+
+    private func recordFailure(_ key: String) async throws {
+        guard key.count <= 200 else { return }
+        try await records.retryingConflicts {
+            let found = try await records.get(SignInFailures.self, key)
+            let next = (found?.value ?? SignInFailures(name: key, failures: 0, since: .now)).failed(at: .now)
+            try await records.commit { change in
+                if let found { try change.update(next, from: found.version) } else { try change.insert(next) }
+            }
+        }
     }
 
     /// Opens a session for a signed-in user; returns the cookie's secret (shown once) and the session.
