@@ -201,7 +201,7 @@ final class PostgresCommitter: Sendable {
         var versions: [Int64] = []
         for write in change.writes {
             let body = ByteBuffer(bytes: write.body)
-            let keys = PostgresStore.encodeKeys(write.keys)
+            let keys = IndexKey.text(write.keys)
             let written: [PostgresRow]
             switch write.expect {
             case .new:

@@ -188,22 +188,7 @@ public final class PostgresStore: Store {
     static func record(_ row: PostgresRow) throws -> StoredRecord {
         let (collection, id, version, body, keys) = try row.decode((String, String, Int64, ByteBuffer, String).self)
         return StoredRecord(collection: RecordCollection(collection), id: id, version: version,
-                            body: Array(body.readableBytesView), keys: try decodeKeys(keys))
-    }
-
-    /// A record's keys as JSON: `[["name", "value"], ...]` (as in SQLite).
-    static func encodeKeys(_ keys: [IndexKey]) -> String {
-        JSONWriter.string(.array(keys.map { .array([.string($0.name), .string($0.value)]) }), sortKeys: false)
-    }
-
-    static func decodeKeys(_ text: String) throws -> [IndexKey] {
-        guard let pairs = try JSONParser.parse(text).arrayValue else { throw StoreError.failed("a record's keys are damaged") }
-        return try pairs.map { pair in
-            guard let p = pair.arrayValue, p.count == 2, let name = p[0].stringValue, let value = p[1].stringValue else {
-                throw StoreError.failed("a record's keys are damaged")
-            }
-            return IndexKey(name, value)
-        }
+                            body: Array(body.readableBytesView), keys: try IndexKey.keys(keys))
     }
 
     // MARK: Event log
@@ -427,7 +412,7 @@ public final class PostgresStore: Store {
             for r in records {
                 let inserted = try await c.query("""
                     INSERT INTO records (collection, id, version, body, keys)
-                    VALUES (\(r.collection.rawValue), \(r.id), \(r.version), \(ByteBuffer(bytes: r.body)), \(Self.encodeKeys(r.keys)))
+                    VALUES (\(r.collection.rawValue), \(r.id), \(r.version), \(ByteBuffer(bytes: r.body)), \(IndexKey.text(r.keys)))
                     ON CONFLICT (collection, id) DO NOTHING RETURNING version
                     """, logger: logger).collect()
                 if inserted.isEmpty { throw StoreError.conflict(collection: r.collection, id: r.id) }

@@ -212,7 +212,7 @@ struct PreparedChange: Sendable {
 
     init(_ change: Change) {
         self.change = change
-        keys = change.writes.map { SQLiteStore.encodeKeys($0.keys) }
+        keys = change.writes.map { IndexKey.text($0.keys) }
         eventData = change.events.map { JSONWriter.string($0.data, sortKeys: true) }
     }
 }

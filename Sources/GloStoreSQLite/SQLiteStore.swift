@@ -135,25 +135,10 @@ public final class SQLiteStore: Store {
     }
 
     static func record(_ row: Row) throws -> StoredRecord {
-        let keys = try decodeKeys(row["keys"])
+        let keys = try IndexKey.keys(row["keys"])
         let body: Data = row["body"]
         return StoredRecord(collection: RecordCollection(row["collection"] as String), id: row["id"],
                             version: row["version"], body: Array(body), keys: keys)
-    }
-
-    /// A record's keys as JSON: `[["name", "value"], ...]`.
-    static func encodeKeys(_ keys: [IndexKey]) -> String {
-        JSONWriter.string(.array(keys.map { .array([.string($0.name), .string($0.value)]) }), sortKeys: false)
-    }
-
-    static func decodeKeys(_ text: String) throws -> [IndexKey] {
-        guard let pairs = try JSONParser.parse(text).arrayValue else { throw StoreError.failed("a record's keys are damaged") }
-        return try pairs.map { pair in
-            guard let p = pair.arrayValue, p.count == 2, let name = p[0].stringValue, let value = p[1].stringValue else {
-                throw StoreError.failed("a record's keys are damaged")
-            }
-            return IndexKey(name, value)
-        }
     }
 
     // MARK: Event log
@@ -311,7 +296,7 @@ public final class SQLiteStore: Store {
                     throw StoreError.conflict(collection: r.collection, id: r.id)
                 }
                 try db.cachedStatement(sql: "INSERT INTO records (collection, id, version, body, keys) VALUES (?, ?, ?, ?, ?)").execute(
-                    arguments: [r.collection.rawValue, r.id, r.version, Data(r.body), Self.encodeKeys(r.keys)])
+                    arguments: [r.collection.rawValue, r.id, r.version, Data(r.body), IndexKey.text(r.keys)])
                 for key in Set(r.keys) {
                     try db.cachedStatement(sql: "INSERT INTO record_keys (collection, name, value, id) VALUES (?, ?, ?, ?)").execute(
                         arguments: [r.collection.rawValue, key.name, key.value, r.id])

@@ -98,6 +98,22 @@ public struct IndexKey: Sendable, Hashable, Codable {
         self.name = name
         self.value = value
     }
+
+    /// A record's keys as the stores keep them beside its body: JSON `[["name", "value"], ...]`.
+    public static func text(_ keys: [IndexKey]) -> String {
+        JSONWriter.string(.array(keys.map { .array([.string($0.name), .string($0.value)]) }), sortKeys: false)
+    }
+
+    /// The keys of `text`; `StoreError.failed` if it is not what `text(_:)` makes.
+    public static func keys(_ text: String) throws -> [IndexKey] {
+        guard let pairs = try? JSONParser.parse(text).arrayValue else { throw StoreError.failed("a record's keys are damaged") }
+        return try pairs.map { pair in
+            guard let p = pair.arrayValue, p.count == 2, let name = p[0].stringValue, let value = p[1].stringValue else {
+                throw StoreError.failed("a record's keys are damaged")
+            }
+            return IndexKey(name, value)
+        }
+    }
 }
 
 public struct StoredRecord: Sendable, Hashable {
