@@ -91,8 +91,10 @@ final class GroupCommitter: Sendable {
             // beforehand: a write that finds one broken (a key already taken, an update that finds
             // another version) rolls the whole group back, and the group is written again with
             // every change checked first, so that only the conflicting one is refused.
+            // A group where two changes write the same record is checked from the start: the second
+            // would miss its expectation whenever the first succeeds.
             do {
-                results = try write(group, checked: false)
+                results = try write(group, checked: Self.writesARecordTwice(group))
             } catch is ExpectationMissed {
                 results = try write(group, checked: true)
             }
@@ -103,6 +105,16 @@ final class GroupCommitter: Sendable {
             return
         }
         for (item, result) in zip(group, results) { item.continuation.resume(with: result) }
+    }
+
+    private static func writesARecordTwice(_ group: [Pending]) -> Bool {
+        var seen = Set<String>()
+        for item in group {
+            for write in item.change.change.writes where !seen.insert(write.collection.rawValue + "\u{0}" + write.id).inserted {
+                return true
+            }
+        }
+        return false
     }
 
     /// Thrown by an unchecked write whose expectation does not hold.

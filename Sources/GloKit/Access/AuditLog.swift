@@ -71,20 +71,22 @@ public struct AuditLog: Sendable {
     public func append(_ entry: AuditEntry) async throws { try await append([entry]) }
 
     /// Entries about a subject, or by a user, or of an action; oldest first.
+    /// Entries oldest first, after the entry `after` (a cursor: the last id of the previous page).
     public func entries(subject: String? = nil, user: UserID? = nil, action: AuditEntry.Action? = nil,
-                        limit: Int = 1_000) async throws -> [AuditEntry] {
+                        after: String? = nil, limit: Int = 1_000) async throws -> [AuditEntry] {
         let key: IndexKey? = subject.map { IndexKey("subject", $0) } ?? user.map { IndexKey("user", $0.description) }
             ?? action.map { IndexKey("action", $0.rawValue) }
         var found: [AuditEntry]
         if let key {
             found = try await records.list(AuditEntry.self, key: key, limit: Int.max).map(\.value)
         } else {
-            found = try await records.store.records(AuditEntry.collection, after: nil, limit: limit).map {
+            found = try await records.store.records(AuditEntry.collection, after: after, limit: limit).map {
                 try GloKitCoding.decode(AuditEntry.self, from: $0.body)
             }
         }
         if let user { found.removeAll { $0.user != user } }
         if let action { found.removeAll { $0.action != action } }
+        if let after { found.removeAll { $0.id.description <= after } }
         return Array(found.sorted { $0.id < $1.id }.prefix(limit))
     }
 }
