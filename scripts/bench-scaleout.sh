@@ -24,7 +24,7 @@ fresh_db() {
   echo "${PG%/*}/$name"
 }
 
-# start_host NAME DB -> prints the port once the host is ready
+# start_host NAME DB: starts a host and waits until it is ready; its port is then in $PORT
 start_host() {
   local name=$1 db=$2 port
   port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
@@ -44,7 +44,7 @@ YAML
     python3 -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$port/readyz', timeout=2)" 2>/dev/null && break
     sleep 0.2
   done
-  echo "$port"
+  PORT=$port
 }
 
 token() { "$BIN" users add --config "$WORK/$1.yaml" --name bench --roles caseworker --jurisdictions TH | sed -n 's/^token //p'; }
@@ -75,24 +75,24 @@ PY
 }
 
 echo "== one host, SQLite"
-A=$(start_host sqlite "$WORK/glo.sqlite")
+start_host sqlite "$WORK/glo.sqlite"; A=$PORT
 python3 "$ROOT/scripts/bench-cases.py" "$A" "$(token sqlite)" "$WORK/cases-$A.lua"
 printf 'baseline GET /healthz: '
-wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency "http://127.0.0.1:$A/healthz" | awk '/Requests\/sec/ {printf "%8.0f req/s   ", $2} /99%/ {print "p99 " $2}'
+wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency "http://127.0.0.1:$A/healthz" | awk '/99%/ {p = $2} /Requests\/sec/ {r = $2} END {printf "%8.0f req/s   p99 %s\n", r, p}'
 printf 'POST screenings:       '; load "$A"
 kill "${PIDS[-1]}"; wait "${PIDS[-1]}" 2>/dev/null || true
 
 echo "== one host, PostgreSQL"
 DB=$(fresh_db)
-B=$(start_host pg-one "$DB")
+start_host pg-one "$DB"; B=$PORT
 python3 "$ROOT/scripts/bench-cases.py" "$B" "$(token pg-one)" "$WORK/cases-$B.lua"
 printf 'POST screenings:       '; load "$B"
 kill "${PIDS[-1]}"; wait "${PIDS[-1]}" 2>/dev/null || true
 
 echo "== two hosts, one PostgreSQL database"
 DB=$(fresh_db)
-C=$(start_host pg-a "$DB")
-D=$(start_host pg-b "$DB")
+start_host pg-a "$DB"; C=$PORT
+start_host pg-b "$DB"; D=$PORT
 TOKEN=$(token pg-a)
 python3 "$ROOT/scripts/bench-cases.py" "$C" "$TOKEN" "$WORK/cases-$C.lua"
 cp "$WORK/cases-$C.lua" "$WORK/cases-$D.lua"

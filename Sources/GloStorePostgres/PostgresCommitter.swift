@@ -9,7 +9,9 @@ import Synchronization
 /// flush, `synchronous_commit` on) for every change that arrived while the previous one ran.
 /// Callers are resumed only after COMMIT, so nothing is acknowledged before it is durable.
 ///
-/// In each transaction, for each change:
+/// In each transaction, the group's record writes go in a few statements (`applyAll`); when that
+/// cannot be done (a record written twice in the group, another host's insert in between), the
+/// transaction is rolled back and written again, for each change:
 /// 1. A record twice in one change is a conflict with itself (refused before any SQL).
 /// 2. Every write's expectation is checked first, with `SELECT version ... FOR UPDATE`: the row lock
 ///    keeps another host from changing the record until we commit. A refused change writes nothing.
@@ -110,13 +112,18 @@ final class PostgresCommitter: Sendable {
     private func commit(_ group: [Pending]) async {
         let changes = group.map(\.change)
         var attempt = 0
+        var batched = true
         while true {
             do {
                 let results = try await client.withConnection { connection in
-                    try await Self.write(changes, on: connection, logger: self.logger, instance: self.instance)
+                    try await Self.write(changes, batched: batched, on: connection, logger: self.logger, instance: self.instance)
                 }
                 for (item, result) in zip(group, results) { item.continuation.resume(with: result) }
                 return
+            } catch is BatchMiss {
+                // Rolled back; written again change by change, which sorts out who conflicts.
+                batched = false
+                continue
             } catch {
                 // Two hosts that lock the same records in opposite orders deadlock; PostgreSQL aborts
                 // one transaction, which is retried whole (nothing of it was written).
@@ -132,12 +139,16 @@ final class PostgresCommitter: Sendable {
         }
     }
 
-    private static func write(_ changes: [Change], on connection: PostgresConnection, logger: Logger,
+    private static func write(_ changes: [Change], batched: Bool, on connection: PostgresConnection, logger: Logger,
                               instance: String) async throws -> [Result<CommitReceipt, any Error>] {
         try await PostgresSchema.inTransaction(connection, logger: logger) {
             var outcomes: [Result<[Int64], StoreError>] = []
-            for change in changes {
-                outcomes.append(try await apply(change, on: connection, logger: logger))
+            if batched {
+                outcomes = try await applyAll(changes, on: connection, logger: logger)
+            } else {
+                for change in changes {
+                    outcomes.append(try await apply(change, on: connection, logger: logger))
+                }
             }
             // The sequence numbers, last: see the type's comment.
             var events: [Event] = []
@@ -176,6 +187,113 @@ final class PostgresCommitter: Sendable {
             return receipts
         }
     }
+
+    /// The whole group's record writes in a few statements, whatever its size: a round trip per
+    /// statement, not per record, is what keeps a group's transaction (and its row locks) short.
+    /// 1. One `SELECT ... FOR UPDATE` locks and reads the current version of every record written.
+    /// 2. Each change's expectations are checked against them; a refused change writes nothing.
+    /// 3. One INSERT for the new records, one UPDATE for the others, one DELETE and one INSERT for
+    ///    their keys.
+    /// A group that writes a record twice, or whose INSERT or UPDATE does not write every row it
+    /// should (another host inserted one of the new records meanwhile: a missing row cannot be
+    /// locked), throws `BatchMiss`: the transaction rolls back and the group is written change by
+    /// change (`apply`).
+    private static func applyAll(_ changes: [Change], on c: PostgresConnection,
+                                 logger: Logger) async throws -> [Result<[Int64], StoreError>] {
+        var written = Set<String>()
+        for change in changes {
+            for write in change.writes where !written.insert(write.collection.rawValue + "\u{0}" + write.id).inserted {
+                throw BatchMiss()
+            }
+        }
+        let all = changes.flatMap(\.writes)
+        if all.isEmpty { return changes.map { _ in .success([]) } }
+        var current: [String: Int64] = [:]
+        let rows = try await c.query("""
+            SELECT r.collection, r.id, r.version FROM records r
+            JOIN unnest(\(all.map(\.collection.rawValue))::text[], \(all.map(\.id))::text[]) AS k(collection, id)
+              ON r.collection = k.collection AND r.id = k.id
+            FOR UPDATE OF r
+            """, logger: logger)
+        for try await (collection, id, version) in rows.decode((String, String, Int64).self) {
+            current[collection + "\u{0}" + id] = version
+        }
+        var outcomes: [Result<[Int64], StoreError>] = []
+        var news: [RecordWrite] = [], updates: [RecordWrite] = []
+        for change in changes {
+            let refused = change.writes.first { write in
+                let found = current[write.collection.rawValue + "\u{0}" + write.id]
+                switch write.expect {
+                case .new: return found != nil
+                case .version(let expected): return found != expected
+                }
+            }
+            if let refused {
+                outcomes.append(.failure(.conflict(collection: refused.collection, id: refused.id)))
+                continue
+            }
+            outcomes.append(.success(change.writes.map { write in
+                switch write.expect {
+                case .new:
+                    news.append(write)
+                    return 1
+                case .version(let expected):
+                    updates.append(write)
+                    return expected + 1
+                }
+            }))
+        }
+        if !news.isEmpty {
+            let inserted = try await c.query("""
+                INSERT INTO records (collection, id, version, body, keys)
+                SELECT n.collection, n.id, 1, n.body, n.keys
+                FROM unnest(\(news.map(\.collection.rawValue))::text[], \(news.map(\.id))::text[],
+                            \(news.map { ByteBuffer(bytes: $0.body) })::bytea[], \(news.map { IndexKey.text($0.keys) })::text[])
+                     AS n(collection, id, body, keys)
+                ON CONFLICT (collection, id) DO NOTHING RETURNING 1
+                """, logger: logger).collect()
+            guard inserted.count == news.count else { throw BatchMiss() }
+        }
+        if !updates.isEmpty {
+            let expected = updates.map { write -> Int64 in
+                if case .version(let v) = write.expect { return v }
+                return 0
+            }
+            let changed = try await c.query("""
+                UPDATE records r SET version = r.version + 1, body = u.body, keys = u.keys
+                FROM unnest(\(updates.map(\.collection.rawValue))::text[], \(updates.map(\.id))::text[], \(expected)::bigint[],
+                            \(updates.map { ByteBuffer(bytes: $0.body) })::bytea[], \(updates.map { IndexKey.text($0.keys) })::text[])
+                     AS u(collection, id, expected, body, keys)
+                WHERE r.collection = u.collection AND r.id = u.id AND r.version = u.expected
+                RETURNING 1
+                """, logger: logger).collect()
+            guard changed.count == updates.count else { throw BatchMiss() }
+            try await c.query("""
+                DELETE FROM record_keys k
+                USING unnest(\(updates.map(\.collection.rawValue))::text[], \(updates.map(\.id))::text[]) AS u(collection, id)
+                WHERE k.collection = u.collection AND k.id = u.id
+                """, logger: logger)
+        }
+        var keyCollections: [String] = [], keyNames: [String] = [], keyValues: [String] = [], keyIDs: [String] = []
+        for write in news + updates {
+            for key in Set(write.keys) {
+                keyCollections.append(write.collection.rawValue)
+                keyNames.append(key.name)
+                keyValues.append(key.value)
+                keyIDs.append(write.id)
+            }
+        }
+        if !keyIDs.isEmpty {
+            try await c.query("""
+                INSERT INTO record_keys (collection, name, value, id)
+                SELECT * FROM unnest(\(keyCollections)::text[], \(keyNames)::text[], \(keyValues)::text[], \(keyIDs)::text[])
+                """, logger: logger)
+        }
+        return outcomes
+    }
+
+    /// Thrown by `applyAll` when the group must be written change by change instead.
+    private struct BatchMiss: Error {}
 
     /// One change's record writes, its expectations checked first: the new versions, or the conflict
     /// that refused it (and then nothing of it is written).
