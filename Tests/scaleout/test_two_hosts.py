@@ -156,6 +156,34 @@ def two_hosts():
     holders = sql(db, "SELECT string_agg(DISTINCT holder, ',') FROM subscriber_leases")
     check(holders == "host-a", f"host A holds the subscribers' leases ({holders})")
 
+    # Whichever host a request reaches: a web session opened on A works on B; a POST retried on B with
+    # the Idempotency-Key it had on A gets A's answer and creates nothing twice.
+    glohost("users", "add", "--config", a.config, "--name", "Web", "--roles", "caseworker", "--jurisdictions", "TH",
+            "--login", "webuser", stdin="a long enough password\n")
+    login = urllib.request.Request(f"http://127.0.0.1:{a.port}/login", method="POST",
+                                   data=b"name=webuser&password=a+long+enough+password",
+                                   headers={"Content-Type": "application/x-www-form-urlencoded"})
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None
+    try:
+        urllib.request.build_opener(NoRedirect).open(login, timeout=10)
+        cookie = None
+    except urllib.error.HTTPError as answer:
+        cookie = (answer.headers.get("Set-Cookie") or "").split(";")[0]
+    session = urllib.request.Request(f"http://127.0.0.1:{b.port}/session", headers={"Cookie": cookie or ""})
+    check(cookie is not None and json.load(urllib.request.urlopen(session, timeout=10))["role"] == "caseworker",
+          "a web session opened on host A is valid on host B")
+    person = {"given_names": "Retry", "other_names": [], "date_of_birth_estimated": False, "citizenship": ["LA"],
+              "languages": [], "identity_documents": []}
+    persons = int(sql(db, "SELECT count(*) FROM records WHERE collection = 'person'"))
+    _, first = api(a, "POST", "/api/v1/persons", person, token, key="retried-key")
+    _, again = api(b, "POST", "/api/v1/persons", person, token, key="retried-key")
+    check(first["id"] == again["id"], "a POST retried on host B with host A's Idempotency-Key gets the same answer")
+    check(int(sql(db, "SELECT count(*) FROM records WHERE collection = 'person'")) == persons + 1,
+          "and creates nothing twice")
+
     cases = []
     for i in range(40):
         jurisdiction = "TH" if i % 2 == 0 else "LA"
