@@ -504,7 +504,9 @@ extension GloServer {
                 let byStatus = Dictionary(grouping: open, by: \.traffickingStatus).mapValues(\.count)
                 let flags = try await host.records.list(CaseFlag.self, key: .jurisdiction(jurisdiction), limit: Int.max).map(\.value)
                     .filter { $0.resolvedAt == nil }.sorted { $0.raisedAt > $1.raisedAt }
-                let decisions = try await host.records.list(DecisionRecord.self, key: .jurisdiction(jurisdiction), limit: Int.max).map(\.value)
+                // The newest few only: a jurisdiction has many decisions.
+                let decisions = try await host.records.list(DecisionRecord.self, key: .jurisdiction(jurisdiction), limit: 50,
+                                                            newestFirst: true).map(\.value)
                     .filter { $0.caseID != nil }.sorted { $0.decidedAt > $1.decidedAt }.prefix(10)
                 subjects += flags.prefix(50).compactMap { $0.caseID.map { "case:\($0)" } } + decisions.compactMap { $0.caseID.map { "case:\($0)" } }
                 blocks.append([

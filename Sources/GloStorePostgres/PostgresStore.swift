@@ -163,11 +163,12 @@ public final class PostgresStore: Store {
         return try decode("reading a record") { try found.first.map(Self.record) }
     }
 
-    public func records(_ collection: RecordCollection, key: IndexKey, limit: Int) async throws -> [StoredRecord] {
+    public func records(_ collection: RecordCollection, key: IndexKey, limit: Int, newestFirst: Bool) async throws -> [StoredRecord] {
         let found = try await rows("""
             SELECT r.collection, r.id, r.version, r.body, r.keys FROM record_keys k
             JOIN records r ON r.collection = k.collection AND r.id = k.id
-            WHERE k.collection = \(collection.rawValue) AND k.name = \(key.name) AND k.value = \(key.value) ORDER BY k.id LIMIT \(Int64(limit))
+            WHERE k.collection = \(collection.rawValue) AND k.name = \(key.name) AND k.value = \(key.value)
+            ORDER BY k.id \(unescaped: newestFirst ? "DESC" : "ASC") LIMIT \(Int64(limit))
             """, "reading records by key")
         return try decode("reading records by key") { try found.map { try Self.record($0) } }
     }

@@ -110,12 +110,12 @@ public final class SQLiteStore: Store {
         }
     }
 
-    public func records(_ collection: RecordCollection, key: IndexKey, limit: Int) async throws -> [StoredRecord] {
+    public func records(_ collection: RecordCollection, key: IndexKey, limit: Int, newestFirst: Bool) async throws -> [StoredRecord] {
         try await read { db in
             try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT r.collection, r.id, r.version, r.body, r.keys FROM record_keys k
                 JOIN records r ON r.collection = k.collection AND r.id = k.id
-                WHERE k.collection = ? AND k.name = ? AND k.value = ? ORDER BY k.id LIMIT ?
+                WHERE k.collection = ? AND k.name = ? AND k.value = ? ORDER BY k.id \(newestFirst ? "DESC" : "ASC") LIMIT ?
                 """), arguments: [collection.rawValue, key.name, key.value, limit]).map(Self.record)
         }
     }

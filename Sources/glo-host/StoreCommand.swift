@@ -47,7 +47,7 @@ struct StoreCommand: AsyncParsableCommand {
             The export holds personal data sealed, as the store does: it is as sensitive as the database, is
             written readable by its owner only, and needs the same personal-data key to be read. An import
             goes into an empty store only, and ends by checking that the store's counts and hash equal the
-            export's.
+            export's. Stop the hosts before an export: one taken while they write is not one consistent moment.
             """,
         subcommands: [Export.self, Import.self, DigestCommand.self])
 

@@ -79,11 +79,11 @@ struct StoreContractTests {
         let (store, _) = try await backend.make()
         let red = IndexKey("colour", "red"), blue = IndexKey("colour", "blue")
         try await store.commit(Change(writes: [write("a", "{}", keys: [red]), write("b", "{}", keys: [red, blue])]))
-        #expect(try await store.records(RecordCollection("thing"), key: red, limit: 10).map(\.id) == ["a", "b"])
+        #expect(try await store.records(RecordCollection("thing"), key: red, limit: 10, newestFirst: false).map(\.id) == ["a", "b"])
         try await store.commit(Change(writes: [write("a", "{}", keys: [blue], expect: .version(1))]))
-        #expect(try await store.records(RecordCollection("thing"), key: red, limit: 10).map(\.id) == ["b"])
-        #expect(try await store.records(RecordCollection("thing"), key: blue, limit: 10).map(\.id) == ["a", "b"])
-        #expect(try await store.records(RecordCollection("thing"), key: blue, limit: 10).first?.keys == [blue])
+        #expect(try await store.records(RecordCollection("thing"), key: red, limit: 10, newestFirst: false).map(\.id) == ["b"])
+        #expect(try await store.records(RecordCollection("thing"), key: blue, limit: 10, newestFirst: false).map(\.id) == ["a", "b"])
+        #expect(try await store.records(RecordCollection("thing"), key: blue, limit: 10, newestFirst: false).first?.keys == [blue])
         #expect(try await store.records(RecordCollection("thing"), after: "a", limit: 10).map(\.id) == ["b"])
     }
 
@@ -160,7 +160,7 @@ struct StoreContractTests {
         try await target.restore(records: records, events: events)
         #expect(try await target.records(RecordCollection("thing"), after: nil, limit: 100) == records)
         #expect(try await target.events(after: 0, limit: 100) == events)
-        #expect(try await target.records(RecordCollection("thing"), key: IndexKey("case", "c2"), limit: 5).map(\.id) == ["a"])
+        #expect(try await target.records(RecordCollection("thing"), key: IndexKey("case", "c2"), limit: 5, newestFirst: false).map(\.id) == ["a"])
         #expect(try await target.record(RecordCollection("thing"), id: "a")?.version == 2)
         // New commits continue the log after the restored events.
         let next = try await target.commit(Change(events: [event()]))
@@ -185,5 +185,15 @@ struct StoreContractTests {
         #expect(try await store.events(subject: "case:a", after: 0, limit: 10).map(\.sequence) == [1, 3, 5])
         #expect(try await store.events(subject: "case:b", after: 2, limit: 1).map(\.type) == ["t.3"])
         #expect(try await store.events(subject: "case:c", after: 0, limit: 10).isEmpty)
+    }
+
+    @Test("records by key, newest first, for the latest few", arguments: StoreBackend.all)
+    func newestFirst(_ backend: StoreBackend) async throws {
+        let (store, _) = try await backend.make()
+        for id in ["a1", "a2", "a3", "a4"] {
+            try await store.commit(Change(writes: [write(id, "{}", keys: [IndexKey("j", "TH")])]))
+        }
+        #expect(try await store.records(RecordCollection("thing"), key: IndexKey("j", "TH"), limit: 2, newestFirst: true).map(\.id) == ["a4", "a3"])
+        #expect(try await store.records(RecordCollection("thing"), key: IndexKey("j", "TH"), limit: 2, newestFirst: false).map(\.id) == ["a1", "a2"])
     }
 }

@@ -28,8 +28,11 @@ public struct Records: Sendable {
         return found
     }
 
-    public func list<E: StoredEntity>(_ type: E.Type, key: IndexKey, limit: Int = 10_000) async throws -> [Versioned<E>] {
-        try await store.records(E.collection, key: key, limit: limit).map { Versioned(try decode(E.self, $0), version: $0.version) }
+    public func list<E: StoredEntity>(_ type: E.Type, key: IndexKey, limit: Int = 10_000,
+                                      newestFirst: Bool = false) async throws -> [Versioned<E>] {
+        try await store.records(E.collection, key: key, limit: limit, newestFirst: newestFirst).map {
+            Versioned(try decode(E.self, $0), version: $0.version)
+        }
     }
 
     public func person(_ id: PersonID) async throws -> Versioned<Person>? {
@@ -46,7 +49,7 @@ public struct Records: Sendable {
     public func findPersons(named name: String, limit: Int = 50) async throws -> [Person] {
         let keys = vault.searchKeys(name)
         guard let first = keys.first else { return [] }
-        var candidates = try await store.records(SealedPerson.collection, key: first, limit: 10_000)
+        var candidates = try await store.records(SealedPerson.collection, key: first, limit: 10_000, newestFirst: false)
         for key in keys.dropFirst() { candidates.removeAll { !$0.keys.contains(key) } }
         return try candidates.prefix(limit).map(openPerson)
     }
@@ -56,7 +59,7 @@ public struct Records: Sendable {
     public func likelyDuplicates(of personal: PersonalData, limit: Int = 10) async throws -> [DuplicateCandidate] {
         var shared: [String: (record: StoredRecord, parts: Int)] = [:]
         for key in vault.nameKeys(personal) {
-            for record in try await store.records(SealedPerson.collection, key: key, limit: 1_000) {
+            for record in try await store.records(SealedPerson.collection, key: key, limit: 1_000, newestFirst: false) {
                 shared[record.id, default: (record, 0)].parts += 1
             }
         }

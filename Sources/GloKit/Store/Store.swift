@@ -24,8 +24,9 @@ public protocol Store: Sendable {
     func commit(_ change: Change) async throws -> CommitReceipt
 
     func record(_ collection: RecordCollection, id: String) async throws -> StoredRecord?
-    /// Records of a collection that carry the index key, oldest first (by id, which is time-ordered).
-    func records(_ collection: RecordCollection, key: IndexKey, limit: Int) async throws -> [StoredRecord]
+    /// Records of a collection that carry the index key, by id (which is time-ordered): oldest first,
+    /// or newest first (the latest few of many, such as a dashboard's recent decisions).
+    func records(_ collection: RecordCollection, key: IndexKey, limit: Int, newestFirst: Bool) async throws -> [StoredRecord]
     /// All records of a collection, in id order, after `afterID`: for reports, exports and `--from-store`.
     func records(_ collection: RecordCollection, after afterID: String?, limit: Int) async throws -> [StoredRecord]
     func count(_ collection: RecordCollection) async throws -> Int
