@@ -14,7 +14,8 @@ from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import Select
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 BASE, SHOTS = sys.argv[1], sys.argv[2]
 os.makedirs(SHOTS, exist_ok=True)
@@ -35,6 +36,14 @@ def check(condition, what):
     print(f"ok - {what}")
 
 
+def submit(driver, element):
+    """Clicks a submit button or a link and waits for the next page, so that what follows reads that page
+    and not the one before (a click returns before the browser has navigated)."""
+    old = driver.find_element(By.TAG_NAME, "html")
+    element.click()
+    WebDriverWait(driver, 15).until(expected_conditions.staleness_of(old))
+
+
 def shot(driver, name):
     driver.save_screenshot(os.path.join(SHOTS, f"{name}.png"))
 
@@ -43,7 +52,7 @@ def sign_in(driver, name):
     driver.get(f"{BASE}/ui/login")
     driver.find_element(By.NAME, "name").send_keys(name)
     driver.find_element(By.NAME, "password").send_keys(PASSWORD)
-    driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    submit(driver, driver.find_element(By.CSS_SELECTOR, "form button[type=submit]"))
 
 
 def api(driver, method, path, body=None):
@@ -71,7 +80,7 @@ def returns_and_packet(driver):
     driver.find_element(By.NAME, "citizenship").send_keys("LA")
     Select(driver.find_element(By.NAME, "entry")).select_by_value("regular")
     Select(driver.find_element(By.NAME, "identified_by")).select_by_value("police")
-    driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+    submit(driver, driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]"))
     case_url = driver.current_url
     case_id = case_url.rsplit("/", 1)[-1]
     check("None yet." in driver.page_source and "<td>case.opened</td>" in driver.page_source,
@@ -101,7 +110,7 @@ def returns_and_packet(driver):
 
     driver.get(case_url)
     driver.find_element(By.CSS_SELECTOR, "form[action$='/packet'] input[name=to]").send_keys(receiving)
-    driver.find_element(By.CSS_SELECTOR, "form[action$='/packet'] button[type=submit]").click()
+    submit(driver, driver.find_element(By.CSS_SELECTOR, "form[action$='/packet'] button[type=submit]"))
     page = driver.page_source
     check("/packet?to=" in driver.current_url and "Preview the handover packet" in page, "the packet preview opens from the case page")
     check("<td>Bounmy Keomany</td>" in page and "<td>narrative</td>" in page and "<td>low</td>" in page,
@@ -126,11 +135,11 @@ def main():
         check("Dashboard" in page and "Jurisdiction TH" in page and "open cases" in page and "Jurisdiction LA" not in page,
               "the dashboard shows the caseworker's jurisdiction only")
         shot(driver, "02-dashboard")
-        driver.find_element(By.CSS_SELECTOR, "main a[href='/ui/cases']").click()
+        submit(driver, driver.find_element(By.CSS_SELECTOR, "main a[href='/ui/cases']"))
         shot(driver, "02-cases")
 
         # A new case with a screening.
-        driver.find_element(By.LINK_TEXT, "New case").click()
+        submit(driver, driver.find_element(By.LINK_TEXT, "New case"))
         driver.find_element(By.NAME, "given_names").send_keys("Chanthavy")
         driver.find_element(By.NAME, "family_name").send_keys("Sisouphanh")
         driver.find_element(By.NAME, "citizenship").send_keys("LA")
@@ -139,7 +148,7 @@ def main():
             driver.find_element(By.CSS_SELECTOR, f"input[name={field}][value={value}]").click()
         Select(driver.find_element(By.NAME, "entry")).select_by_value("irregular")
         shot(driver, "03-new-case")
-        driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+        submit(driver, driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]"))
         page = driver.page_source
         check("/ui/cases/" in driver.current_url and "Chanthavy Sisouphanh" in page, "the case is created from the form")
         check("identification.pathway: victim" in page, "the decision is shown")
@@ -153,7 +162,7 @@ def main():
         Select(driver.find_element(By.NAME, "service")).select_by_value("shelter")
         driver.find_element(By.NAME, "consent_services").click()
         driver.find_element(By.NAME, "consent_disclosure").click()
-        driver.find_elements(By.CSS_SELECTOR, "main form button[type=submit]")[-1].click()
+        submit(driver, driver.find_elements(By.CSS_SELECTOR, "main form button[type=submit]")[-1])
         check(f"shelter → {organisation}: in_progress" in driver.page_source, "a referral with consent is made")
         shot(driver, "05-referral")
         page = driver.page_source
@@ -169,7 +178,7 @@ def main():
         # Lao, then Thai labels.
         for lang, label in (("lo", "ຄະດີ"), ("th", "คดี")):
             Select(driver.find_element(By.NAME, "lang")).select_by_value(lang)
-            driver.find_element(By.CSS_SELECTOR, "header form button[type=submit]").click()
+            submit(driver, driver.find_element(By.CSS_SELECTOR, "header form button[type=submit]"))
             driver.get(case_url)
             html = driver.find_element(By.TAG_NAME, "html")
             check(html.get_attribute("lang") == lang and label in driver.page_source, f"the labels are in {lang}")
@@ -177,10 +186,10 @@ def main():
             driver.get(f"{BASE}/ui/cases")
             shot(driver, f"07-cases-{lang}")
         Select(driver.find_element(By.NAME, "lang")).select_by_value("en")
-        driver.find_element(By.CSS_SELECTOR, "header form button[type=submit]").click()
+        submit(driver, driver.find_element(By.CSS_SELECTOR, "header form button[type=submit]"))
 
         # A caseworker of another jurisdiction is refused.
-        driver.find_elements(By.CSS_SELECTOR, "header form button[type=submit]")[-1].click()
+        submit(driver, driver.find_elements(By.CSS_SELECTOR, "header form button[type=submit]")[-1])
         sign_in(driver, "keo")
         driver.get(case_url)
         page = driver.page_source
