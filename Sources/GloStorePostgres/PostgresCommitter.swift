@@ -3,7 +3,6 @@ import GloKit
 import Logging
 import NIOCore
 import PostgresNIO
-import Synchronization
 
 /// Writes changes in groups, as `GloStoreSQLite`'s committer does: one transaction (and one WAL
 /// flush, `synchronous_commit` on) for every change that arrived while the previous one ran.
@@ -33,21 +32,8 @@ final class PostgresCommitter: Sendable {
     private let logger: Logger
     /// This store instance, in its notices, so it does not hear its own commits.
     let instance: String
-    private let state = Mutex(State())
-    /// The most changes one transaction takes.
-    static let maximumGroup = 1_000
-
-    private struct Pending {
-        var change: Change
-        var continuation: CheckedContinuation<CommitReceipt, any Error>
-    }
-
-    private struct State {
-        var pending: [Pending] = []
-        var running = false
-        var closed = false
-        var idle: [CheckedContinuation<Void, Never>] = []
-    }
+    private let groups = CommitGroups<Change>()
+    private typealias Pending = CommitGroups<Change>.Waiting
 
     init(client: PostgresClient, url: PostgresURL, logger: Logger, instance: String) {
         self.client = client
@@ -57,60 +43,18 @@ final class PostgresCommitter: Sendable {
     }
 
     func submit(_ change: Change) async throws -> CommitReceipt {
-        try await withCheckedThrowingContinuation { continuation in
-            let start = state.withLock { s -> Bool? in
-                if s.closed { return nil }
-                s.pending.append(Pending(change: change, continuation: continuation))
-                if s.running { return false }
-                s.running = true
-                return true
-            }
-            switch start {
-            case nil: continuation.resume(throwing: StoreError.closed)
-            case true?: Task { await self.drain() }
-            case false?: break
-            }
-        }
+        try await groups.submit(change) { Task { await self.drain() } }
     }
 
     /// Waits for the writes in flight, then refuses new ones.
-    func finish() async {
-        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
-            let done = state.withLock { s -> Bool in
-                s.closed = true
-                if !s.running { return true }
-                s.idle.append(c)
-                return false
-            }
-            if done { c.resume() }
-        }
-    }
+    func finish() async { await groups.finish() }
 
     private func drain() async {
-        while true {
-            let group = state.withLock { s -> [Pending] in
-                if s.pending.isEmpty {
-                    s.running = false
-                    return []
-                }
-                let n = min(s.pending.count, Self.maximumGroup)
-                defer { s.pending.removeFirst(n) }
-                return Array(s.pending.prefix(n))
-            }
-            if group.isEmpty {
-                let waiters = state.withLock { s -> [CheckedContinuation<Void, Never>] in
-                    defer { s.idle = [] }
-                    return s.running ? [] : s.idle
-                }
-                for w in waiters { w.resume() }
-                return
-            }
-            await commit(group)
-        }
+        while let group = groups.nextGroup() { await commit(group) }
     }
 
     private func commit(_ group: [Pending]) async {
-        let changes = group.map(\.change)
+        let changes = group.map(\.work)
         var attempt = 0
         var batched = true
         while true {

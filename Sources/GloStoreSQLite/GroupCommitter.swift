@@ -2,29 +2,15 @@ import Foundation
 import GloJSON
 import GloKit
 import GRDB
-import Synchronization
 
-/// Writes changes in groups: one transaction and one fsync for every change waiting when the
-/// previous group finished. Each change runs in its own savepoint, so one that fails (a conflict)
-/// is rolled back alone while the others commit. Callers resume only after the group's commit.
+/// Writes changes in groups (`CommitGroups`): one transaction and one fsync for every change
+/// waiting when the previous group finished, on one dispatch queue. A change that conflicts is
+/// refused alone while the others commit (see `commit`). Callers resume only after the group's commit.
 final class GroupCommitter: Sendable {
     private let pool: DatabasePool
     private let queue = DispatchQueue(label: "glo-host.sqlite.commit")
-    private let state = Mutex(State())
-    /// The most changes one transaction takes.
-    static let maximumGroup = 1_000
-
-    private struct Pending {
-        var change: PreparedChange
-        var continuation: CheckedContinuation<CommitReceipt, any Error>
-    }
-
-    private struct State {
-        var pending: [Pending] = []
-        var running = false
-        var closed = false
-        var idle: [CheckedContinuation<Void, Never>] = []
-    }
+    private let groups = CommitGroups<PreparedChange>()
+    private typealias Pending = CommitGroups<PreparedChange>.Waiting
 
     init(pool: DatabasePool) { self.pool = pool }
 
@@ -32,56 +18,14 @@ final class GroupCommitter: Sendable {
         // The text the writer stores is made here, on the caller's thread: the writer is one thread
         // for all callers, so it only runs SQL.
         let prepared = PreparedChange(change)
-        return try await withCheckedThrowingContinuation { continuation in
-            let start = state.withLock { s -> Bool? in
-                if s.closed { return nil }
-                s.pending.append(Pending(change: prepared, continuation: continuation))
-                if s.running { return false }
-                s.running = true
-                return true
-            }
-            switch start {
-            case nil: continuation.resume(throwing: StoreError.closed)
-            case true?: queue.async { self.drain() }
-            case false?: break
-            }
-        }
+        return try await groups.submit(prepared) { queue.async { self.drain() } }
     }
 
     /// Waits for the writes in flight, then refuses new ones.
-    func finish() async {
-        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
-            let done = state.withLock { s -> Bool in
-                s.closed = true
-                if !s.running { return true }
-                s.idle.append(c)
-                return false
-            }
-            if done { c.resume() }
-        }
-    }
+    func finish() async { await groups.finish() }
 
     private func drain() {
-        while true {
-            let group = state.withLock { s -> [Pending] in
-                if s.pending.isEmpty {
-                    s.running = false
-                    return []
-                }
-                let n = min(s.pending.count, Self.maximumGroup)
-                defer { s.pending.removeFirst(n) }
-                return Array(s.pending.prefix(n))
-            }
-            if group.isEmpty {
-                let waiters = state.withLock { s -> [CheckedContinuation<Void, Never>] in
-                    defer { s.idle = [] }
-                    return s.running ? [] : s.idle
-                }
-                for w in waiters { w.resume() }
-                return
-            }
-            commit(group)
-        }
+        while let group = groups.nextGroup() { commit(group) }
     }
 
     private func commit(_ group: [Pending]) {
@@ -110,7 +54,7 @@ final class GroupCommitter: Sendable {
     private static func writesARecordTwice(_ group: [Pending]) -> Bool {
         var seen = Set<String>()
         for item in group {
-            for write in item.change.change.writes where !seen.insert(write.collection.rawValue + "\u{0}" + write.id).inserted {
+            for write in item.work.change.writes where !seen.insert(write.collection.rawValue + "\u{0}" + write.id).inserted {
                 return true
             }
         }
@@ -130,12 +74,12 @@ final class GroupCommitter: Sendable {
                     // Checked, expectations are verified before anything of the change is written,
                     // so a refused change leaves nothing behind and needs no savepoint. The checks
                     // see the writes of the changes before it in the group (same transaction).
-                    if checked, let conflict = try Self.firstConflict(item.change.change, db: db) {
+                    if checked, let conflict = try Self.firstConflict(item.work.change, db: db) {
                         results.append(.failure(conflict))
                         continue
                     }
                     do {
-                        results.append(.success(try Self.apply(item.change, db: db, firstSequence: &next)))
+                        results.append(.success(try Self.apply(item.work, db: db, firstSequence: &next)))
                     } catch let error as DatabaseError where !checked && error.resultCode == .SQLITE_CONSTRAINT {
                         throw ExpectationMissed()
                     }

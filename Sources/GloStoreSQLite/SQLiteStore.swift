@@ -7,9 +7,9 @@ import Synchronization
 /// The embedded store: one SQLite file in WAL mode (DESIGN.md, "Storage").
 ///
 /// Commits are durable before they are acknowledged (`synchronous = FULL`), and grouped: changes
-/// that arrive while a commit is being written wait and go together in the next transaction, each
-/// inside its own savepoint, so one fsync acknowledges many callers and a change whose expectation
-/// fails is refused alone (group commit).
+/// that arrive while a commit is being written wait and go together in the next transaction, so one
+/// fsync acknowledges many callers, and a change whose expectation fails is refused alone (group
+/// commit, `GroupCommitter`).
 public final class SQLiteStore: Store {
     public let path: String
     public var kind: String { "sqlite" }
