@@ -49,6 +49,8 @@ final class PostgresCommitter: Sendable {
     /// Waits for the writes in flight, then refuses new ones.
     func finish() async { await groups.finish() }
 
+    func observe(_ observer: @escaping @Sendable ([Event]) -> Void) { groups.observe(observer) }
+
     private func drain() async {
         while let group = groups.nextGroup() { await commit(group) }
     }
@@ -62,7 +64,7 @@ final class PostgresCommitter: Sendable {
                 let results = try await client.withConnection { connection in
                     try await Self.write(changes, batched: batched, on: connection, logger: self.logger, instance: self.instance)
                 }
-                for (item, result) in zip(group, results) { item.continuation.resume(with: result) }
+                groups.complete(group, with: results)
                 return
             } catch is BatchMiss {
                 // Rolled back; written again change by change, which sorts out who conflicts.
@@ -76,8 +78,7 @@ final class PostgresCommitter: Sendable {
                     logger.debug("retrying a commit group after a deadlock", metadata: ["attempt": "\(attempt)"])
                     continue
                 }
-                let failure = PostgresStore.failure(error, doing: "commit", url: url)
-                for item in group { item.continuation.resume(throwing: failure) }
+                groups.fail(group, with: PostgresStore.failure(error, doing: "commit", url: url))
                 return
             }
         }

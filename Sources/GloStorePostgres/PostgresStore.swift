@@ -329,6 +329,8 @@ public final class PostgresStore: Store {
     /// out). Each stream LISTENs on a connection of its own, and connects again (after a second) when
     /// that connection drops; after a reconnect it yields the log's last sequence number, since
     /// notices sent meanwhile are lost. It ends when the store closes or the consumer stops.
+    public func observeCommits(_ observer: @escaping @Sendable ([Event]) -> Void) { writer.observe(observer) }
+
     public func commitNotices() -> AsyncStream<Int64> {
         let (stream, continuation) = AsyncStream.makeStream(of: Int64.self, bufferingPolicy: .bufferingNewest(1_024))
         let key = UUID()

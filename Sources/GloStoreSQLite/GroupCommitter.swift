@@ -24,6 +24,8 @@ final class GroupCommitter: Sendable {
     /// Waits for the writes in flight, then refuses new ones.
     func finish() async { await groups.finish() }
 
+    func observe(_ observer: @escaping @Sendable ([Event]) -> Void) { groups.observe(observer) }
+
     private func drain() {
         while let group = groups.nextGroup() { commit(group) }
     }
@@ -44,11 +46,10 @@ final class GroupCommitter: Sendable {
             }
         } catch {
             // A write that failed after its checks passed: the whole group is rolled back.
-            let failure = Self.storeError(error)
-            for item in group { item.continuation.resume(throwing: failure) }
+            groups.fail(group, with: Self.storeError(error))
             return
         }
-        for (item, result) in zip(group, results) { item.continuation.resume(with: result) }
+        groups.complete(group, with: results)
     }
 
     private static func writesARecordTwice(_ group: [Pending]) -> Bool {
@@ -69,7 +70,8 @@ final class GroupCommitter: Sendable {
         try pool.writeWithoutTransaction { db in
             try db.inTransaction(.immediate) {
                 results = []
-                var next = (try Int64.fetchOne(db.cachedStatement(sql: "SELECT max(sequence) FROM events")) ?? 0) + 1
+                let last = try Bound(db, "SELECT max(sequence) FROM events")
+                var next = (try last.step(db) && !last.isNull(0) ? last.int64(0) : 0) + 1
                 for item in group {
                     // Checked, expectations are verified before anything of the change is written,
                     // so a refused change leaves nothing behind and needs no savepoint. The checks
@@ -95,8 +97,10 @@ final class GroupCommitter: Sendable {
         var seen = Set<String>()
         for write in change.writes {
             let key = write.collection.rawValue + "\u{0}" + write.id
-            let current = try Int64.fetchOne(db.cachedStatement(sql: "SELECT version FROM records WHERE collection = ? AND id = ?"),
-                                             arguments: [write.collection.rawValue, write.id])
+            var select = try Bound(db, "SELECT version FROM records WHERE collection = ? AND id = ?")
+            select.bind(write.collection.rawValue)
+            select.bind(write.id)
+            let current = try select.step(db) ? select.int64(0) : nil
             let holds: Bool
             switch write.expect {
             case .new: holds = current == nil
@@ -123,22 +127,51 @@ final class GroupCommitter: Sendable {
         var versions: [Int64] = []
         for (write, keys) in zip(change.writes, prepared.keys) {
             let version: Int64
+            let keysChanged: Bool
             switch write.expect {
             case .new:
-                try db.cachedStatement(sql: "INSERT INTO records (collection, id, version, body, keys) VALUES (?, ?, 1, ?, ?)").execute(
-                    arguments: [write.collection.rawValue, write.id, Data(write.body), keys])
+                var insert = try Bound(db, "INSERT INTO records (collection, id, version, body, keys) VALUES (?, ?, 1, ?, ?)")
+                insert.bind(write.collection.rawValue)
+                insert.bind(write.id)
+                insert.bind(blob: write.body)
+                insert.bind(keys)
+                try insert.run(db)
                 version = 1
+                keysChanged = true
             case .version(let expected):
-                try db.cachedStatement(sql: "UPDATE records SET version = version + 1, body = ?, keys = ? WHERE collection = ? AND id = ? AND version = ?").execute(
-                    arguments: [Data(write.body), keys, write.collection.rawValue, write.id, expected])
-                guard db.changesCount == 1 else { throw ExpectationMissed() }
+                // Most updates keep their keys (a case's status changes, its person does not): try
+                // that first, so the key rows are rewritten only when the keys did change.
+                var same = try Bound(db, "UPDATE records SET version = version + 1, body = ? WHERE collection = ? AND id = ? AND version = ? AND keys = ?")
+                same.bind(blob: write.body)
+                same.bind(write.collection.rawValue)
+                same.bind(write.id)
+                same.bind(expected)
+                same.bind(keys)
+                keysChanged = try same.run(db) == 0
+                if keysChanged {
+                    var update = try Bound(db, "UPDATE records SET version = version + 1, body = ?, keys = ? WHERE collection = ? AND id = ? AND version = ?")
+                    update.bind(blob: write.body)
+                    update.bind(keys)
+                    update.bind(write.collection.rawValue)
+                    update.bind(write.id)
+                    update.bind(expected)
+                    guard try update.run(db) == 1 else { throw ExpectationMissed() }
+                    var delete = try Bound(db, "DELETE FROM record_keys WHERE collection = ? AND id = ?")
+                    delete.bind(write.collection.rawValue)
+                    delete.bind(write.id)
+                    try delete.run(db)
+                }
                 version = expected + 1
-                try db.cachedStatement(sql: "DELETE FROM record_keys WHERE collection = ? AND id = ?").execute(
-                    arguments: [write.collection.rawValue, write.id])
             }
-            for key in Set(write.keys) {
-                try db.cachedStatement(sql: "INSERT INTO record_keys (collection, name, value, id) VALUES (?, ?, ?, ?)").execute(
-                    arguments: [write.collection.rawValue, key.name, key.value, write.id])
+            if keysChanged {
+                for key in Set(write.keys) {
+                    var insert = try Bound(db, "INSERT INTO record_keys (collection, name, value, id) VALUES (?, ?, ?, ?)")
+                    insert.bind(write.collection.rawValue)
+                    insert.bind(key.name)
+                    insert.bind(key.value)
+                    insert.bind(write.id)
+                    try insert.run(db)
+                }
             }
             versions.append(version)
         }
@@ -153,10 +186,16 @@ final class GroupCommitter: Sendable {
     }
 
     static func insert(_ event: Event, data: String, db: Database) throws {
-        try db.cachedStatement(sql: """
-            INSERT INTO events (sequence, id, type, jurisdiction, subject, actor, at, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [event.sequence, event.id.description, event.type, event.jurisdiction?.rawValue,
-                                     event.subject, event.actor, event.at.millisecondsSince1970, data])
+        var insert = try Bound(db, "INSERT INTO events (sequence, id, type, jurisdiction, subject, actor, at, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+        insert.bind(event.sequence)
+        insert.bind(event.id.description)
+        insert.bind(event.type)
+        insert.bind(event.jurisdiction?.rawValue)
+        insert.bind(event.subject)
+        insert.bind(event.actor)
+        insert.bind(event.at.millisecondsSince1970)
+        insert.bind(data)
+        try insert.run(db)
     }
 }
 

@@ -16,6 +16,10 @@ public final class SQLiteStore: Store {
     private let pool: DatabasePool
     private let writer: GroupCommitter
     private let readers: ReaderConnections
+    private let checkpointer: Checkpointer
+    /// SQLite's own checkpoint, inside a commit, only for a log the `Checkpointer` fell behind on
+    /// (pages of 4 KiB: 80 MiB).
+    static let backstopPages = 20_000
 
     /// Opens (creating it and its folder if needed) and migrates the database at `path`. A file
     /// that is not a glo-host database, is damaged, or was migrated by a newer glo-host gets a
@@ -37,6 +41,7 @@ public final class SQLiteStore: Store {
         config.busyMode = .timeout(10)
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = \(Self.backstopPages)")
         }
         do {
             pool = try DatabasePool(path: path, configuration: config)
@@ -53,6 +58,9 @@ public final class SQLiteStore: Store {
         }
         writer = GroupCommitter(pool: pool)
         readers = ReaderConnections(path: path, configuration: config)
+        do { checkpointer = try Checkpointer(path: path, configuration: config) } catch let error as DatabaseError {
+            throw Self.unusable(error, path: path)
+        }
     }
 
     private static func checkOwnership(_ pool: DatabasePool, path: String) throws {
@@ -105,26 +113,39 @@ public final class SQLiteStore: Store {
 
     public func record(_ collection: RecordCollection, id: String) async throws -> StoredRecord? {
         try await read { db in
-            try Row.fetchOne(db.cachedStatement(sql: "SELECT collection, id, version, body, keys FROM records WHERE collection = ? AND id = ?"),
-                             arguments: [collection.rawValue, id]).map(Self.record)
+            var select = try Bound(db, "SELECT collection, id, version, body, keys FROM records WHERE collection = ? AND id = ?")
+            select.bind(collection.rawValue)
+            select.bind(id)
+            return try select.step(db) ? try Self.record(select) : nil
         }
     }
 
     public func records(_ collection: RecordCollection, key: IndexKey, limit: Int, newestFirst: Bool) async throws -> [StoredRecord] {
         try await read { db in
-            try Row.fetchAll(db.cachedStatement(sql: """
+            var select = try Bound(db, """
                 SELECT r.collection, r.id, r.version, r.body, r.keys FROM record_keys k
                 JOIN records r ON r.collection = k.collection AND r.id = k.id
                 WHERE k.collection = ? AND k.name = ? AND k.value = ? ORDER BY k.id \(newestFirst ? "DESC" : "ASC") LIMIT ?
-                """), arguments: [collection.rawValue, key.name, key.value, limit]).map(Self.record)
+                """)
+            select.bind(collection.rawValue)
+            select.bind(key.name)
+            select.bind(key.value)
+            select.bind(Int64(limit))
+            var found: [StoredRecord] = []
+            while try select.step(db) { found.append(try Self.record(select)) }
+            return found
         }
     }
 
     public func records(_ collection: RecordCollection, after afterID: String?, limit: Int) async throws -> [StoredRecord] {
         try await read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT collection, id, version, body, keys FROM records WHERE collection = ? AND id > ? ORDER BY id LIMIT ?
-                """, arguments: [collection.rawValue, afterID ?? "", limit]).map(Self.record)
+            var select = try Bound(db, "SELECT collection, id, version, body, keys FROM records WHERE collection = ? AND id > ? ORDER BY id LIMIT ?")
+            select.bind(collection.rawValue)
+            select.bind(afterID ?? "")
+            select.bind(Int64(limit))
+            var found: [StoredRecord] = []
+            while try select.step(db) { found.append(try Self.record(select)) }
+            return found
         }
     }
 
@@ -134,30 +155,36 @@ public final class SQLiteStore: Store {
         }
     }
 
-    static func record(_ row: Row) throws -> StoredRecord {
-        let keys = try IndexKey.keys(row["keys"])
-        let body: Data = row["body"]
-        return StoredRecord(collection: RecordCollection(row["collection"] as String), id: row["id"],
-                            version: row["version"], body: Array(body), keys: keys)
+    /// The record in the current row of a `SELECT collection, id, version, body, keys`.
+    static func record(_ row: borrowing Bound) throws -> StoredRecord {
+        StoredRecord(collection: RecordCollection(row.text(0)), id: row.text(1), version: row.int64(2), body: row.blob(3),
+                     keys: try IndexKey.keys(row.text(4)))
     }
 
     // MARK: Event log
 
     public func events(after sequence: Int64, limit: Int) async throws -> [Event] {
         try await read { db in
-            try Row.fetchAll(db.cachedStatement(sql: """
+            var select = try Bound(db, """
                 SELECT sequence, id, type, jurisdiction, subject, actor, at, data FROM events
                 WHERE sequence > ? ORDER BY sequence LIMIT ?
-                """), arguments: [sequence, limit]).map(Self.event)
+                """)
+            select.bind(sequence)
+            select.bind(Int64(limit))
+            return try Self.events(select, db)
         }
     }
 
     public func events(subject: String, after sequence: Int64, limit: Int) async throws -> [Event] {
         try await read { db in
-            try Row.fetchAll(db.cachedStatement(sql: """
+            var select = try Bound(db, """
                 SELECT sequence, id, type, jurisdiction, subject, actor, at, data FROM events
                 WHERE subject = ? AND sequence > ? ORDER BY sequence LIMIT ?
-                """), arguments: [subject, sequence, limit]).map(Self.event)
+                """)
+            select.bind(subject)
+            select.bind(sequence)
+            select.bind(Int64(limit))
+            return try Self.events(select, db)
         }
     }
 
@@ -165,14 +192,18 @@ public final class SQLiteStore: Store {
         try await read { db in try Int64.fetchOne(db, sql: "SELECT max(sequence) FROM events") ?? 0 }
     }
 
-    static func event(_ row: Row) throws -> Event {
-        let idText: String = row["id"]
-        let dataText: String = row["data"]
-        guard let id = EventID(idText) else { throw StoreError.failed("event \(row["sequence"] as Int64) has a bad id") }
-        return Event(sequence: row["sequence"], id: id, type: row["type"],
-                     jurisdiction: (row["jurisdiction"] as String?).map { JurisdictionID($0) },
-                     subject: row["subject"], actor: row["actor"],
-                     at: Timestamp(millisecondsSince1970: row["at"]), data: try JSONParser.parse(dataText))
+    /// The events of a stepped `SELECT sequence, id, type, jurisdiction, subject, actor, at, data`.
+    private static func events(_ rows: borrowing Bound, _ db: Database) throws -> [Event] {
+        var events: [Event] = []
+        while try rows.step(db) {
+            let sequence = rows.int64(0)
+            guard let id = EventID(rows.text(1)) else { throw StoreError.failed("event \(sequence) has a bad id") }
+            events.append(Event(sequence: sequence, id: id, type: rows.text(2),
+                                jurisdiction: rows.isNull(3) ? nil : JurisdictionID(rows.text(3)),
+                                subject: rows.text(4), actor: rows.text(5),
+                                at: Timestamp(millisecondsSince1970: rows.int64(6)), data: try JSONParser.parse(rows.text(7))))
+        }
+        return events
     }
 
     // MARK: Checkpoints
@@ -280,6 +311,8 @@ public final class SQLiteStore: Store {
     /// Other processes on the same file are not heard of; the bus polls.
     public func commitNotices() -> AsyncStream<Int64> { AsyncStream { $0.finish() } }
 
+    public func observeCommits(_ observer: @escaping @Sendable ([Event]) -> Void) { writer.observe(observer) }
+
     // MARK: Export and import
 
     public func collections() async throws -> [RecordCollection] {
@@ -315,6 +348,7 @@ public final class SQLiteStore: Store {
 
     public func close() async throws {
         await writer.finish()
+        checkpointer.stop()
         readers.close()
         try pool.close()
     }

@@ -19,7 +19,7 @@ struct EventBusTests {
     func ordersAndPatterns() async throws {
         let store = try await StoreBackend.sqlite.make().store
         let bus = EventBus(store: store, retry: fast, pollInterval: .milliseconds(20))
-        let records = Records(store: store, vault: testVault, bus: bus)
+        let records = Records(store: store, vault: testVault)
         let all = Collector(), referrals = Collector(), exact = Collector()
         try bus.subscribe(Subscription(name: "all", patterns: ["*"]) { all.add($0) })
         try bus.subscribe(Subscription(name: "referrals", patterns: ["referral.*"]) { referrals.add($0) })
@@ -45,18 +45,18 @@ struct EventBusTests {
         let b = EventBus(store: store, retry: fast, pollInterval: .milliseconds(20), holder: "host-b", leaseDuration: .milliseconds(600))
         try a.subscribe(Subscription(name: "s", patterns: ["*"]) { onA.add($0) })
         a.start()
-        _ = try await append(Records(store: store, vault: testVault, bus: a), Array(repeating: "a.b", count: 40))
+        _ = try await append(Records(store: store, vault: testVault), Array(repeating: "a.b", count: 40))
         try await a.drain(through: 40)
         // B starts while A holds the lease: it delivers nothing, even of events it commits itself.
         try b.subscribe(Subscription(name: "s", patterns: ["*"]) { onB.add($0) })
         b.start()
-        _ = try await append(Records(store: store, vault: testVault, bus: b), Array(repeating: "a.b", count: 20))
+        _ = try await append(Records(store: store, vault: testVault), Array(repeating: "a.b", count: 20))
         try await a.drain(through: 60)
         try await Task.sleep(for: .milliseconds(300))
         #expect(onB.sequences.isEmpty)
         // A stops (releasing its lease); B takes over where A's checkpoint is, and skips nothing.
         await a.stop()
-        _ = try await append(Records(store: store, vault: testVault, bus: b), Array(repeating: "a.b", count: 20))
+        _ = try await append(Records(store: store, vault: testVault), Array(repeating: "a.b", count: 20))
         try await b.drain(through: 80)
         await b.stop()
         #expect(onA.sequences == Array(1...60))
@@ -71,7 +71,7 @@ struct EventBusTests {
         let bus1 = EventBus(store: store, retry: fast, pollInterval: .milliseconds(20))
         try bus1.subscribe(Subscription(name: "s", patterns: ["*"]) { first.add($0) })
         bus1.start()
-        _ = try await append(Records(store: store, vault: testVault, bus: bus1), Array(repeating: "a.b", count: 50))
+        _ = try await append(Records(store: store, vault: testVault), Array(repeating: "a.b", count: 50))
         try await bus1.drain(through: 50)
         await bus1.stop()
         // Written while no bus runs (as another process would), straight to the store.
@@ -91,7 +91,7 @@ struct EventBusTests {
     func parksFailures() async throws {
         let store = try await StoreBackend.sqlite.make().store
         let bus = EventBus(store: store, retry: fast, pollInterval: .milliseconds(20))
-        let records = Records(store: store, vault: testVault, bus: bus)
+        let records = Records(store: store, vault: testVault)
         let tries = Mutex<[Int64: Int]>([:])
         let handled = Collector(), other = Collector()
         try bus.subscribe(Subscription(name: "picky", patterns: ["*"]) { event in
@@ -130,7 +130,7 @@ struct EventBusTests {
             handled.add(event)
         })
         bus.start()
-        _ = try await append(Records(store: store, vault: testVault, bus: bus), ["x.y"])
+        _ = try await append(Records(store: store, vault: testVault), ["x.y"])
         #expect(try await eventually { try await store.deadLetters(state: .parked).count == 1 })
         fixed.store(true, ordering: .relaxed)
         _ = try await store.setDeadLetter("s@1", state: .retryRequested, error: nil, attempts: nil)
@@ -146,7 +146,7 @@ struct EventBusTests {
         let seen = Collector()
         try bus.subscribe(Subscription(name: "view", patterns: ["*"]) { seen.add($0) })
         bus.start()
-        _ = try await append(Records(store: store, vault: testVault, bus: bus), Array(repeating: "a.b", count: 10))
+        _ = try await append(Records(store: store, vault: testVault), Array(repeating: "a.b", count: 10))
         try await bus.drain(through: 10)
         _ = try await store.rewind("view", to: 6)
         #expect(try await eventually { seen.sequences.count == 14 })

@@ -1,6 +1,7 @@
 import Foundation
 import GloJSON
 import GloKit
+import Synchronization
 import Testing
 
 /// What every `Store` must do, run against each backend.
@@ -74,6 +75,30 @@ struct StoreContractTests {
         #expect(try await store.count(RecordCollection("thing")) == accepted)
     }
 
+    @Test("commit observers get every commit's events in sequence order before the committer resumes", arguments: StoreBackend.all)
+    func observedCommits(_ backend: StoreBackend) async throws {
+        let (store, _) = try await backend.make()
+        let seen = Mutex<[[Int64]]>([])
+        store.observeCommits { events in seen.withLock { $0.append(events.map(\.sequence)) } }
+        let first = try await store.commit(Change(writes: [write("a", "{}")], events: [event(), event()]))
+        #expect(seen.withLock { $0 } == [first.events.map(\.sequence)])
+        // A refused change and a change without events tell the observers nothing.
+        await #expect(throws: StoreError.self) { try await store.commit(Change(writes: [write("a", "{}")], events: [event()])) }
+        try await store.commit(Change(writes: [write("b", "{}")]))
+        #expect(seen.withLock { $0.count } == 1)
+        // Concurrent commits: each observed run is in order, and together they are the whole log once.
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for i in 0..<100 {
+                group.addTask { try await store.commit(Change(writes: [self.write("c\(i)", "{}")], events: [self.event(), self.event()])) }
+            }
+            try await group.waitForAll()
+        }
+        let runs = seen.withLock { $0 }
+        for run in runs { #expect(run == run.sorted()) }
+        #expect(runs.flatMap { $0 }.sorted() == Array(1...202))
+        #expect(Set(runs.flatMap { $0 }).count == 202)
+    }
+
     @Test("records are found by index key, and keys are replaced on update", arguments: StoreBackend.all)
     func indexKeys(_ backend: StoreBackend) async throws {
         let (store, _) = try await backend.make()
@@ -85,6 +110,21 @@ struct StoreContractTests {
         #expect(try await store.records(RecordCollection("thing"), key: blue, limit: 10, newestFirst: false).map(\.id) == ["a", "b"])
         #expect(try await store.records(RecordCollection("thing"), key: blue, limit: 10, newestFirst: false).first?.keys == [blue])
         #expect(try await store.records(RecordCollection("thing"), after: "a", limit: 10).map(\.id) == ["b"])
+        // An update that keeps its keys stays found by each of them, with its new body and version.
+        let kept = try await store.commit(Change(writes: [write("b", "{\"v\":2}", keys: [red, blue], expect: .version(1))]))
+        #expect(kept.versions == [2])
+        for key in [red, blue] {
+            let found = try await store.records(RecordCollection("thing"), key: key, limit: 10, newestFirst: false).filter { $0.id == "b" }
+            #expect(found.map(\.version) == [2])
+            #expect(found.map { String(decoding: $0.body, as: UTF8.self) } == ["{\"v\":2}"])
+        }
+        // A stale version is refused whether or not the keys changed.
+        await #expect(throws: StoreError.self) {
+            try await store.commit(Change(writes: [write("b", "{}", keys: [red, blue], expect: .version(1))]))
+        }
+        await #expect(throws: StoreError.self) {
+            try await store.commit(Change(writes: [write("b", "{}", keys: [red], expect: .version(1))]))
+        }
     }
 
     @Test("checkpoints: saved only at the same generation; a rewind bumps it", arguments: StoreBackend.all)

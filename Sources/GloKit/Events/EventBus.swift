@@ -46,7 +46,8 @@ public struct RetryPolicy: Sendable {
 /// task: a handler that fails is retried with backoff (`RetryPolicy`), then parked as a dead letter,
 /// and only that subscriber waits meanwhile.
 ///
-/// Recent events are kept in memory as they are committed in this process (`published`), so a
+/// Recent events are kept in memory as they are committed in this process (`Store.observeCommits`
+/// calls `published` with each group commit's events, in order), so a
 /// subscriber that keeps up does not read them back from the store; one that falls behind, or events
 /// written by another process, are read from the store. A timer (`pollInterval`) also picks up
 /// events from other processes, rewinds (`events replay`) and retries asked for (`events dead-letters
@@ -87,6 +88,7 @@ public final class EventBus: Sendable {
         self.leaseDuration = leaseDuration
         self.logger = logger
         self.recent = Mutex(RecentEvents(capacity: recentCapacity))
+        store.observeCommits { [weak self] events in self?.published(events) }
     }
 
     /// Adds a subscriber; it starts with the bus, or at once if the bus runs.
@@ -144,8 +146,8 @@ public final class EventBus: Sendable {
         for runner in runners { await runner.stop() }
     }
 
-    /// Tells the bus about events this process committed (after the commit), so subscribers get
-    /// them at once and from memory.
+    /// Tells the bus about events this process committed (after the commit, in sequence order), so
+    /// subscribers get them at once and from memory. The store does this for every commit.
     public func published(_ events: [Event]) {
         guard !events.isEmpty else { return }
         recent.withLock { $0.add(events) }

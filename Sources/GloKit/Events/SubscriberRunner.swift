@@ -5,7 +5,8 @@ import Synchronization
 /// Delivers the log to one subscriber, in order, from its checkpoint (see `EventBus`).
 final class SubscriberRunner: Sendable {
     let subscription: Subscription
-    private unowned let bus: EventBus
+    /// Held strongly: a running subscriber keeps its bus alive until `EventBus.stop` ends it.
+    private let bus: EventBus
     private let positionValue = Atomic<Int64>(0)
     private let flags = Mutex(Flags())
     private let signal: AsyncStream<Void>

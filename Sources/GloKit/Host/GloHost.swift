@@ -29,7 +29,7 @@ public final class GloHost: Sendable {
         try GloHost.check(plugins: plugins, engine: engine, jurisdictions: served, at: today)
         bus = EventBus(store: store, retry: retry, pollInterval: pollInterval, holder: holder,
                        leaseDuration: leaseDuration, logger: logger)
-        records = Records(store: store, vault: vault, bus: bus)
+        records = Records(store: store, vault: vault)
         decisions = DecisionService(engine: engine, records: records)
         cases = CaseService(records: records)
         self.engine = engine

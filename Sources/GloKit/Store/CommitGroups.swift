@@ -17,6 +17,7 @@ public final class CommitGroups<Work: Sendable>: Sendable {
     }
 
     private let state = Mutex(State())
+    private let observers = Mutex<[@Sendable ([Event]) -> Void]>([])
     /// The most changes one transaction takes.
     public let maximum: Int
 
@@ -55,6 +56,30 @@ public final class CommitGroups<Work: Sendable>: Sendable {
         }
         for waiter in idle { waiter.resume() }
         return group.isEmpty ? nil : group
+    }
+
+    /// Calls `observer` with the events of every group this store commits, in sequence order, once
+    /// they are durable and before the group's callers resume (`Store.observeCommits`).
+    public func observe(_ observer: @escaping @Sendable ([Event]) -> Void) {
+        observers.withLock { $0.append(observer) }
+    }
+
+    /// Ends a written group: tells the observers its events, all at once and in order, then resumes
+    /// each caller with its result (`results` in the group's order).
+    public func complete(_ group: [Waiting], with results: [Result<CommitReceipt, any Error>]) {
+        var events: [Event] = []
+        for case .success(let receipt) in results { events += receipt.events }
+        if !events.isEmpty {
+            // Changes take their numbers in group order, but sorting keeps the promise whatever a writer does.
+            events.sort { $0.sequence < $1.sequence }
+            for observer in observers.withLock({ $0 }) { observer(events) }
+        }
+        for (item, result) in zip(group, results) { item.continuation.resume(with: result) }
+    }
+
+    /// Resumes every caller of a group that was not written with the same error.
+    public func fail(_ group: [Waiting], with error: any Error) {
+        for item in group { item.continuation.resume(throwing: error) }
     }
 
     /// Waits for the writes in flight, then refuses new ones.

@@ -6,13 +6,11 @@ import GloJSON
 public struct Records: Sendable {
     public let store: any Store
     public let vault: PersonVault
-    /// Told of every commit made here, so subscribers get the events at once.
-    public let bus: EventBus?
 
-    public init(store: any Store, vault: PersonVault, bus: EventBus? = nil) {
+    /// The event bus hears of every commit from the store itself (`Store.observeCommits`).
+    public init(store: any Store, vault: PersonVault) {
         self.store = store
         self.vault = vault
-        self.bus = bus
     }
 
     // MARK: Reading
@@ -123,7 +121,6 @@ public struct Records: Sendable {
             AuditScope.pending?.add(audit)
             throw error
         }
-        bus?.published(receipt.events)
         return receipt
     }
 }

@@ -68,6 +68,11 @@ public protocol Store: Sendable {
     /// (PostgreSQL: LISTEN/NOTIFY), so the bus wakes at once instead of at its next poll. A store
     /// that cannot tell returns a stream that ends at once, and the bus relies on its poll.
     func commitNotices() -> AsyncStream<Int64>
+    /// Calls `observer` with the events of every commit made through this store object, in sequence
+    /// order (a group commit's events at once), after they are durable and before the committing
+    /// callers resume. The bus keeps them in memory, so a subscriber that keeps up reads nothing
+    /// back and is woken once per group rather than once per caller.
+    func observeCommits(_ observer: @escaping @Sendable ([Event]) -> Void)
 
     // MARK: Moving a whole store (export and import)
 
