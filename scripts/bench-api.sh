@@ -2,13 +2,19 @@
 # The API under load with wrk (Debian's package), release build, SQLite: POST a screening (a decision
 # is made, stored and announced) against GET /healthz as the baseline, in the same run.
 #   scripts/bench-api.sh [seconds] [connections]
+# GLO_BENCH_BIN=path runs that glo-host binary instead of building this tree (to compare two builds
+# in one session: these machines are too noisy to compare figures across sessions).
 set -euo pipefail
 DURATION=${1:-20}
 CONNECTIONS=${2:-32}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 command -v wrk > /dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
-(cd "$ROOT" && swift build -c release --product glo-host > /dev/null)
-BIN=$ROOT/.build/release/glo-host
+if [ -n "${GLO_BENCH_BIN:-}" ]; then
+  BIN=$GLO_BENCH_BIN
+else
+  (cd "$ROOT" && swift build -c release --product glo-host > /dev/null)
+  BIN=$ROOT/.build/release/glo-host
+fi
 PLUGINS="identification, reporting"
 . "$ROOT/scripts/serve-temporary.sh"
 TOKEN=$("$BIN" users add --config "$CONFIG" --name bench --roles caseworker --jurisdictions TH | sed -n 's/^token //p')

@@ -38,15 +38,25 @@ public struct Identification: Sendable {
 
     /// Records the screening and decides the pathway on its facts, the case's and the person's; stores
     /// both with the case's new status and pathway in one commit. A rule error stores nothing.
-    /// - Parameter identifiedBy: who the decision is recorded as made by (an MDT, the police, a court).
+    /// - Parameters:
+    ///   - identifiedBy: who the decision is recorded as made by (an MDT, the police, a court).
+    ///   - read: the case as the caller just read it (to check access, say), which spares reading it
+    ///     again; it must be the screening's case.
     @discardableResult
-    public func screen(_ screening: Screening, identifiedBy: IdentifiedBy, actor: Actor) async throws -> ScreeningOutcome {
-        // Another change to the case meanwhile: decide again on the case as it is now.
-        try await records.retryingConflicts { try await screenOnce(screening, identifiedBy: identifiedBy, actor: actor) }
+    public func screen(_ screening: Screening, identifiedBy: IdentifiedBy, actor: Actor,
+                       read: Versioned<Case>? = nil) async throws -> ScreeningOutcome {
+        var given = read.flatMap { $0.value.id == screening.caseID ? $0 : nil }
+        // Another change to the case meanwhile: decide again on the case as it is now (read afresh).
+        return try await records.retryingConflicts {
+            defer { given = nil }
+            let found: Versioned<Case>
+            if let given { found = given } else { found = try await records.require(Case.self, screening.caseID.description) }
+            return try await screenOnce(screening, found, identifiedBy: identifiedBy, actor: actor)
+        }
     }
 
-    private func screenOnce(_ screening: Screening, identifiedBy: IdentifiedBy, actor: Actor) async throws -> ScreeningOutcome {
-        let found = try await records.require(Case.self, screening.caseID.description)
+    private func screenOnce(_ screening: Screening, _ found: Versioned<Case>, identifiedBy: IdentifiedBy,
+                            actor: Actor) async throws -> ScreeningOutcome {
         var theCase = found.value
         if theCase.status == .closed || theCase.status == .closedReferred {
             throw GloKitError.refused("case \(theCase.id) is closed: reopen it before recording a screening")

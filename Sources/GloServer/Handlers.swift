@@ -252,7 +252,7 @@ extension GloServer {
                                   migration: input.migration ?? MigrationFacts())
         let identification = Identification(host.context(for: host.plugins.first { $0.id == "identification" }!))
         let outcome = try await withAudit(caller, .update, ["case:\(found.value.id)"], found.value.jurisdiction, request: route.name) {
-            try await identification.screen(screening, identifiedBy: input.identifiedBy, actor: caller.actor)
+            try await identification.screen(screening, identifiedBy: input.identifiedBy, actor: caller.actor, read: found)
         }
         metrics.decision(outcome.decision.decision, outcome: outcome.decision.outcome)
         return .json(["screening": try json(outcome.screening), "decision": Self.decisionJSON(outcome.decision),
