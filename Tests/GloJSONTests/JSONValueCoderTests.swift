@@ -68,4 +68,37 @@ struct JSONValueCoderTests {
         }
         #expect(throws: DecodingError.self) { _ = try JSONValueCoder.decode(Int8.self, from: .int(300)) }
     }
+
+    /// Wraps a value through a single-value container, as a property wrapper or an id type does.
+    struct Wrapped<T: Codable & Equatable>: Codable, Equatable {
+        var inner: T
+        init(_ inner: T) { self.inner = inner }
+        init(from decoder: any Decoder) throws { inner = try decoder.singleValueContainer().decode(T.self) }
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.singleValueContainer()
+            try c.encode(inner)
+        }
+    }
+
+    /// Records the coding path it is encoded at.
+    struct PathProbe: Encodable {
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.singleValueContainer()
+            try c.encode(encoder.codingPath.map(\.stringValue).joined(separator: "/"))
+        }
+    }
+
+    @Test("values wrapped in single-value containers, nested lists, and the coding path an encoder sees")
+    func wrappersAndPaths() throws {
+        let wrapped = Wrapped(sample)
+        let value = try JSONValueCoder.encode(wrapped)
+        #expect(value == (try JSONValueCoder.encode(sample)))
+        #expect(try JSONValueCoder.decode(Wrapped<CoderOuter>.self, from: value) == wrapped)
+        #expect(try JSONValueCoder.encode(Wrapped("x")) == .string("x"))
+        #expect(try JSONValueCoder.encode([Wrapped(1), Wrapped(2)]) == .array([.int(1), .int(2)]))
+        let nested: [[String: [Int]]] = [["a": [1, 2]], [:]]
+        #expect(try JSONValueCoder.encode(nested) == .array([.object(["a": .array([.int(1), .int(2)])]), .object([:])]))
+        #expect(try JSONValueCoder.decode([[String: [Int]]].self, from: try JSONValueCoder.encode(nested)) == nested)
+        #expect(try JSONValueCoder.encode(["k": [PathProbe(), PathProbe()]]) == .object(["k": .array([.string("k/0"), .string("k/1")])]))
+    }
 }
