@@ -16,10 +16,6 @@ public final class SQLiteStore: Store {
     private let pool: DatabasePool
     private let writer: GroupCommitter
     private let readers: ReaderConnections
-    private let checkpointer: Checkpointer
-    /// SQLite's own checkpoint, inside a commit, only for a log the `Checkpointer` fell behind on
-    /// (pages of 4 KiB: 80 MiB).
-    static let backstopPages = 20_000
 
     /// Opens (creating it and its folder if needed) and migrates the database at `path`. A file
     /// that is not a glo-host database, is damaged, or was migrated by a newer glo-host gets a
@@ -41,7 +37,6 @@ public final class SQLiteStore: Store {
         config.busyMode = .timeout(10)
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
-            try db.execute(sql: "PRAGMA wal_autocheckpoint = \(Self.backstopPages)")
         }
         do {
             pool = try DatabasePool(path: path, configuration: config)
@@ -58,9 +53,6 @@ public final class SQLiteStore: Store {
         }
         writer = GroupCommitter(pool: pool)
         readers = ReaderConnections(path: path, configuration: config)
-        do { checkpointer = try Checkpointer(path: path, configuration: config) } catch let error as DatabaseError {
-            throw Self.unusable(error, path: path)
-        }
     }
 
     private static func checkOwnership(_ pool: DatabasePool, path: String) throws {
@@ -348,7 +340,6 @@ public final class SQLiteStore: Store {
 
     public func close() async throws {
         await writer.finish()
-        checkpointer.stop()
         readers.close()
         try pool.close()
     }

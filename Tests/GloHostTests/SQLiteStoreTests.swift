@@ -39,33 +39,6 @@ struct SQLiteStoreTests {
         #expect(throws: StoreError.self) { _ = try SQLiteStore(path: damaged) }
     }
 
-    @Test("the log is copied into the database file in the background, well before SQLite's own checkpoint would")
-    func backgroundCheckpoint() async throws {
-        let path = temporaryFolder() + "/checkpoint.sqlite"
-        let store = try SQLiteStore(path: path)
-        func size(_ file: String) -> Int { ((try? FileManager.default.attributesOfItem(atPath: file))?[.size] as? Int) ?? 0 }
-        let before = size(path)
-        // About 4 MiB of records: far below the backstop (80 MiB), so only the background
-        // checkpoint can move them out of the log.
-        let body = Array(String(repeating: "x", count: 4_000).utf8)
-        for batch in 0..<10 {
-            try await store.commit(Change(writes: (0..<100).map { i in
-                RecordWrite(collection: RecordCollection("thing"), id: "\(batch)-\(i)", expect: .new, body: body, keys: [])
-            }))
-        }
-        var waited = 0
-        while size(path) < before + 4_000_000 && waited < 40 {
-            try await Task.sleep(for: .milliseconds(100))
-            waited += 1
-        }
-        #expect(size(path) >= before + 4_000_000, "the database file did not grow: the log was not checkpointed")
-        try await store.close()
-        // Everything is there after reopening.
-        let again = try SQLiteStore(path: path)
-        #expect(try await again.count(RecordCollection("thing")) == 1_000)
-        try await again.close()
-    }
-
     @Test("names, birthdates and facts are not in the database file in the clear")
     func sealedAtRest() async throws {
         let path = temporaryFolder() + "/glo.sqlite"
