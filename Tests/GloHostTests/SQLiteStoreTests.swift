@@ -39,6 +39,16 @@ struct SQLiteStoreTests {
         #expect(throws: StoreError.self) { _ = try SQLiteStore(path: damaged) }
     }
 
+    @Test("every commit is synced to disk before it is acknowledged: the writer runs with synchronous = FULL, new file or old")
+    func commitsAreSynced() async throws {
+        let path = temporaryFolder() + "/glo.sqlite"
+        for _ in 0..<2 {  // created, then reopened
+            let store = try SQLiteStore(path: path)
+            #expect(try store.writerSynchronous() == "FULL")
+            try await store.close()
+        }
+    }
+
     @Test("names, birthdates and facts are not in the database file in the clear")
     func sealedAtRest() async throws {
         let path = temporaryFolder() + "/glo.sqlite"
