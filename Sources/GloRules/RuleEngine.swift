@@ -102,6 +102,19 @@ final class LoadedRules: Sendable {
     let statesPerPack: Int
     /// Pool per chain of pack versions (`TH@2026.1>intl@2026.1`), made on first use.
     private let pools = Mutex<[String: LuaSandboxPool]>([:])
+    /// Decisions already bound, by pack version, name and date: binding finds the chain, hashes
+    /// it and resolves the function in a sandbox, which cost as much as deciding when done for
+    /// every case. These rules never change (a reload makes a new `LoadedRules`), so neither does a
+    /// binding. Emptied when it reaches `boundLimit` (one entry per distinct date in use).
+    private let bound = Mutex<[BindingKey: BoundDecision]>([:])
+    static let boundLimit = 4_096
+
+    private struct BindingKey: Hashable {
+        var pack: String
+        var version: String
+        var decision: String
+        var date: CalendarDate
+    }
 
     init(ruleSet: RuleSet, hostLimits: LuaLimits, statesPerPack: Int) {
         self.ruleSet = ruleSet
@@ -138,6 +151,17 @@ final class LoadedRules: Sendable {
     }
 
     func bind(pack: RulePack, decision name: String, at date: CalendarDate) throws(RuleEvaluationError) -> BoundDecision {
+        let key = BindingKey(pack: pack.id, version: pack.version, decision: name, date: date)
+        if let known = bound.withLock({ $0[key] }) { return known }
+        let made = try makeBinding(pack: pack, decision: name, at: date)
+        bound.withLock { bound in
+            if bound.count >= Self.boundLimit { bound.removeAll() }
+            bound[key] = made
+        }
+        return made
+    }
+
+    private func makeBinding(pack: RulePack, decision name: String, at date: CalendarDate) throws(RuleEvaluationError) -> BoundDecision {
         let chain = try ruleSet.chain(from: pack, at: date)
         let parts = name.split(separator: ".", maxSplits: 1).map(String.init)
         let available = { () -> [String] in (try? self.decisions(of: pack, at: date)) ?? [] }
