@@ -127,7 +127,9 @@ final class GroupCommitter: Sendable {
         var versions: [Int64] = []
         for (write, keys) in zip(change.writes, prepared.keys) {
             let version: Int64
-            let keysChanged: Bool
+            // The key rows to delete and to add.
+            var removed: Set<IndexKey> = []
+            var added: Set<IndexKey> = []
             switch write.expect {
             case .new:
                 var insert = try Bound(db, "INSERT INTO records (collection, id, version, body, keys) VALUES (?, ?, 1, ?, ?)")
@@ -137,7 +139,7 @@ final class GroupCommitter: Sendable {
                 insert.bind(keys)
                 try insert.run(db)
                 version = 1
-                keysChanged = true
+                added = Set(write.keys)
             case .version(let expected):
                 // Most updates keep their keys (a case's status changes, its person does not): try
                 // that first, so the key rows are rewritten only when the keys did change.
@@ -147,8 +149,10 @@ final class GroupCommitter: Sendable {
                 same.bind(write.id)
                 same.bind(expected)
                 same.bind(keys)
-                keysChanged = try same.run(db) == 0
-                if keysChanged {
+                if try same.run(db) == 0 {
+                    // The keys changed, or the version is stale. The old keys (kept with the record)
+                    // say which key rows to delete: they are found by their primary key.
+                    let old = try Self.keys(of: write, version: expected, db: db)
                     var update = try Bound(db, "UPDATE records SET version = version + 1, body = ?, keys = ? WHERE collection = ? AND id = ? AND version = ?")
                     update.bind(blob: write.body)
                     update.bind(keys)
@@ -156,22 +160,27 @@ final class GroupCommitter: Sendable {
                     update.bind(write.id)
                     update.bind(expected)
                     guard try update.run(db) == 1 else { throw ExpectationMissed() }
-                    var delete = try Bound(db, "DELETE FROM record_keys WHERE collection = ? AND id = ?")
-                    delete.bind(write.collection.rawValue)
-                    delete.bind(write.id)
-                    try delete.run(db)
+                    let new = Set(write.keys)
+                    removed = old.subtracting(new)
+                    added = new.subtracting(old)
                 }
                 version = expected + 1
             }
-            if keysChanged {
-                for key in Set(write.keys) {
-                    var insert = try Bound(db, "INSERT INTO record_keys (collection, name, value, id) VALUES (?, ?, ?, ?)")
-                    insert.bind(write.collection.rawValue)
-                    insert.bind(key.name)
-                    insert.bind(key.value)
-                    insert.bind(write.id)
-                    try insert.run(db)
-                }
+            for key in removed {
+                var delete = try Bound(db, "DELETE FROM record_keys WHERE collection = ? AND name = ? AND value = ? AND id = ?")
+                delete.bind(write.collection.rawValue)
+                delete.bind(key.name)
+                delete.bind(key.value)
+                delete.bind(write.id)
+                try delete.run(db)
+            }
+            for key in added {
+                var insert = try Bound(db, "INSERT INTO record_keys (collection, name, value, id) VALUES (?, ?, ?, ?)")
+                insert.bind(write.collection.rawValue)
+                insert.bind(key.name)
+                insert.bind(key.value)
+                insert.bind(write.id)
+                try insert.run(db)
             }
             versions.append(version)
         }
@@ -183,6 +192,16 @@ final class GroupCommitter: Sendable {
             next += 1
         }
         return CommitReceipt(events: events, versions: versions)
+    }
+
+    /// The keys stored with `write`'s record at `version`; `ExpectationMissed` if it has another version.
+    private static func keys(of write: RecordWrite, version: Int64, db: Database) throws -> Set<IndexKey> {
+        var select = try Bound(db, "SELECT keys FROM records WHERE collection = ? AND id = ? AND version = ?")
+        select.bind(write.collection.rawValue)
+        select.bind(write.id)
+        select.bind(version)
+        guard try select.step(db) else { throw ExpectationMissed() }
+        return Set(try IndexKey.keys(select.text(0)))
     }
 
     static func insert(_ event: Event, data: String, db: Database) throws {

@@ -125,6 +125,14 @@ struct StoreContractTests {
         await #expect(throws: StoreError.self) {
             try await store.commit(Change(writes: [write("b", "{}", keys: [red], expect: .version(1))]))
         }
+        // The same keys in another order, then one key swapped for a new one: each key finds exactly
+        // the records that have it now.
+        let green = IndexKey("colour", "green")
+        try await store.commit(Change(writes: [write("b", "{}", keys: [blue, red], expect: .version(2))]))
+        try await store.commit(Change(writes: [write("b", "{}", keys: [green, blue], expect: .version(3))]))
+        #expect(try await store.records(RecordCollection("thing"), key: red, limit: 10, newestFirst: false).map(\.id) == [])
+        #expect(try await store.records(RecordCollection("thing"), key: blue, limit: 10, newestFirst: false).map(\.id) == ["a", "b"])
+        #expect(try await store.records(RecordCollection("thing"), key: green, limit: 10, newestFirst: false).map(\.version) == [4])
     }
 
     @Test("checkpoints: saved only at the same generation; a rewind bumps it", arguments: StoreBackend.all)
