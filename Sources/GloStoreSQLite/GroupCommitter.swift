@@ -167,20 +167,10 @@ final class GroupCommitter: Sendable {
                 version = expected + 1
             }
             for key in removed {
-                var delete = try Bound(db, "DELETE FROM record_keys WHERE collection = ? AND name = ? AND value = ? AND id = ?")
-                delete.bind(write.collection.rawValue)
-                delete.bind(key.name)
-                delete.bind(key.value)
-                delete.bind(write.id)
-                try delete.run(db)
+                try keyRow("DELETE FROM record_keys WHERE collection = ? AND name = ? AND value = ? AND id = ?", key, of: write, db: db)
             }
             for key in added {
-                var insert = try Bound(db, "INSERT INTO record_keys (collection, name, value, id) VALUES (?, ?, ?, ?)")
-                insert.bind(write.collection.rawValue)
-                insert.bind(key.name)
-                insert.bind(key.value)
-                insert.bind(write.id)
-                try insert.run(db)
+                try keyRow("INSERT INTO record_keys (collection, name, value, id) VALUES (?, ?, ?, ?)", key, of: write, db: db)
             }
             versions.append(version)
         }
@@ -192,6 +182,16 @@ final class GroupCommitter: Sendable {
             next += 1
         }
         return CommitReceipt(events: events, versions: versions)
+    }
+
+    /// Runs `sql` (a key row's delete or insert) with its four values.
+    private static func keyRow(_ sql: String, _ key: IndexKey, of write: RecordWrite, db: Database) throws {
+        var statement = try Bound(db, sql)
+        statement.bind(write.collection.rawValue)
+        statement.bind(key.name)
+        statement.bind(key.value)
+        statement.bind(write.id)
+        try statement.run(db)
     }
 
     /// The keys stored with `write`'s record at `version`; `ExpectationMissed` if it has another version.
