@@ -325,12 +325,12 @@ public final class PostgresStore: Store {
         _ = try await rows("DELETE FROM subscriber_leases WHERE subscriber = \(subscriber) AND holder = \(holder)", "releasing a lease")
     }
 
+    public func observeCommits(_ observer: @escaping @Sendable ([Event]) -> Void) { writer.observe(observer) }
+
     /// Other hosts' commits, as PostgreSQL notifies them on `glo_events` (this store's own are left
     /// out). Each stream LISTENs on a connection of its own, and connects again (after a second) when
     /// that connection drops; after a reconnect it yields the log's last sequence number, since
     /// notices sent meanwhile are lost. It ends when the store closes or the consumer stops.
-    public func observeCommits(_ observer: @escaping @Sendable ([Event]) -> Void) { writer.observe(observer) }
-
     public func commitNotices() -> AsyncStream<Int64> {
         let (stream, continuation) = AsyncStream.makeStream(of: Int64.self, bufferingPolicy: .bufferingNewest(1_024))
         let key = UUID()

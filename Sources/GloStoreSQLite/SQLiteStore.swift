@@ -65,7 +65,7 @@ public final class SQLiteStore: Store {
     static let writerSettings = "PRAGMA synchronous = FULL; PRAGMA cache_size = -65536"
 
     /// The writer connection's `PRAGMA synchronous`, by name (FULL is the only setting this store
-    /// uses; exposed so that tests and `store` checks can see it).
+    /// uses; exposed so that a test can check it).
     public func writerSynchronous() throws -> String {
         let level = try pool.writeWithoutTransaction { try Int.fetchOne($0, sql: "PRAGMA synchronous") ?? -1 }
         let names = ["OFF", "NORMAL", "FULL", "EXTRA"]
@@ -140,9 +140,7 @@ public final class SQLiteStore: Store {
             select.bind(key.name)
             select.bind(key.value)
             select.bind(Int64(limit))
-            var found: [StoredRecord] = []
-            while try select.step(db) { found.append(try Self.record(select)) }
-            return found
+            return try Self.records(select, db)
         }
     }
 
@@ -152,9 +150,7 @@ public final class SQLiteStore: Store {
             select.bind(collection.rawValue)
             select.bind(afterID ?? "")
             select.bind(Int64(limit))
-            var found: [StoredRecord] = []
-            while try select.step(db) { found.append(try Self.record(select)) }
-            return found
+            return try Self.records(select, db)
         }
     }
 
@@ -168,6 +164,13 @@ public final class SQLiteStore: Store {
     static func record(_ row: borrowing Bound) throws -> StoredRecord {
         StoredRecord(collection: RecordCollection(row.text(0)), id: row.text(1), version: row.int64(2), body: row.blob(3),
                      keys: try IndexKey.keys(row.text(4)))
+    }
+
+    /// The records of a stepped `SELECT collection, id, version, body, keys`.
+    private static func records(_ rows: borrowing Bound, _ db: Database) throws -> [StoredRecord] {
+        var found: [StoredRecord] = []
+        while try rows.step(db) { found.append(try record(rows)) }
+        return found
     }
 
     // MARK: Event log
