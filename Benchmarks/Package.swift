@@ -30,9 +30,22 @@ let package = Package(
             path: "Benchmarks/LuaVMBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        // The whole path's host and its cases, shared by the host benchmarks and the probe.
+        .target(
+            name: "PathFixture",
+            dependencies: [
+                .product(name: "GloKit", package: "glo-host"),
+                .product(name: "GloRules", package: "glo-host"),
+                .product(name: "GloStoreSQLite", package: "glo-host"),
+                .product(name: "GloJSON", package: "glo-host"),
+            ]
+        ),
+        // The whole path by its CPU time per screening (scripts/path-cpu.sh).
+        .executableTarget(name: "PathProbe", dependencies: ["PathFixture"]),
         .executableTarget(
             name: "HostBenchmarks",
             dependencies: [
+                "PathFixture",
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "GloKit", package: "glo-host"),
                 .product(name: "GloRules", package: "glo-host"),

@@ -19,39 +19,8 @@ import GloKit
 import GloRules
 import GloStoreSQLite
 import GRDB
+import PathFixture
 import Synchronization
-
-let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent().deletingLastPathComponent()
-let rules = root.appendingPathComponent("Config/jurisdictions").path
-
-func scratch(_ name: String) -> String {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("glo-bench-\(UUID().uuidString)")
-    try! FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    return dir.appendingPathComponent(name).path
-}
-
-/// Resumes a waiter once `count` arrivals have been seen.
-final class Countdown: Sendable {
-    private let state = Mutex<(left: Int, waiter: CheckedContinuation<Void, Never>?)>((0, nil))
-
-    func wait(for count: Int, _ start: () -> Void) async {
-        await withCheckedContinuation { c in
-            state.withLock { $0 = (count, c) }
-            start()
-        }
-    }
-
-    func arrive() {
-        let waiter = state.withLock { s -> CheckedContinuation<Void, Never>? in
-            s.left -= 1
-            guard s.left == 0 else { return nil }
-            defer { s.waiter = nil }
-            return s.waiter
-        }
-        waiter?.resume()
-    }
-}
 
 let event = NewEvent(type: "case.opened", jurisdiction: "TH", subject: "case:x", actor: .system,
                      data: .object(["case_id": .string("0190f0a0-0000-7000-8000-000000000000")]))
@@ -265,55 +234,3 @@ let benchmarks: @Sendable () -> Void = {
               })
 }
 
-/// The whole-path benchmark's host, with its cases opened beforehand (outside the measurement):
-/// one round of 1,000 per iteration.
-final class PathFixture: Sendable {
-    static let shared = Mutex<PathFixture?>(nil)
-    static let rounds = 8
-    let host: GloHost
-    let worker = UserID()
-    let delivered = Countdown()
-    private let rounds: Mutex<[[CaseID]]>
-
-    init() async throws {
-        let engine = try RuleEngine(directory: rules, statesPerPack: 2)
-        host = try GloHost(store: try SQLiteStore(path: scratch("path.sqlite")), vault: PersonVault(key: .random()),
-                           engine: engine, plugins: [], jurisdictions: ["TH"])
-        let done = delivered
-        try host.bus.subscribe(Subscription(name: "delivered", patterns: ["decision.made"]) { _ in done.arrive() })
-        try await host.start()
-        let organisation = OrganisationID()
-        var all: [[CaseID]] = []
-        for _ in 0..<Self.rounds where all.count < Self.rounds {
-            var ids: [CaseID] = []
-            for i in 0..<1_000 {
-                let person = Person(personal: PersonalData(givenNames: "P\(i)", citizenship: ["LA"]))
-                try await host.cases.register(person, actor: .system)
-                ids.append(try await host.cases.open(Case(jurisdiction: "TH", ownerOrganisation: organisation, person: person.id,
-                                                          opened: CalendarDate("2026-01-10")!), actor: .system).id)
-            }
-            all.append(ids)
-        }
-        rounds = Mutex(all)
-    }
-
-    func nextRound() -> [CaseID] { rounds.withLock { $0.removeFirst() } }
-    func peekRound() -> [CaseID] { rounds.withLock { $0[0] } }
-
-    /// What the identification workflow does: read the case and the person, decide on the
-    /// screening's facts, and commit the screening and the decision with their events together.
-    func screenAndDecide(_ id: CaseID) async throws {
-        let theCase = try await host.records.require(Case.self, id.description).value
-        let person = try await host.records.requirePerson(theCase.person).value
-        let screening = Screening(caseID: id, interviewer: worker, date: CalendarDate("2026-01-10")!, acts: [.recruitment],
-                                  means: [.deception], exploitation: [.forcedLabour])
-        let decision = try host.decisions.evaluate("identification.pathway", for: theCase,
-                                                   facts: screening.facts(person: person, case: theCase))
-        try await host.records.commit { change in
-            try change.insert(screening)
-            change.emit("screening.recorded", jurisdiction: theCase.jurisdiction, subject: "case:\(id)", actor: .user(worker),
-                        data: .object(["case_id": .string(id.description), "screening_id": .string(screening.id.description)]))
-            try change.record(decision, actor: .user(worker))
-        }
-    }
-}
