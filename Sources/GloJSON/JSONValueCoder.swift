@@ -2,25 +2,17 @@
 /// and `JSONParser` for the bytes). Several times faster than Foundation's JSONEncoder/Decoder on
 /// Linux, which matters on the store's hot path.
 ///
-/// Integers stay integers (`.int`), floating-point numbers are `.double`; a type that conforms to
-/// `JSONValueCodable` is carried as its `JSONValue` directly. Decoding errors are `DecodingError`s
-/// with the coding path, so a caller can name the field.
+/// Integers stay integers (`.int`), floating-point numbers are `.double`; a `JSONValue` member (the
+/// facts and results entities hold) is carried as it is. Decoding errors are `DecodingError`s with
+/// the coding path, so a caller can name the field.
 public enum JSONValueCoder {
     public static func encode<T: Encodable>(_ value: T) throws -> JSONValue {
-        if let direct = value as? any JSONValueCodable { return direct.jsonValue }
-        return try encodeMember(value, path: nil).built
+        try encodeMember(value, path: nil).built
     }
 
     public static func decode<T: Decodable>(_ type: T.Type, from value: JSONValue) throws -> T {
-        if let direct = type as? any JSONValueCodable.Type { return direct.init(jsonValue: value) as! T }
-        return try decodeValue(type, from: value, path: nil)
+        try decodeValue(type, from: value, path: nil)
     }
-}
-
-/// A type that is a JSON value already (such as a box around `JSONValue`).
-public protocol JSONValueCodable {
-    var jsonValue: JSONValue { get }
-    init(jsonValue: JSONValue)
 }
 
 // MARK: - Encoding
@@ -132,16 +124,19 @@ struct ValueEncoder: Encoder {
     }
 }
 
-/// The value as JSON when it is one of the common leaf types; nil for anything that encodes itself.
+/// The value as JSON when it is one of the common leaf types (or a `JSONValue`, or a list of
+/// strings); nil for anything that encodes itself.
 @inline(__always)
 func leafValue<T: Encodable>(_ value: T) -> JSONValue? {
-    // Metatype comparisons are a pointer compare; `as?` casts go through the runtime every time.
+    // Metatype comparisons are a pointer compare; `as?` casts go through the runtime every time
+    // (and a failed cast to a protocol searches the conformance tables).
     if T.self == String.self { return .string(unsafeBitCast(value, to: String.self)) }
     if T.self == Int.self { return .int(Int64(unsafeBitCast(value, to: Int.self))) }
     if T.self == Bool.self { return .bool(unsafeBitCast(value, to: Bool.self)) }
     if T.self == Int64.self { return .int(unsafeBitCast(value, to: Int64.self)) }
     if T.self == Double.self { return .double(unsafeBitCast(value, to: Double.self)) }
-    if let direct = value as? any JSONValueCodable { return direct.jsonValue }
+    if T.self == JSONValue.self { return unsafeBitCast(value, to: JSONValue.self) }
+    if T.self == [String].self { return .array(unsafeBitCast(value, to: [String].self).map(JSONValue.string)) }
     return nil
 }
 
@@ -316,7 +311,19 @@ func decodeValue<T: Decodable>(_ type: T.Type, from value: JSONValue, path: @aut
     }
     if T.self == Int64.self { return unsafeBitCast(try integer(value, type, path()), to: T.self) }
     if T.self == Double.self { return unsafeBitCast(try double(value, type, path()), to: T.self) }
-    if let direct = type as? any JSONValueCodable.Type { return direct.init(jsonValue: value) as! T }
+    if T.self == JSONValue.self { return unsafeBitCast(value, to: T.self) }
+    if T.self == [String].self {
+        guard case .array(let items) = value else { throw mismatch(type, value, path()) }
+        var strings: [String] = []
+        strings.reserveCapacity(items.count)
+        for (index, item) in items.enumerated() {
+            guard case .string(let s) = item else {
+                throw mismatch(String.self, item, CodingPathNode(index: index, parent: path()))
+            }
+            strings.append(s)
+        }
+        return unsafeBitCast(strings, to: T.self)
+    }
     return try T(from: ValueDecoder(value: value, path: path()))
 }
 

@@ -40,14 +40,24 @@ public enum JSONWriter {
                 write(value, into: &out, sortKeys: sortKeys)
             }
             if sortKeys {
-                for key in members.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
-                    member(key, members[key]!)
-                }
+                for (key, value) in members.sorted(by: { bytewisePrecedes($0.key, $1.key) }) { member(key, value) }
             } else {
                 for (key, value) in members { member(key, value) }
             }
             out.append(UInt8(ascii: "}"))
         }
+    }
+
+    /// Orders by UTF-8 bytes (Swift's `<` on strings orders by Unicode scalars after normalising).
+    static func bytewisePrecedes(_ a: String, _ b: String) -> Bool {
+        let fast = a.utf8.withContiguousStorageIfAvailable { x in
+            b.utf8.withContiguousStorageIfAvailable { y -> Bool in
+                for i in 0..<min(x.count, y.count) where x[i] != y[i] { return x[i] < y[i] }
+                return x.count < y.count
+            }
+        }
+        if let fast = fast ?? nil { return fast }
+        return a.utf8.lexicographicallyPrecedes(b.utf8)
     }
 
     public static func writeInteger(_ i: Int64, into out: inout [UInt8]) {

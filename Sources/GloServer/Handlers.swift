@@ -224,8 +224,8 @@ extension GloServer {
     }
 
     func setFacts(_ request: Request, _ context: APIContext) async throws -> APIResponse {
-        try await onCase(request, context, .writeCase, "/api/v1/cases/{id}/facts", [String: CodableJSON].self) { s, caller, theCase, input in
-            let facts = try await s.host.cases.setFacts(theCase.id, input.mapValues(\.value), actor: caller.actor)
+        try await onCase(request, context, .writeCase, "/api/v1/cases/{id}/facts", [String: JSONValue].self) { s, caller, theCase, input in
+            let facts = try await s.host.cases.setFacts(theCase.id, input, actor: caller.actor)
             return .json(["case_id": .string(theCase.id.description), "keys": .array(facts.facts.keys.sorted().map(JSONValue.string))])
         }
     }

@@ -27,6 +27,11 @@ struct GloJSONTests {
 
     @Test func keysAreSortedSoTheTextIsStable() {
         #expect(JSONWriter.string(["b": 1, "a": ["z": 1, "y": 2]]) == #"{"a":{"y":2,"z":1},"b":1}"#)
+        // By UTF-8 bytes: capitals before small letters, a prefix first, and "é" written decomposed
+        // (e + U+0301) before "z", where Swift's `<` on strings (which normalises) puts it after.
+        let keys = ["ab", "a", "B", "e\u{301}", "ສ", "z"]
+        let written = JSONWriter.string(.object(Dictionary(uniqueKeysWithValues: keys.map { ($0, JSONValue.int(1)) })))
+        #expect(written == "{\"B\":1,\"a\":1,\"ab\":1,\"e\u{301}\":1,\"z\":1,\"ສ\":1}")
     }
 
     @Test(arguments: [

@@ -1,3 +1,4 @@
+import Foundation
 import GloJSON
 import Testing
 
@@ -100,5 +101,30 @@ struct JSONValueCoderTests {
         #expect(try JSONValueCoder.encode(nested) == .array([.object(["a": .array([.int(1), .int(2)])]), .object([:])]))
         #expect(try JSONValueCoder.decode([[String: [Int]]].self, from: try JSONValueCoder.encode(nested)) == nested)
         #expect(try JSONValueCoder.encode(["k": [PathProbe(), PathProbe()]]) == .object(["k": .array([.string("k/0"), .string("k/1")])]))
+    }
+
+    /// An entity-like type with facts as a `JSONValue` member and a list of strings.
+    struct WithFacts: Codable, Equatable {
+        var facts: JSONValue
+        var reasons: [String]
+    }
+
+    @Test("a JSONValue member is carried as it is, here and through Foundation's coders; a list of strings names a wrong item")
+    func jsonValueMembers() throws {
+        let facts: JSONValue = ["age": 17, "ratio": 0.5, "acts": ["recruitment"], "known": true, "note": nil]
+        let sample = WithFacts(facts: facts, reasons: ["r1", "r2"])
+        let value = try JSONValueCoder.encode(sample)
+        #expect(value == .object(["facts": facts, "reasons": .array([.string("r1"), .string("r2")])]))
+        #expect(try JSONValueCoder.decode(WithFacts.self, from: value) == sample)
+        // Foundation keeps 17 an integer too, so the value comes back equal.
+        let text = try JSONEncoder().encode(sample)
+        #expect(try JSONDecoder().decode(WithFacts.self, from: text) == sample)
+        #expect(try JSONParser.parse(Array(text)) == value)
+        #expect {
+            _ = try JSONValueCoder.decode(WithFacts.self, from: ["facts": facts, "reasons": ["r1", 2]])
+        } throws: { error in
+            guard case DecodingError.typeMismatch(_, let context) = error else { return false }
+            return context.codingPath.map(\.stringValue) == ["reasons", "1"]
+        }
     }
 }

@@ -30,14 +30,14 @@ public struct CaseFacts: StoredEntity, Equatable {
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         caseID = try c.decode(CaseID.self, forKey: .caseID)
-        facts = try c.decode(CodableJSON.self, forKey: .facts).value.objectValue ?? [:]
+        facts = try c.decode(JSONValue.self, forKey: .facts).objectValue ?? [:]
         updatedAt = try c.decode(Timestamp.self, forKey: .updatedAt)
     }
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(caseID, forKey: .caseID)
-        try c.encode(CodableJSON(.object(facts)), forKey: .facts)
+        try c.encode(JSONValue.object(facts), forKey: .facts)
         try c.encode(updatedAt, forKey: .updatedAt)
     }
 

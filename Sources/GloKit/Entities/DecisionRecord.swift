@@ -84,7 +84,7 @@ public struct DecisionRecord: Sendable, Hashable, Codable, Validatable {
         basis = try c.decode([String].self, forKey: .basis)
         factsRead = try c.decode([String].self, forKey: .factsRead)
         factsMissing = try c.decode([String].self, forKey: .factsMissing)
-        result = try c.decode(CodableJSON.self, forKey: .result).value
+        result = try c.decode(JSONValue.self, forKey: .result)
         decidedAt = try c.decode(Timestamp.self, forKey: .decidedAt)
     }
 
@@ -104,7 +104,7 @@ public struct DecisionRecord: Sendable, Hashable, Codable, Validatable {
         try c.encode(basis, forKey: .basis)
         try c.encode(factsRead, forKey: .factsRead)
         try c.encode(factsMissing, forKey: .factsMissing)
-        try c.encode(CodableJSON(result), forKey: .result)
+        try c.encode(result, forKey: .result)
         try c.encode(decidedAt, forKey: .decidedAt)
     }
 

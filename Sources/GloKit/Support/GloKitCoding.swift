@@ -31,38 +31,3 @@ public enum GloKitCoding {
         try JSONValueCoder.encode(value)
     }
 }
-
-/// `JSONValue` through `Codable`, for the entities that hold rule results. GloJSON itself stays free
-/// of Foundation's coding; this box is how GloKit carries a `JSONValue` in a `Codable` entity.
-public struct CodableJSON: Codable, Hashable, Sendable, JSONValueCodable {
-    public var value: JSONValue
-
-    public init(_ value: JSONValue) { self.value = value }
-    public init(jsonValue: JSONValue) { value = jsonValue }
-    public var jsonValue: JSONValue { value }
-
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.singleValueContainer()
-        if c.decodeNil() { value = .null }
-        else if let b = try? c.decode(Bool.self) { value = .bool(b) }
-        else if let i = try? c.decode(Int64.self) { value = .int(i) }
-        else if let d = try? c.decode(Double.self) { value = .double(d) }
-        else if let s = try? c.decode(String.self) { value = .string(s) }
-        else if let a = try? c.decode([CodableJSON].self) { value = .array(a.map(\.value)) }
-        else if let o = try? c.decode([String: CodableJSON].self) { value = .object(o.mapValues(\.value)) }
-        else { throw DecodingError.dataCorruptedError(in: c, debugDescription: "not a JSON value") }
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.singleValueContainer()
-        switch value {
-        case .null: try c.encodeNil()
-        case .bool(let b): try c.encode(b)
-        case .int(let i): try c.encode(i)
-        case .double(let d): try c.encode(d)
-        case .string(let s): try c.encode(s)
-        case .array(let a): try c.encode(a.map { CodableJSON($0) })
-        case .object(let o): try c.encode(o.mapValues { CodableJSON($0) })
-        }
-    }
-}
