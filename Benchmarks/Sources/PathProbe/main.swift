@@ -1,13 +1,15 @@
 // The whole path measured by the process's own CPU time (getrusage), which varies less on these
 // noisy machines than the wall clock does: opens COUNT cases (not measured), then screens each
-// (decide, store, deliver), 32 at a time, and prints the CPU time per screening and the rate.
+// (decide, store, deliver), 32 at a time unless told, and prints the CPU time per screening and the rate.
 // scripts/path-cpu.sh runs two builds of it alternately and compares them.
-//   PathProbe COUNT
+//   PathProbe COUNT [AT_ONCE]
 import Foundation
 import PathFixture
 
-guard CommandLine.arguments.count == 2, let count = Int(CommandLine.arguments[1]), count > 0 else {
-    FileHandle.standardError.write(Data("usage: PathProbe COUNT (the number of screenings, such as 2000)\n".utf8))
+let arguments = CommandLine.arguments
+guard (2...3).contains(arguments.count), let count = Int(arguments[1]), count > 0,
+      let width = arguments.count == 3 ? Int(arguments[2]) : 32, width > 0 else {
+    FileHandle.standardError.write(Data("usage: PathProbe COUNT [AT_ONCE] (screenings, such as 2000; how many at a time, 32 if not given)\n".utf8))
     exit(2)
 }
 
@@ -21,19 +23,28 @@ func cpu() -> (user: Double, system: Double) {
 
 let fixture = try await PathFixture(rounds: 1, of: count)
 let ids = fixture.nextRound()
+/// CLOCK_MONOTONIC in seconds, printed on stderr around the measured part, so that a recording made
+/// with `perf record -k CLOCK_MONOTONIC` can be cut to it.
+func monotonic() -> String {
+    var t = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &t)
+    return String(format: "%d.%09d", t.tv_sec, t.tv_nsec)
+}
+FileHandle.standardError.write(Data("measured from \(monotonic())\n".utf8))
 let start = (cpu(), ContinuousClock.now)
 await fixture.delivered.wait(for: ids.count) {
     Task {
         await withTaskGroup(of: Void.self) { group in
-            for w in 0..<32 {
+            for w in 0..<width {
                 group.addTask {
-                    for c in stride(from: w, to: ids.count, by: 32) { try! await fixture.screenAndDecide(ids[c]) }
+                    for c in stride(from: w, to: ids.count, by: width) { try! await fixture.screenAndDecide(ids[c]) }
                 }
             }
         }
     }
 }
 let (end, wall) = (cpu(), ContinuousClock.now - start.1)
+FileHandle.standardError.write(Data("measured to \(monotonic())\n".utf8))
 await fixture.host.stop()
 let n = Double(count)
 let seconds = Double(wall.components.seconds) + Double(wall.components.attoseconds) / 1e18
