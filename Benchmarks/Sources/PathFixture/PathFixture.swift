@@ -92,4 +92,20 @@ public final class PathFixture: Sendable {
             try change.record(decision, actor: .user(worker))
         }
     }
+
+    /// The whole path for each of `ids`, `atOnce` at a time: returns when every decision.made has
+    /// been delivered to the subscriber.
+    public func screenAll(_ ids: [CaseID], atOnce: Int) async {
+        await delivered.wait(for: ids.count) {
+            Task {
+                await withTaskGroup(of: Void.self) { group in
+                    for w in 0..<atOnce {
+                        group.addTask {
+                            for c in stride(from: w, to: ids.count, by: atOnce) { try! await self.screenAndDecide(ids[c]) }
+                        }
+                    }
+                }
+            }
+        }
+    }
 }

@@ -32,17 +32,7 @@ func monotonic() -> String {
 }
 FileHandle.standardError.write(Data("measured from \(monotonic())\n".utf8))
 let start = (cpu(), ContinuousClock.now)
-await fixture.delivered.wait(for: ids.count) {
-    Task {
-        await withTaskGroup(of: Void.self) { group in
-            for w in 0..<width {
-                group.addTask {
-                    for c in stride(from: w, to: ids.count, by: width) { try! await fixture.screenAndDecide(ids[c]) }
-                }
-            }
-        }
-    }
-}
+await fixture.screenAll(ids, atOnce: width)
 let (end, wall) = (cpu(), ContinuousClock.now - start.1)
 FileHandle.standardError.write(Data("measured to \(monotonic())\n".utf8))
 await fixture.host.stop()
