@@ -11,8 +11,18 @@ public let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().de
     .deletingLastPathComponent().deletingLastPathComponent()
 public let rules = root.appendingPathComponent("Config/jurisdictions").path
 
+/// This process's scratch folder, removed when the process exits (a run makes databases of up to
+/// tens of megabytes; left behind, they filled the disk's temporary folder run after run).
+let scratchRoot: URL = {
+    let root = FileManager.default.temporaryDirectory.appendingPathComponent("glo-bench-\(UUID().uuidString)")
+    try! FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+    atexit { try? FileManager.default.removeItem(at: scratchRoot) }
+    return root
+}()
+
+/// A path for a new database file, in a folder of its own under `scratchRoot`.
 public func scratch(_ name: String) -> String {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("glo-bench-\(UUID().uuidString)")
+    let dir = scratchRoot.appendingPathComponent(UUID().uuidString)
     try! FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     return dir.appendingPathComponent(name).path
 }
