@@ -10,6 +10,16 @@ public enum JSONValueCoder {
         try encodeMember(value, path: nil).built
     }
 
+    /// The value as compact JSON text with sorted keys: the same bytes as
+    /// `JSONWriter.bytes(encode(value), sortKeys: true)`, written straight from what the containers
+    /// gathered, with no dictionary made for any object (each store write encodes its records so).
+    public static func encodeText<T: Encodable>(_ value: T) throws -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(1_024)
+        try encodeMember(value, path: nil).write(into: &out)
+        return out
+    }
+
     public static func decode<T: Decodable>(_ type: T.Type, from value: JSONValue) throws -> T {
         try decodeValue(type, from: value, path: nil)
     }
@@ -25,14 +35,53 @@ public enum JSONValueCoder {
 /// Where one encoded value goes; containers fill it in place.
 final class Slot {
     var value: JSONValue?
-    var object: [String: Member]?
+    /// An object's members in the order written; a key written again replaces its earlier value.
+    var object: [(key: String, member: Member)]?
     var array: [Member]?
 
     /// The finished value.
     func build() -> JSONValue {
-        if let object { return .object(object.mapValues { $0.built }) }
+        if let object {
+            var members = [String: JSONValue](minimumCapacity: object.count)
+            for (key, member) in object { members[key] = member.built }
+            return .object(members)
+        }
         if let array { return .array(array.map { $0.built }) }
         return value ?? .null
+    }
+
+    /// Writes the finished value as `JSONWriter` writes what `build` makes: members sorted by key
+    /// (bytewise), the last of a repeated key kept. (Two keys that Swift holds equal but that differ
+    /// in their bytes, such as "é" composed and decomposed, are one member in `build` and two here;
+    /// no entity has such keys.)
+    func write(into out: inout [UInt8]) {
+        if let object {
+            // By key, then by the order written, so that the last of equal keys comes last.
+            let sorted = object.indices.sorted { a, b in
+                let order = JSONWriter.bytewiseCompare(object[a].key, object[b].key)
+                return order == 0 ? a < b : order < 0
+            }
+            out.append(UInt8(ascii: "{"))
+            var first = true
+            for (n, i) in sorted.enumerated()
+            where n + 1 == sorted.count || JSONWriter.bytewiseCompare(object[sorted[n + 1]].key, object[i].key) != 0 {
+                if !first { out.append(UInt8(ascii: ",")) }
+                first = false
+                JSONWriter.writeString(object[i].key, into: &out)
+                out.append(UInt8(ascii: ":"))
+                object[i].member.write(into: &out)
+            }
+            out.append(UInt8(ascii: "}"))
+        } else if let array {
+            out.append(UInt8(ascii: "["))
+            for (n, member) in array.enumerated() {
+                if n > 0 { out.append(UInt8(ascii: ",")) }
+                member.write(into: &out)
+            }
+            out.append(UInt8(ascii: "]"))
+        } else {
+            JSONWriter.write(value ?? .null, into: &out, sortKeys: true)
+        }
     }
 }
 
@@ -45,6 +94,13 @@ enum Member {
         switch self {
         case .done(let value): return value
         case .pending(let slot): return slot.build()
+        }
+    }
+
+    func write(into out: inout [UInt8]) {
+        switch self {
+        case .done(let value): JSONWriter.write(value, into: &out, sortKeys: true)
+        case .pending(let slot): slot.write(into: &out)
         }
     }
 }
@@ -110,7 +166,7 @@ struct ValueEncoder: Encoder {
     }
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
-        if target.object == nil { target.object = [:] }
+        if target.object == nil { target.object = [] }
         return KeyedEncodingContainer(KeyedEncoder<Key>(slot: target, path: path))
     }
 
@@ -160,7 +216,7 @@ struct KeyedEncoder<Key: CodingKey>: KeyedEncodingContainerProtocol {
         self.path = path
     }
 
-    private func put(_ key: Key, _ member: Member) { slot.object![key.stringValue] = member }
+    private func put(_ key: Key, _ member: Member) { slot.object!.append((key.stringValue, member)) }
     private func child(_ key: Key) -> Slot {
         let s = Slot()
         put(key, .pending(s))
@@ -179,7 +235,7 @@ struct KeyedEncoder<Key: CodingKey>: KeyedEncodingContainerProtocol {
     }
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type, forKey key: Key) -> KeyedEncodingContainer<NestedKey> {
         let s = child(key)
-        s.object = [:]
+        s.object = []
         return KeyedEncodingContainer(KeyedEncoder<NestedKey>(slot: s, path: node(key)))
     }
     mutating func nestedUnkeyedContainer(forKey key: Key) -> any UnkeyedEncodingContainer {
@@ -216,7 +272,7 @@ struct UnkeyedEncoder: UnkeyedEncodingContainer {
     }
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<NestedKey> {
         let s = next()
-        s.object = [:]
+        s.object = []
         return KeyedEncodingContainer(KeyedEncoder<NestedKey>(slot: s, path: CodingPathNode(index: count - 1, parent: path)))
     }
     mutating func nestedUnkeyedContainer() -> any UnkeyedEncodingContainer {

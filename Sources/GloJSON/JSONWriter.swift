@@ -49,15 +49,19 @@ public enum JSONWriter {
     }
 
     /// Orders by UTF-8 bytes (Swift's `<` on strings orders by Unicode scalars after normalising).
-    static func bytewisePrecedes(_ a: String, _ b: String) -> Bool {
+    static func bytewisePrecedes(_ a: String, _ b: String) -> Bool { bytewiseCompare(a, b) < 0 }
+
+    /// Compares by UTF-8 bytes: negative, zero or positive as `a` sorts before, with or after `b`.
+    static func bytewiseCompare(_ a: String, _ b: String) -> Int {
         let fast = a.utf8.withContiguousStorageIfAvailable { x in
-            b.utf8.withContiguousStorageIfAvailable { y -> Bool in
-                for i in 0..<min(x.count, y.count) where x[i] != y[i] { return x[i] < y[i] }
-                return x.count < y.count
+            b.utf8.withContiguousStorageIfAvailable { y -> Int in
+                for i in 0..<min(x.count, y.count) where x[i] != y[i] { return x[i] < y[i] ? -1 : 1 }
+                return x.count - y.count
             }
         }
         if let fast = fast ?? nil { return fast }
-        return a.utf8.lexicographicallyPrecedes(b.utf8)
+        if a.utf8.elementsEqual(b.utf8) { return 0 }
+        return a.utf8.lexicographicallyPrecedes(b.utf8) ? -1 : 1
     }
 
     public static func writeInteger(_ i: Int64, into out: inout [UInt8]) {

@@ -10,7 +10,7 @@ import GloJSON
 /// the coder's settings.
 public enum GloKitCoding {
     public static func encode(_ value: some Encodable) throws -> [UInt8] {
-        JSONWriter.bytes(try JSONValueCoder.encode(value), sortKeys: true)
+        try JSONValueCoder.encodeText(value)
     }
 
     /// Decodes JSON text; a syntax error comes as a `DecodingError` too.
