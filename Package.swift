@@ -150,13 +150,15 @@ let package = Package(
             path: "Tests/Tools/glo-crash-writer",
             swiftSettings: strictSwift
         ),
+        // The test suites' scratch folder: one per test process, removed when it exits.
+        .target(name: "TestScratch", path: "Tests/TestScratch", swiftSettings: strictSwift),
         .testTarget(name: "GloJSONTests", dependencies: ["GloJSON"], swiftSettings: strictSwift),
         .testTarget(name: "LuaVMTests", dependencies: ["LuaVM", "GloJSON"], swiftSettings: strictSwift),
         .testTarget(name: "GloKitTests", dependencies: ["GloKit", "GloRules", "GloJSON"], swiftSettings: strictSwift),
         .testTarget(
             name: "GloHostTests",
             dependencies: [
-                "GloKit", "GloStoreSQLite", "GloStorePostgres", "PluginTally", "GloRules", "GloJSON", "glo-crash-writer",
+                "GloKit", "GloStoreSQLite", "GloStorePostgres", "PluginTally", "GloRules", "GloJSON", "glo-crash-writer", "TestScratch",
                 // Support.swift makes a fresh PostgreSQL database per store.
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -166,22 +168,22 @@ let package = Package(
         // Each plugin's tests, and the end-to-end scenarios through all of them.
         .testTarget(
             name: "WorkflowTests",
-            dependencies: ["GloKit", "GloStoreSQLite", "GloRules", "GloJSON"] + workflowPlugins,
+            dependencies: ["GloKit", "GloStoreSQLite", "GloRules", "GloJSON", "TestScratch"] + workflowPlugins,
             swiftSettings: strictSwift
         ),
         // The API through the router (HummingbirdTesting), and the OpenAPI document against the routes.
         .testTarget(
             name: "GloServerTests",
             dependencies: [
-                "GloServer", "GloKit", "GloStoreSQLite", "GloRules", "GloJSON",
+                "GloServer", "GloKit", "GloStoreSQLite", "GloRules", "GloJSON", "TestScratch",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Yams", package: "Yams"),
             ] + workflowPlugins,
             swiftSettings: strictSwift
         ),
-        .testTarget(name: "GloRulesTests", dependencies: ["GloRules", "LuaVM", "GloJSON"], swiftSettings: strictSwift),
+        .testTarget(name: "GloRulesTests", dependencies: ["GloRules", "LuaVM", "GloJSON", "TestScratch"], swiftSettings: strictSwift),
         // Runs the built `glo-host` binary, as admins and testers do.
-        .testTarget(name: "CLITests", dependencies: ["glo-host", "glo-crash-writer", "GloJSON"], swiftSettings: strictSwift),
+        .testTarget(name: "CLITests", dependencies: ["glo-host", "glo-crash-writer", "GloJSON", "TestScratch"], swiftSettings: strictSwift),
     ],
     swiftLanguageModes: [.v6]
 )

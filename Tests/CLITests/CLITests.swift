@@ -1,6 +1,7 @@
 import Foundation
 import GloJSON
 import Testing
+import TestScratch
 
 /// Runs the built `glo-host` with arguments and stdin; returns exit code, stdout and stderr.
 struct Run {
@@ -34,7 +35,7 @@ func glohost(_ arguments: [String], stdin: String = "") throws -> Run {
 }
 
 func temporaryRules(_ files: [String: String]) throws -> String {
-    let root = FileManager.default.temporaryDirectory.appendingPathComponent("glo-cli-\(UUID().uuidString)")
+    let root = TestScratch.folder("glo-cli")
     for (path, text) in files {
         let url = root.appendingPathComponent(path)
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)

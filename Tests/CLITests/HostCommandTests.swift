@@ -1,6 +1,7 @@
 import Foundation
 import GloJSON
 import Testing
+import TestScratch
 
 /// A `glo-host` (or other) process left running, its stderr going to a file the test can read.
 final class Background {
@@ -53,8 +54,7 @@ var builtProducts: URL {
 
 /// A folder with a settings file that points at its own database, key and a copy of the rules.
 func hostFolder(rules: String = shippedRules, plugins: [String] = ["tally"]) throws -> String {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("glo-serve-\(UUID().uuidString)").path
-    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    let dir = TestScratch.folder("glo-serve").path
     try FileManager.default.copyItem(atPath: rules, toPath: dir + "/rules")
     try """
         db: \(dir)/data/glo.sqlite

@@ -8,15 +8,14 @@ import Logging
 import NIOCore
 import NIOPosix
 import PostgresNIO
+import TestScratch
 import Testing
 
 let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 let shippedRules = packageRoot.appendingPathComponent("Config/jurisdictions").path
 
 func temporaryFolder(_ name: String = "glo-host") -> String {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("\(name)-\(UUID().uuidString)")
-    try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    return url.path
+    TestScratch.folder(name).path
 }
 
 /// A store backend the shared store suite runs against: SQLite always, PostgreSQL when

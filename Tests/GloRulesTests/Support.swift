@@ -1,9 +1,10 @@
 import Foundation
 @testable import GloRules
+import TestScratch
 
 /// A rules directory in a fresh temporary folder, from relative path -> contents.
 func rulesDirectory(_ files: [String: String]) throws -> String {
-    let root = FileManager.default.temporaryDirectory.appendingPathComponent("glo-rules-\(UUID().uuidString)")
+    let root = TestScratch.folder("glo-rules")
     try write(files, under: root.path)
     return root.path
 }

@@ -15,6 +15,7 @@ import PluginReporting
 import PluginReturn
 import PluginShelter
 import Testing
+import TestScratch
 
 let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 let shippedEngine: RuleEngine = try! RuleEngine(directory: packageRoot.appendingPathComponent("Config/jurisdictions").path,
@@ -32,7 +33,7 @@ struct API {
     static let people = ["caseworker-TH", "caseworker-LA", "legal_officer-TH", "supervisor-TH", "rule_author", "admin", "auditor"]
 
     init(plugins: [any Plugin] = allPlugins) async throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("glo-api-\(UUID().uuidString)/glo.sqlite").path
+        let path = TestScratch.folder("glo-api").appendingPathComponent("glo.sqlite").path
         let host = try GloHost(store: try SQLiteStore(path: path), vault: PersonVault(key: .random()), engine: shippedEngine,
                                plugins: plugins, jurisdictions: ["TH", "LA"], pollInterval: .milliseconds(20))
         try await host.start()

@@ -11,6 +11,7 @@ import PluginReporting
 import PluginReturn
 import PluginShelter
 import Testing
+import TestScratch
 
 let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 let shippedEngine: RuleEngine = try! RuleEngine(directory: packageRoot.appendingPathComponent("Config/jurisdictions").path,
@@ -32,7 +33,7 @@ struct World {
                                         ReturnPlugin(), ImmigrationPlugin(), ReportingPlugin()]
 
     init(plugins: [any Plugin] = World.plugins) async throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("glo-wf-\(UUID().uuidString)/glo.sqlite").path
+        let path = TestScratch.folder("glo-wf").appendingPathComponent("glo.sqlite").path
         host = try GloHost(store: try SQLiteStore(path: path), vault: PersonVault(key: .random()), engine: shippedEngine,
                            plugins: plugins, jurisdictions: ["TH", "LA"],
                            retry: RetryPolicy(attempts: 2, firstDelay: .milliseconds(1)), pollInterval: .milliseconds(20))
