@@ -103,7 +103,7 @@ let benchmarks: @Sendable () -> Void = {
     Benchmark("piece: 1,000 x read case + person, 32 at a time",
               configuration: .init(metrics: [.wallClock, .cpuTotal], warmupIterations: 1, maxIterations: 5),
               closure: { _ in
-                  let fixture = PathFixture.shared.withLock { $0! }
+                  let fixture = PathFixture.current
                   let ids = fixture.peekRound()
                   await withTaskGroup(of: Void.self) { group in
                       for w in 0..<32 {
@@ -116,13 +116,12 @@ let benchmarks: @Sendable () -> Void = {
                       }
                   }
               },
-              setup: { let f = try await PathFixture(); PathFixture.shared.withLock { $0 = f } },
-              teardown: { let f = PathFixture.shared.withLock { f in defer { f = nil }; return f }; await f?.host.stop() })
+              setup: { try await PathFixture.install() }, teardown: { await PathFixture.uninstall() })
 
     Benchmark("piece: 1,000 x evaluate identification.pathway, 32 at a time",
               configuration: .init(metrics: [.wallClock, .cpuTotal], warmupIterations: 1, maxIterations: 5),
               closure: { _ in
-                  let fixture = PathFixture.shared.withLock { $0! }
+                  let fixture = PathFixture.current
                   let ids = fixture.peekRound()
                   let theCase = try! await fixture.host.records.require(Case.self, ids[0].description).value
                   let facts: JSONValue = ["acts": ["recruitment"], "means": ["deception"], "exploitation": ["forced_labour"], "citizenship": ["LA"], "country": "TH"]
@@ -136,8 +135,7 @@ let benchmarks: @Sendable () -> Void = {
                       }
                   }
               },
-              setup: { let f = try await PathFixture(); PathFixture.shared.withLock { $0 = f } },
-              teardown: { let f = PathFixture.shared.withLock { f in defer { f = nil }; return f }; await f?.host.stop() })
+              setup: { try await PathFixture.install() }, teardown: { await PathFixture.uninstall() })
 
     Benchmark("piece: JSON encode DecisionRecord ", configuration: .init(metrics: [.wallClock], scalingFactor: .kilo)) { benchmark in
         let decision = DecisionRecord(caseID: CaseID(), jurisdiction: "TH", packID: "TH", packVersion: "2026.1", contentHash: String(repeating: "a", count: 64),
@@ -162,7 +160,7 @@ let benchmarks: @Sendable () -> Void = {
     Benchmark("piece: 1,000 x commit screening + decision, 32 at a time",
               configuration: .init(metrics: [.wallClock, .cpuTotal], warmupIterations: 1, maxIterations: 5),
               closure: { _ in
-                  let fixture = PathFixture.shared.withLock { $0! }
+                  let fixture = PathFixture.current
                   let ids = fixture.peekRound()
                   let theCase = try! await fixture.host.records.require(Case.self, ids[0].description).value
                   let facts: JSONValue = ["acts": ["recruitment"], "means": ["deception"], "exploitation": ["forced_labour"], "citizenship": ["LA"], "country": "TH"]
@@ -184,13 +182,12 @@ let benchmarks: @Sendable () -> Void = {
                       }
                   }
               },
-              setup: { let f = try await PathFixture(); PathFixture.shared.withLock { $0 = f } },
-              teardown: { let f = PathFixture.shared.withLock { f in defer { f = nil }; return f }; await f?.host.stop() })
+              setup: { try await PathFixture.install() }, teardown: { await PathFixture.uninstall() })
 
     Benchmark("piece: whole path without waiting for delivery",
               configuration: .init(metrics: [.wallClock, .cpuTotal], warmupIterations: 1, maxIterations: 5),
               closure: { _ in
-                  let fixture = PathFixture.shared.withLock { $0! }
+                  let fixture = PathFixture.current
                   let ids = fixture.nextRound()
                   await withTaskGroup(of: Void.self) { group in
                       for w in 0..<128 {
@@ -200,8 +197,7 @@ let benchmarks: @Sendable () -> Void = {
                       }
                   }
               },
-              setup: { let f = try await PathFixture(); PathFixture.shared.withLock { $0 = f } },
-              teardown: { let f = PathFixture.shared.withLock { f in defer { f = nil }; return f }; await f?.host.stop() })
+              setup: { try await PathFixture.install() }, teardown: { await PathFixture.uninstall() })
 
     // At 32 at a time a commit group holds about 4 screenings (one sync each group); at 128, more
     // share each sync and each page written. How many a host has in flight depends on its callers.
@@ -210,17 +206,10 @@ let benchmarks: @Sendable () -> Void = {
                   configuration: .init(metrics: [.wallClock, .cpuTotal, .throughput], warmupIterations: 1, maxDuration: .seconds(10),
                                        maxIterations: PathFixture.rounds - 1),
                   closure: { _ in
-                      let fixture = PathFixture.shared.withLock { $0! }
+                      let fixture = PathFixture.current
                       await fixture.screenAll(fixture.nextRound(), atOnce: atOnce)
                   },
-                  setup: {
-                      let fixture = try await PathFixture()
-                      PathFixture.shared.withLock { $0 = fixture }
-                  },
-                  teardown: {
-                      let fixture = PathFixture.shared.withLock { f in defer { f = nil }; return f }
-                      await fixture?.host.stop()
-                  })
+                  setup: { try await PathFixture.install() }, teardown: { await PathFixture.uninstall() })
     }
 }
 

@@ -54,7 +54,20 @@ public final class Countdown: Sendable {
 /// The whole-path benchmark's host, with its cases opened beforehand (outside the measurement):
 /// one round of 1,000 per iteration (the probe chooses its own).
 public final class PathFixture: Sendable {
-    public static let shared = Mutex<PathFixture?>(nil)
+    static let shared = Mutex<PathFixture?>(nil)
+
+    /// The fixture of the benchmark running now: made by its setup, stopped by its teardown.
+    public static var current: PathFixture { shared.withLock { $0! } }
+
+    public static func install() async throws {
+        let fixture = try await PathFixture()
+        shared.withLock { $0 = fixture }
+    }
+
+    public static func uninstall() async {
+        let fixture = shared.withLock { f in defer { f = nil }; return f }
+        await fixture?.host.stop()
+    }
     public static let rounds = 8
     public let host: GloHost
     public let worker = UserID()
