@@ -90,9 +90,11 @@ let package = Package(
             ],
             swiftSettings: strictSwift
         ),
+        // One process-wide SQLite setting that Swift cannot make itself (sqlite3_config is variadic).
+        .target(name: "CSQLiteSettings", linkerSettings: [.linkedLibrary("sqlite3")]),
         .target(
             name: "GloStoreSQLite",
-            dependencies: ["GloKit", "GloJSON", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["GloKit", "GloJSON", "CSQLiteSettings", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strictSwift
         ),
         // The PostgreSQL store, for several hosts on one database.

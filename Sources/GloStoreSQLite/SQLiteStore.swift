@@ -1,3 +1,4 @@
+import CSQLiteSettings
 import Foundation
 import GloJSON
 import GloKit
@@ -33,6 +34,7 @@ public final class SQLiteStore: Store {
         if !existed {
             _ = FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600])
         }
+        Self.processSettings
         var config = Configuration()
         config.busyMode = .timeout(10)
         do {
@@ -52,6 +54,11 @@ public final class SQLiteStore: Store {
         writer = GroupCommitter(pool: pool)
         readers = ReaderConnections(path: path, configuration: config)
     }
+
+    /// SQLite's process-wide settings, made once, before the process's first connection: memory
+    /// statistics off (see `glo_sqlite_memory_statistics_off`). If something opened SQLite before
+    /// the first store, the call is refused and SQLite keeps its default, which is only slower.
+    private static let processSettings: Void = { _ = glo_sqlite_memory_statistics_off() }()
 
     /// The writer connection's settings, made once: the pool keeps that one connection for its life.
     /// - `synchronous = FULL`: the log is synced at every commit, so a commit acknowledged is on disk
