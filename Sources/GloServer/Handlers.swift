@@ -36,6 +36,66 @@ struct NewScreening: Decodable {
     }
 }
 
+/// The answer to `POST /api/v1/cases/{id}/screenings`.
+struct ScreeningAnswer: Encodable {
+    var screening: Screening
+    var decision: DecisionView
+    var theCase: Case
+    var missing: [String]
+
+    enum CodingKeys: String, CodingKey {
+        case screening, decision, missing
+        case theCase = "case"
+    }
+}
+
+/// A decision as the API shows it: the outcome with its explanation and the rule that made it. The
+/// facts themselves stay out (they may be personal data).
+struct DecisionView: Encodable {
+    var id: String
+    var decision: String
+    var outcome: String
+    var reasons: [String]
+    var basis: [String]
+    var factsRead: [String]
+    var factsMissing: [String]
+    var rule: Rule
+    var result: JSONValue
+    var decidedAt: String
+
+    struct Rule: Encodable {
+        var pack: String
+        var version: String
+        var hash: String
+        var dateApplied: String
+
+        enum CodingKeys: String, CodingKey {
+            case pack, version, hash
+            case dateApplied = "date_applied"
+        }
+    }
+
+    init(_ d: DecisionRecord) {
+        id = d.id.description
+        decision = d.decision
+        outcome = d.outcome
+        reasons = d.reasons
+        basis = d.basis
+        factsRead = d.factsRead
+        factsMissing = d.factsMissing
+        rule = Rule(pack: d.packID, version: d.packVersion, hash: d.contentHash, dateApplied: d.dateApplied.description)
+        result = d.result
+        decidedAt = d.decidedAt.description
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, decision, outcome, reasons, basis, rule, result
+        case factsRead = "facts_read"
+        case factsMissing = "facts_missing"
+        case decidedAt = "decided_at"
+    }
+}
+
 extension GloServer {
     /// Every route the server can have; `routes` keeps those of the enabled plugins.
     static let allRoutes: [APIRoute] = [
@@ -232,14 +292,8 @@ extension GloServer {
 
     /// A decision with its explanation; the facts themselves stay out (they may be personal data).
     static func decisionJSON(_ d: DecisionRecord) -> JSONValue {
-        .object([
-            "id": .string(d.id.description), "decision": .string(d.decision), "outcome": .string(d.outcome),
-            "reasons": .array(d.reasons.map(JSONValue.string)), "basis": .array(d.basis.map(JSONValue.string)),
-            "facts_read": .array(d.factsRead.map(JSONValue.string)), "facts_missing": .array(d.factsMissing.map(JSONValue.string)),
-            "rule": .object(["pack": .string(d.packID), "version": .string(d.packVersion), "hash": .string(d.contentHash),
-                             "date_applied": .string(d.dateApplied.description)]),
-            "result": d.result, "decided_at": .string(d.decidedAt.description),
-        ])
+        // Cannot fail: the view holds only strings, string lists and a JSON value.
+        try! json(DecisionView(d))
     }
 
     func screen(_ request: Request, _ context: APIContext) async throws -> APIResponse {
@@ -255,8 +309,9 @@ extension GloServer {
             try await identification.screen(screening, identifiedBy: input.identifiedBy, actor: caller.actor, read: found)
         }
         metrics.decision(outcome.decision.decision, outcome: outcome.decision.outcome)
-        return .json(["screening": try json(outcome.screening), "decision": Self.decisionJSON(outcome.decision),
-                      "case": try json(outcome.theCase), "missing": .array(outcome.missing.map(JSONValue.string))], .created)
+        // The busiest answer is written as text straight from the entities, with no JSON tree between.
+        return try .encoded(ScreeningAnswer(screening: outcome.screening, decision: DecisionView(outcome.decision),
+                                            theCase: outcome.theCase, missing: outcome.missing), .created)
     }
 
     // MARK: Administration

@@ -22,6 +22,12 @@ public struct APIResponse: Sendable {
         APIResponse(status: status, body: JSONWriter.bytes(value), contentType: "application/json")
     }
 
+    /// An entity (or an answer made of entities) as JSON, written as text directly; the same bytes
+    /// as `json(try json(value))`.
+    static func encoded(_ value: some Encodable, _ status: HTTPResponse.Status = .ok) throws -> APIResponse {
+        APIResponse(status: status, body: try GloKitCoding.encode(value), contentType: "application/json")
+    }
+
     public static func text(_ text: String, contentType: String) -> APIResponse {
         APIResponse(status: .ok, body: Array(text.utf8), contentType: contentType)
     }

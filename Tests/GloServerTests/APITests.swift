@@ -49,6 +49,9 @@ struct APITests {
             let first = try #require(decisions.body["items"]?.arrayValue?.first)
             #expect(first["basis"]?.stringArray.contains { $0.hasPrefix("TH Anti-Trafficking in Persons Act") } == true)
             #expect(first["facts_read"]?.arrayValue?.isEmpty == false)
+            // The screening's answer (written as text) shows the decision as the list does (a tree).
+            #expect(screened.body["decision"] == first)
+            #expect(screened.body["screening"]?["case_id"] == .string(caseID) && screened.body["missing"] == .array([]))
             let person = try await client.call(.get, "/api/v1/persons/\(personID)", as: "caseworker-TH")
             #expect(person.body["personal"]?["given_names"] == .string("Khamla"))
             let found = try await client.call(.get, "/api/v1/persons?name=khamla", as: "caseworker-TH")
