@@ -60,6 +60,9 @@ public final class SQLiteStore: Store {
     /// the first store, the call is refused and SQLite keeps its default, which is only slower.
     private static let processSettings: Void = { _ = glo_sqlite_memory_statistics_off() }()
 
+    /// Whether SQLite keeps memory statistics in this process (it should not; see `processSettings`).
+    public static var keepsMemoryStatistics: Bool { glo_sqlite_memory_statistics_kept() != 0 }
+
     /// The writer connection's settings, made once: the pool keeps that one connection for its life.
     /// - `synchronous = FULL`: the log is synced at every commit, so a commit acknowledged is on disk
     ///   (group commit shares one sync among the callers of a group). GRDB's `DatabasePool` sets

@@ -49,6 +49,14 @@ struct SQLiteStoreTests {
         }
     }
 
+    @Test("SQLite keeps no memory statistics (each would take a process-wide lock), once a store is open and has written")
+    func noMemoryStatistics() async throws {
+        let store = try SQLiteStore(path: temporaryFolder() + "/glo.sqlite")
+        _ = try await store.commit(Change(events: [NewEvent(type: "test.noted", jurisdiction: nil, subject: "test", actor: .system)]))
+        #expect(!SQLiteStore.keepsMemoryStatistics)
+        try await store.close()
+    }
+
     @Test("names, birthdates and facts are not in the database file in the clear")
     func sealedAtRest() async throws {
         let path = temporaryFolder() + "/glo.sqlite"

@@ -12,4 +12,7 @@
 /// `sqlite3_config` is a C variadic function, which Swift cannot call; hence this shim.
 int glo_sqlite_memory_statistics_off(void);
 
+/// 1 when SQLite counts its memory in this process (the statistics are on), else 0.
+int glo_sqlite_memory_statistics_kept(void);
+
 #endif
