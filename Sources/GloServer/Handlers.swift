@@ -280,7 +280,7 @@ extension GloServer {
         let (_, found) = try await authorizedCase(context, .readCase, route: Self.route(.get, "/api/v1/cases/{id}/decisions"))
         let list = try await host.records.list(DecisionRecord.self, key: .caseID(found.value.id)).map(\.value)
             .sorted { $0.decidedAt < $1.decidedAt }
-        return .json(["items": .array(list.map(Self.decisionJSON))])
+        return try .encoded(["items": list.map(DecisionView.init)])
     }
 
     func setFacts(_ request: Request, _ context: APIContext) async throws -> APIResponse {
@@ -288,12 +288,6 @@ extension GloServer {
             let facts = try await s.host.cases.setFacts(theCase.id, input, actor: caller.actor)
             return .json(["case_id": .string(theCase.id.description), "keys": .array(facts.facts.keys.sorted().map(JSONValue.string))])
         }
-    }
-
-    /// A decision with its explanation; the facts themselves stay out (they may be personal data).
-    static func decisionJSON(_ d: DecisionRecord) -> JSONValue {
-        // Cannot fail: the view holds only strings, string lists and a JSON value.
-        try! json(DecisionView(d))
     }
 
     func screen(_ request: Request, _ context: APIContext) async throws -> APIResponse {

@@ -184,7 +184,7 @@ extension GloServer {
         },
         APIRoute(.post, "/api/v1/cases/{id}/rights-information", plugin: "legal-aid") { r, c, s in
             try await s.onCase(r, c, .writeCase, "/api/v1/cases/{id}/rights-information", RightsInformation.self) { s, caller, theCase, input in
-                .json(decisionJSON(try await LegalAid(s.pluginContext("legal-aid")).recordRightsInformation(
+                try .encoded(DecisionView(try await LegalAid(s.pluginContext("legal-aid")).recordRightsInformation(
                     theCase.id, informed: input.informed, actor: caller.actor)))
             }
         },
@@ -197,8 +197,8 @@ extension GloServer {
         },
         APIRoute(.post, "/api/v1/cases/{id}/charges", plugin: "legal-process") { r, c, s in
             try await s.onCase(r, c, .writeCase, "/api/v1/cases/{id}/charges", NewCharge.self) { s, caller, theCase, input in
-                .json(decisionJSON(try await LegalProcess(s.pluginContext("legal-process")).charge(theCase.id, with: input.charge,
-                                                                                                   actor: caller.actor)), .created)
+                try .encoded(DecisionView(try await LegalProcess(s.pluginContext("legal-process")).charge(theCase.id, with: input.charge,
+                                                                                                          actor: caller.actor)), .created)
             }
         },
         APIRoute(.post, "/api/v1/cases/{id}/returns", plugin: "return") { r, c, s in
