@@ -22,7 +22,7 @@ extension Rules {
 
         @OptionGroup var batch: BatchOptions
 
-        @Option(name: .customLong("output"), help: "Where results go (default: stdout).")
+        @Option(name: .customLong("output"), help: "Where results go (default: stdout). A regular file is replaced only once complete; a device, FIFO or socket is written in place.")
         var output: String?
 
         @Flag(name: .customLong("explain"), help: "Add the facts each decision read and found absent.")
@@ -32,10 +32,10 @@ extension Rules {
             let engine = try loadEngine(rules, statesPerPack: batch.jobs)
             let decision = try bind(engine, options)
             let source = try InputFile(path: batch.input)
-            let sink = try OutputFile(path: output)
+            let sink = try output.flatMap { $0 == "-" ? nil : try OutputFile(path: $0, option: "--output") } ?? OutputFile()
             let progress = Progress(label: "lines")
             let explain = self.explain
-            let counts = try decision.withEvaluators(count: batch.jobs) { evaluators in
+            let counts = try sink.producing { try decision.withEvaluators(count: batch.jobs) { evaluators in
                 var workers = evaluators
                 return try BatchRunner.run(
                     reader: LineReader(fileDescriptor: source.fd), workers: &workers,
@@ -43,7 +43,7 @@ extension Rules {
                 ) { evaluator, line, number, out in
                     evaluator.evaluateLine(line, number: number, explain: explain, into: &out)
                 }
-            }
+            } }
             try sink.close()
             progress.finish(counts)
             if counts.failed > 0 {
@@ -103,53 +103,6 @@ struct InputFile {
         let fd = open(path, O_RDONLY)
         guard fd >= 0 else { throw ValidationError("--input '\(path)': \(String(cString: strerror(errno)))") }
         self.fd = fd
-    }
-}
-
-/// The output of a batch command: a file (written to a temporary name and renamed at the end, so
-/// that an interrupted run leaves no half file) or stdout.
-final class OutputFile {
-    private let fd: Int32
-    private let path: String?
-    private let temporary: String?
-
-    init(path: String?) throws {
-        guard let path, path != "-" else {
-            fd = 1
-            self.path = nil
-            temporary = nil
-            return
-        }
-        let temporary = path + ".partial"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        guard fd >= 0 else { throw ValidationError("--output '\(path)': \(String(cString: strerror(errno)))") }
-        self.fd = fd
-        self.path = path
-        self.temporary = temporary
-    }
-
-    func write(_ bytes: [UInt8]) throws {
-        try bytes.withUnsafeBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let n = Foundation.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    warn("cannot write the output: \(String(cString: strerror(errno)))")
-                    throw ExitCode(2)
-                }
-                offset += n
-            }
-        }
-    }
-
-    func close() throws {
-        guard let path, let temporary else { return }
-        Foundation.close(fd)
-        guard rename(temporary, path) == 0 else {
-            warn("cannot move \(temporary) to \(path): \(String(cString: strerror(errno)))")
-            throw ExitCode(2)
-        }
     }
 }
 

@@ -54,29 +54,31 @@ struct StoreCommand: AsyncParsableCommand {
     struct Export: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Write every record, event, checkpoint and dead letter to a file.")
         @OptionGroup var store: StoreOptions
-        @Option(name: .customLong("to"), help: "The file to write (JSON Lines); it must not exist.")
+        @Option(name: .customLong("to"), help: "The file to write (JSON Lines); it must not exist. A FIFO or a device is written in place.")
         var to: String
 
         func run() async throws {
+            // Readable by its owner only, like the database; never over an existing file. Checked before
+            // the store is opened, so a wrong --to costs nothing.
+            let file = try OutputFile(path: to, option: "--to", permissions: 0o600, existing: .refuse)
             let db = try await openStoreOnly(try await store.settings())
-            // Readable by its owner only, like the database; never over an existing file.
-            guard !FileManager.default.fileExists(atPath: to),
-                  FileManager.default.createFile(atPath: to, contents: nil, attributes: [.posixPermissions: 0o600]),
-                  let file = FileHandle(forWritingAtPath: to) else {
-                warn("--to \(to): cannot create the file (it must not exist yet)")
-                throw ExitCode(2)
-            }
             var buffer: [UInt8] = []
-            let digest = try await StoreTransfer.export(db) { line in
-                buffer.append(contentsOf: line.utf8)
-                buffer.append(0x0A)
-                if buffer.count > 1 << 20 {
-                    try file.write(contentsOf: buffer)
-                    buffer.removeAll(keepingCapacity: true)
+            let digest: StoreTransfer.Digest
+            do {
+                digest = try await StoreTransfer.export(db) { line in
+                    buffer.append(contentsOf: line.utf8)
+                    buffer.append(0x0A)
+                    if buffer.count > 1 << 20 {
+                        try file.write(buffer)
+                        buffer.removeAll(keepingCapacity: true)
+                    }
                 }
+                try file.write(buffer)
+            } catch {
+                file.discard()
+                try? await db.close()
+                throw error
             }
-            try file.write(contentsOf: buffer)
-            try file.synchronize()
             try file.close()
             try await db.close()
             print("exported \(digest)")
