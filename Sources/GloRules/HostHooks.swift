@@ -1,6 +1,8 @@
 /// Trusted Lua the host runs around every decision, inside the same sandbox and budgets.
 ///
-/// `before` completes the facts: `age` from `birthdate` at the date the law is applied.
+/// `before` completes the facts: `age` from `birthdate` at the date the law is applied, and
+/// `age_at_acts` from `birthdate` at `acts_began` (the child element is judged on the age when the acts
+/// began, services on the age today).
 /// `after` checks the result is a decision result and, for an `undetermined` outcome that names
 /// no `missing` facts, fills them in from the facts the decision read and found absent (asking the
 /// sandbox to run the call again with reads tracked when they were not).
@@ -31,6 +33,9 @@ return {
   before = function(facts, ctx)
     if facts.age == nil and facts.birthdate ~= nil then
       facts.age = age_at(facts.birthdate, ctx.date)
+    end
+    if facts.age_at_acts == nil and facts.birthdate ~= nil and facts.acts_began ~= nil then
+      facts.age_at_acts = age_at(facts.birthdate, facts.acts_began)
     end
   end,
 

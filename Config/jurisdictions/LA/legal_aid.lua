@@ -1,12 +1,14 @@
--- legal_aid.eligibility in Lao PDR. Legal aid rests on the Law on Lawyers and a Decree on Legal Aid,
--- whose contents are not verified: no eligibility rule can be stated honestly, so the decision is
--- undetermined with the law, not the facts, as what is missing.
+-- legal_aid.eligibility in Lao PDR. Prime Minister's Decree No. 77 on Legal Aid (2018) exists, but its
+-- contents are not verified: no eligibility rule can be stated honestly, so the decision is undetermined
+-- with the law, not the facts, as what is missing.
 
 local identification = require("identification")
 
+local DECREE = "[unverified] LA Prime Minister's Decree No. 77 on Legal Aid (2018): its contents are not verified"
+
 local function eligibility(facts, ctx)
   local pathway = identification.pathway(facts, ctx)
-  local reasons = { "the eligibility rules of the Law on Lawyers and the Decree on Legal Aid are not verified: a legal officer must decide" }
+  local reasons = { "Lao PDR has a Prime Minister's Decree on Legal Aid (No. 77, 2018), but who is eligible under it is not verified: a legal officer must decide" }
   if pathway.outcome == "victim" then
     reasons[2] = "the person is a victim of trafficking (" .. pathway.status .. "): ask the Lao Women's Union and the legal aid provider"
   end
@@ -16,7 +18,7 @@ local function eligibility(facts, ctx)
     law_unverified = true,
     victim = pathway.outcome == "victim",
     reasons = reasons,
-    basis = { "[unverified] LA Law on Lawyers", "[unverified] LA Decree on Legal Aid" },
+    basis = { DECREE },
   }
 end
 

@@ -1,12 +1,12 @@
--- identification.pathway under ATIPA s.4 and s.6 as enacted in 2008, for cases decided at dates before
--- 2020. Same mapping of the Palermo elements as the current TH pack (TH/identification.lua), without
--- s.6/1: it was added in 2019, on a day DOMAIN does not give, so for dates in 2019 it is cited as
--- [unverified] and for earlier dates not at all. Keep the mapping in step with TH/identification.lua.
+-- identification.pathway under ATIPA as amended by Amendment No. 3 (in force 28 January 2017), for
+-- dates up to 7 April 2019: before s.6/1 existed (it is in force from 8 April 2019, see TH/), so it is
+-- never cited here. Same tables as TH/identification.lua (versions of one id cannot require each
+-- other): keep them in step.
 
 local intl = require("intl/identification")
 
 local ATIPA = "TH Anti-Trafficking in Persons Act B.E. 2551 "
-local S61_2019 = "[unverified] TH ATIPA s.6/1 (forced labour or services; added in 2019, in force at this date only if the amendment was)"
+local S54 = "TH Immigration Act B.E. 2522 s.54"
 
 local THAI_BASIS = {
   ["Palermo Protocol art. 3(a)"] = ATIPA .. "s.6(1)",
@@ -14,29 +14,26 @@ local THAI_BASIS = {
   ["Palermo Protocol art. 3(c)"] = ATIPA .. "s.6(2)",
   ["Palermo Protocol art. 3(d)"] = "[unverified] TH ATIPA child = under 18 (threshold taken from Palermo Protocol art. 3(d))",
 }
+local BY_OUTCOME = { irregular_migrant = S54, smuggled_migrant = S54 }
 
-local function has(list, value)
-  if list == nil then return false end
-  for _, item in ipairs(list) do
-    if item == value then return true end
-  end
-  return false
-end
+-- Amendment No. 3: forced labour or services covers seizing identity documents and debt bondage.
+local OPTS = {
+  child_waiver = true,
+  purpose_indicators = { retention_of_identity_documents = true, debt_bondage = true },
+  purpose_reason = "identity documents were seized or the person was held in debt bondage: since 28 January 2017 that is forced labour or services, a purpose of exploitation",
+  purpose_basis = ATIPA .. "s.4 as amended by Amendment No. 3 (in force 28 January 2017): forced labour or services includes seizing identity documents and debt bondage",
+}
+
+local THAI_MEANS = {
+  threat = true, force = true, abduction = true, fraud = true, deception = true,
+  abuse_of_power = true, payment_to_controller = true,
+}
+local F12_BASIS = "[unverified] TH ATIPA s.6(1): coercion and abuse of a position of vulnerability are not among the 2008 means; whether a later amendment added them is not verified"
+local F12_REASON = "the means recorded are coercion or abuse of vulnerability only, which the 2008 text of s.6(1) does not list: whether a later amendment added them is not verified; a legal officer checks"
 
 local function pathway(facts, ctx)
-  local result = intl.pathway(facts, ctx)
-  local basis = {}
-  for i, citation in ipairs(result.basis) do
-    basis[i] = THAI_BASIS[citation] or citation
-  end
-  if result.outcome == "irregular_migrant" or result.outcome == "smuggled_migrant" then
-    basis[#basis + 1] = "TH Immigration Act B.E. 2522 s.54"
-  end
-  if ctx.date >= "2019-01-01" and has(facts.exploitation, "forced_labour") then
-    basis[#basis + 1] = S61_2019
-  end
-  result.basis = basis
-  return result
+  local result = intl._national(intl._judge(facts, ctx, OPTS), THAI_BASIS, BY_OUTCOME)
+  return intl._narrow_means(result, facts, THAI_MEANS, F12_BASIS, F12_REASON)
 end
 
 return { pathway = pathway }
