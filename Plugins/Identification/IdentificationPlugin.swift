@@ -30,20 +30,24 @@ public struct Identification: Sendable {
     public static let decision = "identification.pathway"
     let records: Records
     let decisions: DecisionService
+    let cases: CaseService
 
     public init(_ context: PluginContext) {
         records = context.records
         decisions = context.decisions
+        cases = context.cases
     }
 
     /// Records the screening and decides the pathway on its facts, the case's and the person's; stores
     /// both with the case's new status and pathway in one commit. A rule error stores nothing.
     /// - Parameters:
+    ///   - facts: other facts learnt in the interview (`acts_began`, `appears_under_18`, `stateless`...),
+    ///     recorded as the case's facts in the same commit; checked against the vocabulary like them.
     ///   - identifiedBy: who the decision is recorded as made by (an MDT, the police, a court).
     ///   - read: the case as the caller just read it (to check access, say), which spares reading it
     ///     again; it must be the screening's case.
     @discardableResult
-    public func screen(_ screening: Screening, identifiedBy: IdentifiedBy, actor: Actor,
+    public func screen(_ screening: Screening, facts: [String: JSONValue] = [:], identifiedBy: IdentifiedBy, actor: Actor,
                        read: Versioned<Case>? = nil) async throws -> ScreeningOutcome {
         var given = read.flatMap { $0.value.id == screening.caseID ? $0 : nil }
         // Another change to the case meanwhile: decide again on the case as it is now (read afresh).
@@ -51,20 +55,24 @@ public struct Identification: Sendable {
             defer { given = nil }
             let found: Versioned<Case>
             if let given { found = given } else { found = try await records.require(Case.self, screening.caseID.description) }
-            return try await screenOnce(screening, found, identifiedBy: identifiedBy, actor: actor)
+            return try await screenOnce(screening, given: facts, found, identifiedBy: identifiedBy, actor: actor)
         }
     }
 
-    private func screenOnce(_ screening: Screening, _ found: Versioned<Case>, identifiedBy: IdentifiedBy,
-                            actor: Actor) async throws -> ScreeningOutcome {
+    private func screenOnce(_ screening: Screening, given: [String: JSONValue], _ found: Versioned<Case>,
+                            identifiedBy: IdentifiedBy, actor: Actor) async throws -> ScreeningOutcome {
         var theCase = found.value
         if theCase.status == .closed || theCase.status == .closedReferred {
             throw GloKitError.refused("case \(theCase.id) is closed: reopen it before recording a screening")
         }
-        _ = try screening.validated()
+        let invalid = screening.validationErrors() + screening.problems(in: cases.vocabulary)
+        if !invalid.isEmpty { throw ValidationFailure(errors: invalid) }
         let person = try await records.requirePerson(theCase.person).value
-        let recorded = try await records.get(CaseFacts.self, theCase.id.description)?.value.facts ?? [:]
-        let facts = screening.facts(person: person, case: theCase, additional: recorded)
+        let stored = try await records.get(CaseFacts.self, theCase.id.description)
+        try await cases.check(given, recorded: stored?.value.facts ?? [:], for: theCase)
+        var caseFacts = stored?.value ?? CaseFacts(caseID: theCase.id)
+        let changed = caseFacts.merge(given)
+        let facts = screening.facts(person: person, case: theCase, additional: cases.vocabulary.filter(caseFacts.facts))
         let decision = try decisions.evaluate(Self.decision, for: theCase, facts: facts)
         let humanStands = theCase.statusDetermination.map { $0.method != .rule } ?? false
         let ruleStatus = Self.status(from: decision)
@@ -81,7 +89,11 @@ public struct Identification: Sendable {
             }
         }
         let updated = theCase
+        let factsToStore = caseFacts
         try await records.commit { change in
+            if !changed.isEmpty {
+                try change.store(factsToStore, found: stored, changed: changed, jurisdiction: updated.jurisdiction, actor: actor)
+            }
             try change.insert(screening)
             change.emit("screening.recorded", jurisdiction: updated.jurisdiction, subject: "case:\(updated.id)", actor: actor,
                         data: .object(["case_id": .string(updated.id.description), "screening_id": .string(screening.id.description)]))

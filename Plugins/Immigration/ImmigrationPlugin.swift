@@ -5,7 +5,9 @@ import GloRules
 /// Immigration: record deportations of people found not to be victims, with the official notice to
 /// their country, and push backs across the border (no notice) as harms to follow up on the other
 /// side. Anyone about to be deported is screened first: a person whose pathway is victim, or is
-/// still undetermined, is not deported.
+/// still undetermined, is not deported. Where the pack decides `return.route`, a deportation must be
+/// the route it gives (never a stateless person's, never a child held for a best-interests
+/// determination), in the custody it names (a child's never detention).
 public struct ImmigrationPlugin: Plugin {
     public let id = "immigration"
     public let version = "1.0.0"
@@ -38,26 +40,38 @@ public struct Deportation: StoredEntity, Equatable {
     public var to: JurisdictionID
     public var on: CalendarDate
     public var notification: Notification
+    /// Where the person is while the deportation is arranged: `none`, `reporting` or `detention`, as
+    /// the pack's `return.route` names it (or offers in `custody_alternatives`); nil where the pack
+    /// decides no route.
+    public var custody: String?
+    /// The `return.route` decision the deportation followed.
+    public var routeDecision: DecisionID?
 
-    public init(caseID: CaseID, from: JurisdictionID, to: JurisdictionID, on: CalendarDate, notification: Notification) {
+    public init(caseID: CaseID, from: JurisdictionID, to: JurisdictionID, on: CalendarDate, notification: Notification,
+                custody: String? = nil) {
         self.id = EntityID<Deportation>().description
         self.caseID = caseID
         self.from = from
         self.to = to
         self.on = on
         self.notification = notification
+        self.custody = custody
     }
 
     public var recordID: String { id }
     public var indexKeys: [IndexKey] { [.caseID(caseID), .jurisdiction(from)] }
 
     enum CodingKeys: String, CodingKey {
-        case id, from, to, on, notification
+        case id, from, to, on, notification, custody
         case caseID = "case_id"
+        case routeDecision = "route_decision"
     }
 
     public func validationErrors() -> [FieldError] {
         var errors: [FieldError] = []
+        if let custody, !Self.custodies.contains(custody) {
+            errors.append(FieldError(field: "deportation.custody", message: "is \"\(custody)\", expected one of \(Self.custodies.joined(separator: ", "))"))
+        }
         if notification.authority.allSatisfy(\.isWhitespace) {
             errors.append(FieldError(field: "deportation.notification.authority",
                                      message: "is required: a deportation is notified officially to the country of origin (without notice it is a push back)"))
@@ -68,6 +82,10 @@ public struct Deportation: StoredEntity, Equatable {
         }
         return errors
     }
+}
+
+extension Deportation {
+    static let custodies = ["none", "reporting", "detention"]
 }
 
 /// A return across the border without official notice: recorded and flagged, never recommended.
@@ -116,12 +134,15 @@ public struct PushBack: StoredEntity, Equatable {
 
 /// The immigration workflow.
 public struct Immigration: Sendable {
+    public static let routeDecision = "return.route"
     let records: Records
     let cases: CaseService
+    let decisions: DecisionService
 
     public init(_ context: PluginContext) {
         records = context.records
-        cases = CaseService(records: context.records)
+        cases = context.cases
+        decisions = context.decisions
     }
 
     /// Why the person of this case may not be deported, or nil: only someone screened and found not
@@ -139,19 +160,43 @@ public struct Immigration: Sendable {
         }
     }
 
-    /// Records a deportation (`immigration.deported`), after the screening check.
+    /// Records a deportation (`immigration.deported`), after the screening check and, where the pack
+    /// decides `return.route`, only when that route is deportation now. Its custody is the pack's
+    /// (`custody`), or one of the alternatives it offers; without one asked for, the pack's.
     @discardableResult
     public func deport(_ deportation: Deportation, actor: Actor) async throws -> Deportation {
         let theCase = try await records.require(Case.self, deportation.caseID.description).value
         if let why = refusal(theCase) { throw GloKitError.refused(why) }
-        try await records.commit { change in
-            try change.insert(deportation)
-            change.emit("immigration.deported", jurisdiction: deportation.from, subject: "case:\(theCase.id)", actor: actor,
-                        data: .object(["case_id": .string(theCase.id.description), "deportation_id": .string(deportation.id),
-                                       "to": .string(deportation.to.rawValue), "on": .string(deportation.on.description),
-                                       "notified": .string(deportation.notification.authority)]))
+        var deportation = deportation
+        var route: DecisionRecord?
+        if try decisions.engine.decisions(of: theCase.jurisdiction.rawValue, at: theCase.opened).contains(Self.routeDecision) {
+            let decided = try decisions.evaluate(Self.routeDecision, for: theCase, facts: try await cases.facts(for: theCase.id))
+            guard decided.outcome == "deportation" else {
+                throw GloKitError.refused("the \(theCase.jurisdiction) pack does not give deportation for case \(theCase.id): it decides \(decided.outcome) (\(decided.reasons.joined(separator: "; ")))")
+            }
+            let given = decided.result["custody"]?.stringValue
+            let allowed = [given].compactMap { $0 } + (decided.result["custody_alternatives"]?.stringArray ?? [])
+            if let asked = deportation.custody, !allowed.contains(asked) {
+                throw GloKitError.refused("custody '\(asked)' is not one the \(theCase.jurisdiction) pack allows for case \(theCase.id) (it allows: \(allowed.joined(separator: ", "))): \(decided.reasons.joined(separator: "; "))")
+            }
+            deportation.custody = deportation.custody ?? given
+            deportation.routeDecision = decided.id
+            route = decided
         }
-        return deportation
+        _ = try deportation.validated()
+        let recorded = deportation
+        try await records.commit { change in
+            if let route { try change.record(route, actor: actor) }
+            try change.insert(recorded)
+            var data: [String: JSONValue] = [
+                "case_id": .string(theCase.id.description), "deportation_id": .string(recorded.id),
+                "to": .string(recorded.to.rawValue), "on": .string(recorded.on.description),
+                "notified": .string(recorded.notification.authority),
+            ]
+            if let custody = recorded.custody { data["custody"] = .string(custody) }
+            change.emit("immigration.deported", jurisdiction: recorded.from, subject: "case:\(theCase.id)", actor: actor, data: .object(data))
+        }
+        return recorded
     }
 
     /// Records a push back (`immigration.pushed_back`) and flags it for follow-up by the side the

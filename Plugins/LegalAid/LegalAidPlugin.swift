@@ -35,7 +35,7 @@ public struct LegalAid: Sendable {
     public init(_ context: PluginContext) {
         records = context.records
         decisions = context.decisions
-        cases = CaseService(records: context.records)
+        cases = context.cases
     }
 
     /// Decides eligibility on the case's facts now and stores the decision; flags the case when the

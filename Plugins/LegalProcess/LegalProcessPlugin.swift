@@ -94,7 +94,7 @@ public struct LegalProcess: Sendable {
     public init(_ context: PluginContext) {
         records = context.records
         decisions = context.decisions
-        cases = CaseService(records: context.records)
+        cases = context.cases
     }
 
     /// Opens proceedings (`legal.opened`); the victim is now a party, and a witness testifies.

@@ -86,7 +86,7 @@ public struct Reporting: Sendable {
             count("cases_by_pathway", c.pathway?.rawValue ?? "none")
             let screenings = try await records.list(Screening.self, key: .caseID(c.id)).map(\.value)
             if let latest = screenings.max(by: { ($0.date, $0.id) < ($1.date, $1.id) }) {
-                for e in Set(latest.exploitation) { count("cases_by_exploitation", e.rawValue) }
+                for e in Set(latest.exploitation) { count("cases_by_exploitation", e) }
             }
             for r in try await records.list(Referral.self, key: .caseID(c.id)) { count("referrals_by_status", r.value.status.rawValue) }
             for a in try await records.list(LegalAssistance.self, key: .caseID(c.id)) { count("legal_assistance_by_kind", a.value.kind.rawValue) }
@@ -189,11 +189,13 @@ public struct Reporting: Sendable {
     static let htcdsDecidedBy: [IdentifiedBy: String] = [
         .police: "Police", .ngo: "NGO", .court: "CourtOrProsecution", .mdt: "Other", .other: "Other",
     ]
-    static let htcdsExploitation: [Exploitation: String] = [
-        .forcedLabour: "ForcedLabour", .sexualExploitation: "SexualExploitation", .childLabour: "ChildLabour",
-        .forcedMarriage: "ForcedMarriage", .servitude: "Servitude", .forcedMilitary: "ForcedMilitaryByNonStateActors",
-        .organRemoval: "OrganRemoval", .forcedBegging: "ForcedBegging", .forcedAdoption: "ForcedAdoption",
-        .surrogacy: "Surrogacy", .other: "Other",
+    /// HTCDS TypeOfExploitation for each value of the vocabulary's `exploitation`; a value a country
+    /// team adds is `Other` in an HTCDS export until it is mapped here.
+    static let htcdsExploitation: [String: String] = [
+        "forced_labour": "ForcedLabour", "sexual_exploitation": "SexualExploitation", "child_labour": "ChildLabour",
+        "forced_marriage": "ForcedMarriage", "servitude": "Servitude", "forced_military": "ForcedMilitaryByNonStateActors",
+        "organ_removal": "OrganRemoval", "forced_begging": "ForcedBegging", "forced_adoption": "ForcedAdoption",
+        "surrogacy": "Surrogacy", "other": "Other",
     ]
     static let htcdsCaseStatus: [CaseStatus: String] = [
         .active: "Active", .followUp: "FollowUp", .closed: "Closed", .closedReferred: "ClosedReferred",

@@ -8,7 +8,12 @@ import GloRules
 /// packet (`return.packet`) from which the destination jurisdiction opens its case.
 ///
 /// Two steps are gated by their pack ids: `consent` needs the person's consent to the handover
-/// (purpose `return_handover`), and `handover_at_border` needs the packet sent.
+/// (purpose `return_handover`), and `handover_at_border` needs the packet sent. A step the pack gives
+/// a `done_when` needs those facts recorded on the case (a guardian appointed, a safety plan...).
+///
+/// A `hold` whose every step can be completed that way (a child's best-interests determination and
+/// guardian, a safety plan) is planned too, as those steps; when the last is done the route is decided
+/// again and, if it is now a return, its steps follow (`return.replanned`).
 public struct ReturnPlugin: Plugin {
     public let id = "return"
     public let version = "1.0.0"
@@ -32,7 +37,7 @@ public struct Returns: Sendable {
     public init(_ context: PluginContext) {
         records = context.records
         decisions = context.decisions
-        cases = CaseService(records: context.records)
+        cases = context.cases
     }
 
     /// Decides the route on the case's facts now (never a push back).
@@ -42,24 +47,24 @@ public struct Returns: Sendable {
     }
 
     /// Plans the return to `destination` on the route decided now, with the steps the case's pack
-    /// gives for it (`return.planned`). A route that is no return (hold, stay) is refused with why.
+    /// gives for it (`return.planned`). A route that is no return (stay, or a hold a caseworker cannot
+    /// complete by recording facts, such as identification) is refused with why.
     @discardableResult
     public func plan(_ caseID: CaseID, to destination: JurisdictionID, actor: Actor) async throws -> Return {
         let theCase = try await records.require(Case.self, caseID.description).value
         // Both decisions are stored with the plan, so that a refused plan leaves nothing behind.
-        var facts = try await cases.facts(for: caseID).objectValue ?? [:]
-        let route = try decisions.evaluate(Self.routeDecision, for: theCase, facts: .object(facts))
-        guard let chosen = ReturnRoute(rawValue: route.outcome), [.repatriationAsVictim, .voluntaryReturn, .deportation].contains(chosen) else {
+        let (route, chosen, steps) = try await decideSteps(theCase, to: destination)
+        guard [.repatriationAsVictim, .voluntaryReturn, .deportation, .hold].contains(chosen) else {
             throw GloKitError.refused("no return for case \(caseID): the \(theCase.jurisdiction) pack decides \(route.outcome) (\(route.reasons.joined(separator: "; ")))")
         }
         if chosen == .deportation {
             throw GloKitError.refused("the route for case \(caseID) is deportation: the immigration workflow records it, with the official notice")
         }
-        facts["route"] = .string(chosen.rawValue)
-        facts["origin"] = .string(destination.rawValue)
-        let steps = try decisions.evaluate(Self.stepsDecision, for: theCase, facts: .object(facts))
         let planned = Return(caseID: caseID, from: theCase.jurisdiction, to: destination, route: chosen,
                              steps: Self.steps(from: steps))
+        if chosen == .hold, planned.steps.isEmpty || planned.steps.contains(where: { $0.doneWhen == nil }) {
+            throw GloKitError.refused("no return for case \(caseID) yet: the \(theCase.jurisdiction) pack holds it for \((route.result["hold_reasons"]?.stringArray ?? []).joined(separator: ", ")) (\(route.reasons.joined(separator: "; ")))")
+        }
         try await records.commit { change in
             try change.record(route, actor: actor)
             try change.record(steps, actor: actor)
@@ -72,10 +77,24 @@ public struct Returns: Sendable {
         return planned
     }
 
+    /// `return.route` decided now, and `return.steps` for that route to `destination`.
+    func decideSteps(_ theCase: Case, to destination: JurisdictionID) async throws
+        -> (route: DecisionRecord, chosen: ReturnRoute, steps: DecisionRecord) {
+        var facts = try await cases.facts(for: theCase.id).objectValue ?? [:]
+        let route = try decisions.evaluate(Self.routeDecision, for: theCase, facts: .object(facts))
+        guard let chosen = ReturnRoute(rawValue: route.outcome) else {
+            throw GloKitError.refused("no return for case \(theCase.id): the \(theCase.jurisdiction) pack decides \(route.outcome) (\(route.reasons.joined(separator: "; ")))")
+        }
+        facts["route"] = .string(chosen.rawValue)
+        facts["origin"] = .string(destination.rawValue)
+        return (route, chosen, try decisions.evaluate(Self.stepsDecision, for: theCase, facts: .object(facts)))
+    }
+
     static func steps(from decision: DecisionRecord) -> [ReturnStep] {
         (decision.result["steps"]?.arrayValue ?? []).compactMap { s in
             guard let id = s["id"]?.stringValue, let label = s["label"]?.stringValue, let actor = s["actor"]?.stringValue else { return nil }
-            return ReturnStep(id: id, label: label, actor: actor, basis: s["basis"]?.stringArray ?? [])
+            let doneWhen = s["done_when"]?.objectValue?.compactMapValues { $0.arrayValue }
+            return ReturnStep(id: id, label: label, actor: actor, basis: s["basis"]?.stringArray ?? [], doneWhen: doneWhen)
         }
     }
 
@@ -102,15 +121,41 @@ public struct Returns: Sendable {
             }
         default: break
         }
+        if let needed = ret.steps[index].doneWhen {
+            let recorded = try await cases.recordedFacts(ret.caseID)
+            let lacking = needed.keys.sorted().filter { fact in !(needed[fact] ?? []).contains(recorded[fact] ?? .null) }
+            if !lacking.isEmpty {
+                throw GloKitError.refused("step '\(stepID)' needs " + lacking.map { "\($0) recorded as \(JSONValue.array(needed[$0] ?? []))" }
+                    .joined(separator: " and ") + " on case \(ret.caseID) first")
+            }
+        }
         ret.steps[index].status = .done
         ret.steps[index].doneOn = day
         let theCase = try await records.require(Case.self, ret.caseID.description).value
+        // The last step of a hold done: decide the route again; a return now gets its steps after these.
+        var replanned: (route: DecisionRecord, steps: DecisionRecord)?
+        if ret.route == .hold, !ret.steps.contains(where: { $0.status == .pending }) {
+            let (route, chosen, steps) = try await decideSteps(theCase, to: ret.to)
+            if chosen == .repatriationAsVictim || chosen == .voluntaryReturn {
+                let done = Set(ret.steps.map(\.id))
+                ret.route = chosen
+                ret.steps += Self.steps(from: steps).filter { !done.contains($0.id) }
+                replanned = (route, steps)
+            }
+        }
         let updated = ret
         try await records.commit { change in
             try change.update(updated, from: found.version)
             change.emit("return.step_done", jurisdiction: theCase.jurisdiction, subject: "case:\(theCase.id)", actor: actor,
                         data: .object(["case_id": .string(theCase.id.description), "return_id": .string(returnID.description),
                                        "step": .string(stepID)]))
+            if let replanned {
+                try change.record(replanned.route, actor: actor)
+                try change.record(replanned.steps, actor: actor)
+                change.emit("return.replanned", jurisdiction: theCase.jurisdiction, subject: "case:\(theCase.id)", actor: actor,
+                            data: .object(["case_id": .string(theCase.id.description), "return_id": .string(returnID.description),
+                                           "route": .string(updated.route.rawValue), "steps": .array(updated.steps.map { .string($0.id) })]))
+            }
         }
         return updated
     }

@@ -57,7 +57,7 @@ public struct Shelter: Sendable {
     public init(_ context: PluginContext) {
         records = context.records
         decisions = context.decisions
-        cases = CaseService(records: context.records)
+        cases = context.cases
         actor = context.actor
     }
 

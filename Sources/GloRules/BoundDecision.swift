@@ -9,6 +9,9 @@ public struct BoundDecision: Sendable {
     let searchPath: [String]
     let chain: [RulePack]
     let pool: LuaSandboxPool
+    /// The facts a call may be given: checked before any Lua runs, so bad input is reported as bad
+    /// input naming the fact, never as the rule's error.
+    let vocabulary: Vocabulary
 
     /// `ctx` as every call of this decision sees it.
     var context: JSONValue {
@@ -64,7 +67,7 @@ public struct DecisionEvaluator {
 
     /// Decides once, with the explanation.
     public func evaluate(_ facts: JSONValue) throws(RuleEvaluationError) -> RuleResult {
-        guard case .object = facts else { throw .invalidFacts("facts must be a JSON object") }
+        try check(facts)
         do {
             let (value, reads) = try sandbox.call(function, facts: facts, context: decision.context, trackReads: true)
             return RuleResult(value: value, rule: decision.reference, factsRead: reads?.read ?? [], factsMissing: reads?.missing ?? [])
@@ -76,6 +79,10 @@ public struct DecisionEvaluator {
     /// Decides one line of JSON facts and appends one line to `out`: the result with its `rule`
     /// (and `explanation` when asked), or `{"error":{...}}`. Returns whether the line was decided.
     public func evaluateLine(_ line: UnsafeRawBufferPointer, number: Int, explain: Bool, into out: inout [UInt8]) -> Bool {
+        do throws(RuleEvaluationError) { try check(line) } catch {
+            DecisionEvaluator.writeError(error, line: number, into: &out)
+            return false
+        }
         do {
             try sandbox.callJSON(function, facts: line, context: contextBytes, trackReads: explain) { result, reads in
                 // The result is an object with at least `outcome` (the host hook checks): reopen it.
@@ -97,6 +104,7 @@ public struct DecisionEvaluator {
 
     /// Decides one line of JSON facts; the result's JSON text (without `rule`), or the error.
     public func decide(_ line: UnsafeRawBufferPointer) -> Result<[UInt8], RuleEvaluationError> {
+        do throws(RuleEvaluationError) { try check(line) } catch { return .failure(error) }
         do {
             return .success(try sandbox.callJSON(function, facts: line, context: contextBytes, trackReads: false) { result, _ in
                 Array(result)
@@ -106,10 +114,30 @@ public struct DecisionEvaluator {
         }
     }
 
-    /// `{"error":{"code":...,"message":...,"location":...,"line":N}}` and a newline.
+    /// The facts of one call against the vocabulary, at the date the law is applied.
+    func check(_ facts: JSONValue) throws(RuleEvaluationError) {
+        guard case .object(let members) = facts else { throw .invalidFacts("facts must be a JSON object") }
+        let problems = decision.vocabulary.problems(members, dateApplied: decision.reference.date)
+        if !problems.isEmpty { throw .factProblems(problems) }
+    }
+
+    /// A line of JSON facts, parsed for the check only (the sandbox reads the bytes itself).
+    func check(_ line: UnsafeRawBufferPointer) throws(RuleEvaluationError) {
+        let facts: JSONValue
+        do { facts = try JSONParser.parse(line.assumingMemoryBound(to: UInt8.self)) } catch {
+            throw .invalidFacts("invalid JSON: \(error)")
+        }
+        try check(facts)
+    }
+
+    /// `{"error":{"code":...,"message":...,"location":...,"line":N}}` and a newline; facts that break
+    /// the vocabulary are listed in `problems`, each with its `field`.
     public static func writeError(_ error: RuleEvaluationError, line: Int, into out: inout [UInt8]) {
         var members: [String: JSONValue] = ["code": .string(error.code), "message": .string(error.message), "line": .int(Int64(line))]
         if let location = error.location { members["location"] = .string(location) }
+        if case .factProblems(let problems) = error {
+            members["problems"] = .array(problems.map { .object(["field": .string($0.field), "message": .string($0.message)]) })
+        }
         JSONWriter.write(["error": .object(members)], into: &out)
         out.append(UInt8(ascii: "\n"))
     }

@@ -7,17 +7,20 @@ import Synchronization
 /// reloads them atomically: a broken edit never replaces working rules.
 public final class RuleEngine: Sendable {
     public let directory: String
+    /// The vocabulary file named at start; nil to find it beside the packs (`Vocabulary.locate`).
+    public let vocabularyFile: String?
     public let hostLimits: LuaLimits
     public let statesPerPack: Int
     private let loaded: Mutex<LoadedRules>
 
     /// Loads, validates and compiles every pack; any problem stops the load.
-    public init(directory: String, hostLimits: LuaLimits = .default,
+    public init(directory: String, vocabularyFile: String? = nil, hostLimits: LuaLimits = .default,
                 statesPerPack: Int = ProcessInfo.processInfo.activeProcessorCount) throws(RuleLoadError) {
         self.directory = directory
+        self.vocabularyFile = vocabularyFile
         self.hostLimits = hostLimits
         self.statesPerPack = max(1, statesPerPack)
-        let rules = try LoadedRules(ruleSet: RuleSet.load(directory: directory, hostLimits: hostLimits),
+        let rules = try LoadedRules(ruleSet: RuleSet.load(directory: directory, vocabularyFile: vocabularyFile, hostLimits: hostLimits),
                                     hostLimits: hostLimits, statesPerPack: self.statesPerPack)
         let problems = rules.compileAll()
         if !problems.isEmpty { throw RuleLoadError(problems: problems) }
@@ -25,6 +28,9 @@ public final class RuleEngine: Sendable {
     }
 
     public var ruleSet: RuleSet { loaded.withLock { $0.ruleSet } }
+
+    /// The fact vocabulary of the rules now in use.
+    public var vocabulary: Vocabulary { ruleSet.vocabulary }
 
     private var current: LoadedRules { loaded.withLock { $0 } }
 
@@ -63,7 +69,7 @@ public final class RuleEngine: Sendable {
     public func reload() -> ReloadReport {
         let candidate: LoadedRules
         do {
-            candidate = try LoadedRules(ruleSet: RuleSet.load(directory: directory, hostLimits: hostLimits),
+            candidate = try LoadedRules(ruleSet: RuleSet.load(directory: directory, vocabularyFile: vocabularyFile, hostLimits: hostLimits),
                                         hostLimits: hostLimits, statesPerPack: statesPerPack)
         } catch {
             return ReloadReport(applied: false, problems: error.problems, tests: nil, changed: [])
@@ -172,7 +178,8 @@ final class LoadedRules: Sendable {
         let bound = BoundDecision(
             reference: RuleReference(pack: pack.id, version: pack.version, hash: combinedHash(chain.map(\.contentHash)),
                                      decision: name, date: date),
-            module: parts[0], key: parts[1], searchPath: chain.map(\.id), chain: chain, pool: pool(for: chain))
+            module: parts[0], key: parts[1], searchPath: chain.map(\.id), chain: chain, pool: pool(for: chain),
+            vocabulary: ruleSet.vocabulary)
         // Resolve once now, so that an unknown decision or a broken module is reported here.
         try bound.withEvaluator { (_: inout DecisionEvaluator) throws(RuleEvaluationError) in }
         return bound

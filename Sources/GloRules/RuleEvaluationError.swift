@@ -7,6 +7,8 @@ public enum RuleEvaluationError: Error, Sendable, Equatable, CustomStringConvert
     case unknownDecision(String, jurisdiction: String, available: [String])
     /// The facts are not a JSON object.
     case invalidFacts(String)
+    /// The facts break the vocabulary: facts it lacks, values of the wrong type or not allowed.
+    case factProblems([FactProblem])
     /// The rule failed: its Lua error, with the location relative to the rules directory.
     case rule(LuaError)
     /// The rule returned something that is not a decision result.
@@ -17,7 +19,7 @@ public enum RuleEvaluationError: Error, Sendable, Equatable, CustomStringConvert
         case .unknownJurisdiction: "unknown_jurisdiction"
         case .noPackInForce: "no_pack_in_force"
         case .unknownDecision: "unknown_decision"
-        case .invalidFacts: "invalid_facts"
+        case .invalidFacts, .factProblems: "invalid_facts"
         case .rule(let error): error.kind.rawValue
         case .invalidResult: "invalid_result"
         }
@@ -32,6 +34,7 @@ public enum RuleEvaluationError: Error, Sendable, Equatable, CustomStringConvert
         case .unknownDecision(let name, let jurisdiction, let available):
             "the \(jurisdiction) pack has no decision '\(name)' (it has: \(available.joined(separator: ", ")))"
         case .invalidFacts(let message): message
+        case .factProblems(let problems): problems.map(\.description).joined(separator: "; ")
         case .rule(let error): error.message
         case .invalidResult(let message, _): message
         }

@@ -3,13 +3,17 @@ import LuaVM
 
 /// Every pack under a rules directory, all versions, validated together: each `extends` names a
 /// pack that exists, no pack extends itself through others, and versions of one id do not overlap
-/// in time.
+/// in time. With them, the fact vocabulary they read (`Vocabulary`), loaded and reloaded with them.
 public struct RuleSet: Sendable {
     /// The directory as given (relative paths stay relative, for messages).
     public let directory: String
     public let packs: [RulePack]
+    public let vocabulary: Vocabulary
 
-    public static func load(directory: String, hostLimits: LuaLimits = .default) throws(RuleLoadError) -> RuleSet {
+    /// Loads every pack of `directory` and the vocabulary: `vocabularyFile`, or else the one
+    /// `Vocabulary.locate` finds beside the packs.
+    public static func load(directory: String, vocabularyFile: String? = nil,
+                            hostLimits: LuaLimits = .default) throws(RuleLoadError) -> RuleSet {
         let url = URL(fileURLWithPath: directory)
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue else {
@@ -29,7 +33,15 @@ public struct RuleSet: Sendable {
         if packs.isEmpty && problems.isEmpty {
             problems.append(RuleProblem(file: directory, message: "holds no pack (a folder with a pack.yaml)"))
         }
-        let set = RuleSet(directory: directory, packs: packs)
+        var vocabulary: Vocabulary?
+        if let file = vocabularyFile ?? Vocabulary.locate(rulesDirectory: directory) {
+            do { vocabulary = try Vocabulary.load(file: file) } catch { problems += error.problems }
+        } else {
+            problems.append(RuleProblem(file: directory, message:
+                "no fact vocabulary: put a facts.schema.json in this folder or the one above it (the shipped one is Config/facts.schema.json)"))
+        }
+        guard let vocabulary else { throw RuleLoadError(problems: problems) }
+        let set = RuleSet(directory: directory, packs: packs, vocabulary: vocabulary)
         problems += set.crossPackProblems()
         if !problems.isEmpty { throw RuleLoadError(problems: problems) }
         return set

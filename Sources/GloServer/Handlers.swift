@@ -19,18 +19,20 @@ struct NewCase: Decodable {
     }
 }
 
-/// The body of `POST /api/v1/cases/{id}/screenings`: the screening's fields and who decides.
+/// The body of `POST /api/v1/cases/{id}/screenings`: the screening's fields, the other facts learnt
+/// in the interview, and who decides. Values are checked against the fact vocabulary in force.
 struct NewScreening: Decodable {
     var date: CalendarDate
-    var acts: [TraffickingAct]
-    var means: [TraffickingMeans]
-    var exploitation: [Exploitation]
-    var iloIndicators: [ILOIndicator]
+    var acts: [String]
+    var means: [String]
+    var exploitation: [String]
+    var iloIndicators: [String]
     var migration: MigrationFacts?
+    var facts: [String: JSONValue]?
     var identifiedBy: IdentifiedBy
 
     enum CodingKeys: String, CodingKey {
-        case date, acts, means, exploitation, migration
+        case date, acts, means, exploitation, migration, facts
         case iloIndicators = "ilo_indicators"
         case identifiedBy = "identified_by"
     }
@@ -300,7 +302,8 @@ extension GloServer {
                                   migration: input.migration ?? MigrationFacts())
         let identification = Identification(host.context(for: host.plugins.first { $0.id == "identification" }!))
         let outcome = try await withAudit(caller, .update, ["case:\(found.value.id)"], found.value.jurisdiction, request: route.name) {
-            try await identification.screen(screening, identifiedBy: input.identifiedBy, actor: caller.actor, read: found)
+            try await identification.screen(screening, facts: input.facts ?? [:], identifiedBy: input.identifiedBy,
+                                            actor: caller.actor, read: found)
         }
         metrics.decision(outcome.decision.decision, outcome: outcome.decision.outcome)
         // The busiest answer is written as text straight from the entities, with no JSON tree between.

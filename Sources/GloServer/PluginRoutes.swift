@@ -107,7 +107,7 @@ struct PacketRequest: Decodable {
         case receivingOrganisation = "receiving_organisation"
     }
 }
-struct NewDeportation: Decodable { var to: JurisdictionID; var on: CalendarDate; var notification: Deportation.Notification }
+struct NewDeportation: Decodable { var to: JurisdictionID; var on: CalendarDate; var notification: Deportation.Notification; var custody: String? }
 struct NewPushBack: Decodable {
     var caseID: CaseID?
     var from: JurisdictionID
@@ -244,7 +244,7 @@ extension GloServer {
         APIRoute(.post, "/api/v1/cases/{id}/deportations", plugin: "immigration") { r, c, s in
             try await s.onCase(r, c, .writeCase, "/api/v1/cases/{id}/deportations", NewDeportation.self) { s, caller, theCase, input in
                 let deportation = Deportation(caseID: theCase.id, from: theCase.jurisdiction, to: input.to, on: input.on,
-                                              notification: input.notification)
+                                              notification: input.notification, custody: input.custody)
                 return .json(try json(try await Immigration(s.pluginContext("immigration")).deport(deportation, actor: caller.actor)), .created)
             }
         },

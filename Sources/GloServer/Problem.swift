@@ -58,6 +58,8 @@ public struct Problem: Error, Sendable {
             case .notFound: return Problem(.notFound, "not-found", "Not found", g.description)
             case .refused: return Problem(.conflict, "refused", "Refused", g.description)
             }
+        case RuleEvaluationError.factProblems(let problems):
+            return from(ValidationFailure(errors: problems.map { FieldError(field: $0.field, message: $0.message) }))
         case let r as RuleEvaluationError:
             var extra: [String: JSONValue] = ["code": .string(r.code)]
             if let location = r.location { extra["location"] = .string(location) }

@@ -40,6 +40,12 @@ struct WebUI: Sendable {
 
     static let baseLabels: [String: [String: String]] = [
         "en": [
+            "case_facts": "Facts of the case", "custody": "Custody", "unknown": "— not known —", "yes": "Yes", "no": "No", "none_of_these": "None of these",
+            "result.consider": "Charges for the prosecutor to consider not pursuing", "result.barred": "Charges that may not be prosecuted",
+            "result.not_covered": "Charges the bar does not cover", "result.custody": "Custody while the deportation is arranged",
+            "result.hold_reasons": "The return waits for", "result.stay_grounds": "Grounds to stay",
+            "result.proceedings_continue": "How the case goes on after the return", "result.early_testimony_required": "Take the testimony in advance first",
+            "result.status": "Status", "result.kinds": "Legal aid", "result.review_required": "A person must review this",
             "reload": "Reload the packs", "retry": "Retry", "reports": "Reports", "suppressed": "counts under k are not shown", "packs": "Rule packs", "plugins": "Plugins", "dead_letters": "Dead letters",
             "new_case": "New case", "given_names": "Given names", "family_name": "Family name", "date_of_birth": "Date of birth", "citizenship": "Citizenship", "screening": "Screening", "date": "Date", "entry": "Entry", "identified_by": "Decided by", "save": "Save", "referrals": "Referrals", "to_organisation": "To organisation (id)", "service": "Service", "consent_services": "The person consents to these services", "consent_disclosure": "The person consents to their case being shared with this organisation", "refer": "Refer", "acts": "Acts", "means": "Means", "exploitation": "Exploitation", "ilo_indicators": "ILO indicators",
             "sign_in": "Sign in", "name": "Name", "password": "Password", "cases": "Cases", "case": "Case", "search": "Search",
@@ -49,6 +55,12 @@ struct WebUI: Sendable {
             "flags": "Needs attention", "no_cases": "No cases.",
         ],
         "lo": [
+            "case_facts": "ຂໍ້ເທັດຈິງຂອງຄະດີ", "custody": "ການຄຸມຕົວ", "unknown": "— ບໍ່ຮູ້ —", "yes": "ແມ່ນ", "no": "ບໍ່ແມ່ນ", "none_of_these": "ບໍ່ມີອັນໃດ",
+            "result.consider": "ຂໍ້ກ່າວຫາທີ່ໄອຍະການຄວນພິຈາລະນາບໍ່ດຳເນີນຄະດີ", "result.barred": "ຂໍ້ກ່າວຫາທີ່ຫ້າມດຳເນີນຄະດີ",
+            "result.not_covered": "ຂໍ້ກ່າວຫາທີ່ບໍ່ໄດ້ຮັບການຍົກເວັ້ນ", "result.custody": "ການຄຸມຕົວລະຫວ່າງກະກຽມການສົ່ງອອກ",
+            "result.hold_reasons": "ການສົ່ງກັບລໍຖ້າ", "result.stay_grounds": "ເຫດຜົນໃຫ້ຢູ່ຕໍ່",
+            "result.proceedings_continue": "ຄະດີດຳເນີນຕໍ່ແນວໃດຫຼັງການສົ່ງກັບ", "result.early_testimony_required": "ຕ້ອງບັນທຶກຄຳໃຫ້ການລ່ວງໜ້າກ່ອນ",
+            "result.status": "ສະຖານະ", "result.kinds": "ການຊ່ວຍເຫຼືອທາງກົດໝາຍ", "result.review_required": "ຕ້ອງມີຄົນກວດຄືນ",
             "reload": "ໂຫຼດຊຸດກົດລະບຽບຄືນໃໝ່", "retry": "ລອງໃໝ່", "reports": "ລາຍງານ", "suppressed": "ຈຳນວນທີ່ຕ່ຳກວ່າ k ບໍ່ສະແດງ", "packs": "ຊຸດກົດລະບຽບ", "plugins": "ປລັກອິນ", "dead_letters": "ການສົ່ງທີ່ລົ້ມເຫຼວ",
             "new_case": "ຄະດີໃໝ່", "given_names": "ຊື່", "family_name": "ນາມສະກຸນ", "date_of_birth": "ວັນເດືອນປີເກີດ", "citizenship": "ສັນຊາດ", "screening": "ການກວດຄັດກອງ", "date": "ວັນທີ", "entry": "ການເຂົ້າເມືອງ", "identified_by": "ຕັດສິນໂດຍ", "save": "ບັນທຶກ", "referrals": "ການສົ່ງຕໍ່", "to_organisation": "ເຖິງອົງການ (ລະຫັດ)", "service": "ການບໍລິການ", "consent_services": "ບຸກຄົນດັ່ງກ່າວຍິນຍອມຮັບການບໍລິການເຫຼົ່ານີ້", "consent_disclosure": "ບຸກຄົນດັ່ງກ່າວຍິນຍອມໃຫ້ແບ່ງປັນຄະດີກັບອົງການນີ້", "refer": "ສົ່ງຕໍ່", "acts": "ການກະທຳ", "means": "ວິທີການ", "exploitation": "ການຂູດຮີດ", "ilo_indicators": "ຕົວຊີ້ວັດ ILO",
             "sign_in": "ເຂົ້າສູ່ລະບົບ", "name": "ຊື່ຜູ້ໃຊ້", "password": "ລະຫັດຜ່ານ", "cases": "ຄະດີ", "case": "ຄະດີ", "search": "ຄົ້ນຫາ",
@@ -58,6 +70,12 @@ struct WebUI: Sendable {
             "flags": "ຕ້ອງເອົາໃຈໃສ່", "no_cases": "ບໍ່ມີຄະດີ.",
         ],
         "th": [
+            "case_facts": "ข้อเท็จจริงของคดี", "custody": "การควบคุมตัว", "unknown": "— ไม่ทราบ —", "yes": "ใช่", "no": "ไม่ใช่", "none_of_these": "ไม่มีข้อใดเลย",
+            "result.consider": "ข้อหาที่อัยการควรพิจารณาไม่ดำเนินคดี", "result.barred": "ข้อหาที่ห้ามดำเนินคดี",
+            "result.not_covered": "ข้อหาที่ไม่ได้รับการยกเว้น", "result.custody": "การควบคุมตัวระหว่างเตรียมการเนรเทศ",
+            "result.hold_reasons": "การส่งกลับรอ", "result.stay_grounds": "เหตุที่อยู่ต่อ",
+            "result.proceedings_continue": "คดีดำเนินต่ออย่างไรหลังการส่งกลับ", "result.early_testimony_required": "ต้องสืบพยานล่วงหน้าก่อน",
+            "result.status": "สถานะ", "result.kinds": "ความช่วยเหลือทางกฎหมาย", "result.review_required": "ต้องมีผู้ตรวจสอบ",
             "reload": "โหลดชุดกฎใหม่", "retry": "ลองใหม่", "reports": "รายงาน", "suppressed": "ไม่แสดงจำนวนที่น้อยกว่า k", "packs": "ชุดกฎ", "plugins": "ปลั๊กอิน", "dead_letters": "การส่งที่ล้มเหลว",
             "new_case": "คดีใหม่", "given_names": "ชื่อ", "family_name": "นามสกุล", "date_of_birth": "วันเกิด", "citizenship": "สัญชาติ", "screening": "การคัดกรอง", "date": "วันที่", "entry": "การเข้าเมือง", "identified_by": "ผู้วินิจฉัย", "save": "บันทึก", "referrals": "การส่งต่อ", "to_organisation": "ถึงหน่วยงาน (รหัส)", "service": "บริการ", "consent_services": "บุคคลนี้ยินยอมรับบริการเหล่านี้", "consent_disclosure": "บุคคลนี้ยินยอมให้เปิดเผยคดีแก่หน่วยงานนี้", "refer": "ส่งต่อ", "acts": "การกระทำ", "means": "วิธีการ", "exploitation": "การแสวงประโยชน์", "ilo_indicators": "ตัวชี้วัด ILO",
             "sign_in": "เข้าสู่ระบบ", "name": "ชื่อผู้ใช้", "password": "รหัสผ่าน", "cases": "คดี", "case": "คดี", "search": "ค้นหา",
@@ -204,21 +222,17 @@ extension GloServer {
         }
         router.get("/ui/cases/new") { request, context in
             await self.signedIn(ui, request, context) { caller, csrf, _ in
-                let labels = WebUI.labels[caller.user.language ?? "en"] ?? WebUI.labels["en"]!
-                func group(_ field: String, _ values: [String]) -> [String: Any] {
-                    ["title": labels[field] ?? field, "options": values.map { ["field": field, "value": $0] }]
-                }
-                return ui.page("new_case", title: "New case", lang: caller.user.language ?? "en", csrf: csrf, [
-                    "csrf": csrf, "today": Timestamp.now.day.description,
-                    "groups": [group("acts", TraffickingAct.allCases.map(\.rawValue)), group("means", TraffickingMeans.allCases.map(\.rawValue)),
-                               group("exploitation", Exploitation.allCases.map(\.rawValue)),
-                               group("ilo_indicators", ILOIndicator.allCases.map(\.rawValue))],
-                ])
+                try await self.newCasePage(ui, caller, csrf)
             }
         }
         router.post("/ui/cases/new") { request, context in
             await self.signedIn(ui, request, context, checkCSRF: true) { caller, _, form in
                 try await self.newCase(caller, form)
+            }
+        }
+        router.post("/ui/cases/{id}/facts") { request, context in
+            await self.signedIn(ui, request, context, checkCSRF: true) { caller, _, form in
+                try await self.recordFacts(context, caller, form)
             }
         }
         router.post("/ui/cases/{id}/referrals") { request, context in
@@ -295,8 +309,19 @@ extension GloServer {
         }
         do { return try await body(caller, session.csrfToken, form) } catch {
             let problem = Problem.from(error)
+            var message = problem.detail
+            if let invalid = error as? ValidationFailure {
+                // Each field by its label, with what was wrong with it.
+                let language = user.language ?? "en"
+                let vocabulary = host.engine.vocabulary
+                message = invalid.errors.map { e -> String in
+                    let name = e.field.split(separator: ".").last.map { String($0.prefix { $0 != "[" }) } ?? e.field
+                    let label = vocabulary.fact(name) != nil ? vocabulary.label(fact: name, in: language) : e.field
+                    return "\(label): \(e.message)"
+                }.joined(separator: " · ")
+            }
             return ui.page("cases", title: problem.title, lang: user.language ?? "en", csrf: session.csrfToken,
-                           ["has_cases": false], error: problem.detail, status: problem.status)
+                           ["has_cases": false], error: message, status: problem.status)
         }
     }
 
@@ -330,13 +355,25 @@ extension GloServer {
         let c = found.value
         let personal = try await host.records.person(c.person)?.value.personal
         try await audited(caller, .read, ["person:\(c.person)"], c.jurisdiction, request: "GET /ui/cases/{id}")
+        let language = caller.user.language ?? "en"
+        let labels = WebUI.labels[language] ?? WebUI.labels["en"]!
+        let vocabulary = host.engine.vocabulary
         let decisions = try await host.records.list(DecisionRecord.self, key: .caseID(c.id)).map(\.value)
             .sorted { $0.decidedAt > $1.decidedAt }
             .map { d -> [String: Any] in
-                ["decision": d.decision, "outcome": d.outcome, "pack": d.packID, "version": d.packVersion,
-                 "date": d.dateApplied.description, "reasons": d.reasons, "has_reasons": !d.reasons.isEmpty, "basis": d.basis,
-                 "has_basis": !d.basis.isEmpty, "missing": d.factsMissing, "has_missing": !d.factsMissing.isEmpty]
+                let details = WebUI.details(of: d.result, vocabulary: vocabulary, labels: labels, language: language)
+                return ["decision": d.decision, "outcome": d.outcome, "pack": d.packID, "version": d.packVersion,
+                        "date": d.dateApplied.description, "reasons": d.reasons, "has_reasons": !d.reasons.isEmpty, "basis": d.basis,
+                        "has_basis": !d.basis.isEmpty, "missing": d.factsMissing, "has_missing": !d.factsMissing.isEmpty,
+                        "details": details, "has_details": !details.isEmpty]
             }
+        let recorded = try await host.cases.recordedFacts(c.id)
+        let form = FactsForm(vocabulary: vocabulary, form: "case", language: language)
+        let fields = form.fields(recorded, labels: labels).map { field -> [String: Any] in
+            var field = field
+            field["shown"] = recorded[field["name"] as! String].map { WebUI.shown($0, fact: field["name"] as! String, vocabulary, labels, language) } ?? "—"
+            return field
+        }
         let flags = try await host.cases.flags(of: c.id).map { ["message": $0.message] }
         let values: [String: Any] = [
             "person": [personal?.givenNames, personal?.familyName].compactMap { $0 }.joined(separator: " "),
@@ -347,9 +384,10 @@ extension GloServer {
                 ["service": $0.value.service.rawValue, "to": $0.value.to.description, "status": $0.value.status.rawValue]
             },
             "services": Service.allCases.map(\.rawValue),
+            "fields": fields, "facts_form": AccessPolicy.allows(caller.role, .writeCase) && caller.user.jurisdictions.contains(c.jurisdiction),
         ]
         return ui.page("case", title: "Case", lang: caller.user.language ?? "en", csrf: csrf,
-                       values.merging(try await caseSections(c)) { a, _ in a })
+                       values.merging(try await caseSections(c, language: language)) { a, _ in a })
     }
 }
 
@@ -390,11 +428,15 @@ extension GloServer {
         let theCase = Case(jurisdiction: jurisdiction, ownerOrganisation: caller.user.organisation, assignedWorker: caller.user.id,
                            person: person.id, opened: date)
         let screening = Screening(caseID: theCase.id, interviewer: caller.user.id, date: date,
-                                  acts: form.all("acts").compactMap(TraffickingAct.init(rawValue:)),
-                                  means: form.all("means").compactMap(TraffickingMeans.init(rawValue:)),
-                                  exploitation: form.all("exploitation").compactMap(Exploitation.init(rawValue:)),
-                                  iloIndicators: form.all("ilo_indicators").compactMap(ILOIndicator.init(rawValue:)),
-                                  migration: MigrationFacts(entry: form["entry"].flatMap(Entry.init(rawValue:))))
+                                  acts: form.all("acts"), means: form.all("means"), exploitation: form.all("exploitation"),
+                                  iloIndicators: form.all("ilo_indicators"), migration: MigrationFacts(entry: form["entry"]))
+        let vocabulary = host.engine.vocabulary
+        // Checked before anything is stored, so a bad form leaves no half-made person or case behind.
+        let learnt = try FactsForm(vocabulary: vocabulary, form: "screening", language: caller.user.language ?? "en")
+            .facts(from: form).filter { $0.value != .null }
+        let invalid = screening.validationErrors() + screening.problems(in: vocabulary)
+            + vocabulary.problems(learnt, at: "facts", dateApplied: date).map { FieldError(field: $0.field, message: $0.message) }
+        if !invalid.isEmpty { throw ValidationFailure(errors: invalid) }
         try await withAudit(caller, .create, ["person:\(person.id)", "case:\(theCase.id)"], jurisdiction, request: "POST /ui/cases/new") {
             try await host.cases.register(person, actor: caller.actor)
             try await host.cases.open(theCase, actor: caller.actor)
@@ -402,10 +444,46 @@ extension GloServer {
         if let plugin = host.plugins.first(where: { $0.id == "identification" }) {
             try await withAudit(caller, .update, ["case:\(theCase.id)"], jurisdiction, request: "POST /ui/cases/new") {
                 try await Identification(host.context(for: plugin)).screen(
-                    screening, identifiedBy: form["identified_by"].flatMap(IdentifiedBy.init(rawValue:)) ?? .mdt, actor: caller.actor)
+                    screening, facts: learnt, identifiedBy: form["identified_by"].flatMap(IdentifiedBy.init(rawValue:)) ?? .mdt,
+                    actor: caller.actor)
             }
         }
         return WebUI.redirect("/ui/cases/\(theCase.id)")
+    }
+
+    /// The new-case form: the person, the screening's lists and choices from the vocabulary with their
+    /// labels, and the other facts the screening form collects.
+    func newCasePage(_ ui: WebUI, _ caller: Caller, _ csrf: String) async throws -> Response {
+        let language = caller.user.language ?? "en"
+        let labels = WebUI.labels[language] ?? WebUI.labels["en"]!
+        let vocabulary = host.engine.vocabulary
+        func options(_ fact: String) -> [[String: Any]] {
+            (vocabulary.fact(fact)?.values ?? []).map { ["field": fact, "value": $0, "label": vocabulary.label(value: $0, of: fact, in: language)] }
+        }
+        func group(_ fact: String) -> [String: Any] {
+            ["title": vocabulary.label(fact: fact, in: language), "options": options(fact)]
+        }
+        return ui.page("new_case", title: "New case", lang: language, csrf: csrf, [
+            "csrf": csrf, "today": Timestamp.now.day.description,
+            "groups": ["acts", "means", "exploitation", "ilo_indicators"].map(group),
+            "entries": [["value": "", "label": labels["unknown"] ?? "—"]] + options("entry"),
+            "identified_by": options("identified_by"),
+            "fields": FactsForm(vocabulary: vocabulary, form: "screening", language: language).fields([:], labels: labels),
+        ])
+    }
+
+    /// The case's facts form: every fact the case form collects, recorded together (one left unknown is
+    /// taken back), checked against the vocabulary like the API's `POST /api/v1/cases/{id}/facts`.
+    func recordFacts(_ context: APIContext, _ caller: Caller, _ form: FormFields) async throws -> Response {
+        var context = context
+        context.caller = caller
+        let (_, found) = try await authorizedCase(context, .writeCase, route: Self.route(.post, "/api/v1/cases/{id}/facts"))
+        let c = found.value
+        let facts = try FactsForm(vocabulary: host.engine.vocabulary, form: "case", language: caller.user.language ?? "en").facts(from: form)
+        try await withAudit(caller, .update, ["case:\(c.id)"], c.jurisdiction, request: "POST /ui/cases/{id}/facts") {
+            try await host.cases.setFacts(c.id, facts, actor: caller.actor)
+        }
+        return WebUI.redirect("/ui/cases/\(c.id)#facts")
     }
 
     /// The referral form: records the consents ticked, then refers (the shelter plugin refuses
@@ -434,6 +512,35 @@ extension GloServer {
 extension WebUI {
     static func label(_ key: String, _ caller: Caller) -> String {
         (labels[caller.user.language ?? "en"] ?? labels["en"]!)[key] ?? key
+    }
+
+    /// A recorded fact as a caseworker reads it: values by their labels, true and false as yes and no.
+    static func shown(_ value: JSONValue, fact: String, _ vocabulary: Vocabulary, _ labels: [String: String], _ language: String) -> String {
+        switch value {
+        case .bool(let b): return b ? labels["yes"] ?? "yes" : labels["no"] ?? "no"
+        case .string(let s): return vocabulary.label(value: s, of: fact, in: language)
+        case .array(let items):
+            return items.isEmpty ? labels["none_of_these"] ?? "none"
+                : items.map { $0.stringValue.map { vocabulary.label(value: $0, of: fact, in: language) } ?? "\($0)" }.joined(separator: ", ")
+        case .int(let n): return "\(n)"
+        default: return "\(value)"
+        }
+    }
+
+    /// The result fields a decision adds to its outcome (custody, charges to consider, what a hold waits
+    /// for...), each named by its label; lists of objects (a return's steps) are shown where they belong.
+    static func details(of result: JSONValue, vocabulary: Vocabulary, labels: [String: String], language: String) -> [[String: String]] {
+        guard case .object(let members) = result else { return [] }
+        let hidden: Set<String> = ["outcome", "reasons", "basis", "missing", "elements", "rule", "steps", "explanation"]
+        // Result fields whose values are values of a fact: shown with that fact's labels.
+        let valuesOf = ["barred": "charges", "consider": "charges", "not_covered": "charges", "route": "route"]
+        return members.keys.sorted().filter { !hidden.contains($0) }.compactMap { key in
+            let value = members[key]!
+            if case .array(let items) = value, items.contains(where: { $0.objectValue != nil }) { return nil }
+            if case .object = value { return nil }
+            return ["name": labels["result." + key] ?? key.replacingOccurrences(of: "_", with: " "),
+                    "value": shown(value, fact: valuesOf[key] ?? key, vocabulary, labels, language)]
+        }
     }
 }
 
@@ -539,14 +646,17 @@ extension GloServer {
     /// The case page's sections beyond the decisions: screenings, legal aid, legal process, shelter,
     /// returns (with deportations and push backs), and the event timeline. Read after `casePage`
     /// checked access to the case and audited the read.
-    func caseSections(_ c: Case) async throws -> [String: Any] {
+    func caseSections(_ c: Case, language: String) async throws -> [String: Any] {
         let records = host.records
-        func list(_ values: [String]) -> String { values.isEmpty ? "—" : values.joined(separator: ", ") }
+        let vocabulary = host.engine.vocabulary
+        func list(_ values: [String], _ fact: String) -> String {
+            values.isEmpty ? "—" : values.map { vocabulary.label(value: $0, of: fact, in: language) }.joined(separator: ", ")
+        }
         let screenings = try await records.list(Screening.self, key: .caseID(c.id)).map(\.value).sorted { ($0.date, $0.id) > ($1.date, $1.id) }
             .map { s -> [String: Any] in
-                ["date": s.date.description, "acts": list(s.acts.map(\.rawValue)), "means": list(s.means.map(\.rawValue)),
-                 "exploitation": list(s.exploitation.map(\.rawValue)), "ilo": list(s.iloIndicators.map(\.rawValue)),
-                 "entry": s.migration.entry?.rawValue ?? "—"]
+                ["date": s.date.description, "acts": list(s.acts, "acts"), "means": list(s.means, "means"),
+                 "exploitation": list(s.exploitation, "exploitation"), "ilo": list(s.iloIndicators, "ilo_indicators"),
+                 "entry": s.migration.entry.map { vocabulary.label(value: $0, of: "entry", in: language) } ?? "—"]
             }
         let decisions = try await records.list(DecisionRecord.self, key: .caseID(c.id)).map(\.value).sorted { $0.decidedAt > $1.decidedAt }
         func latest(_ name: String) -> [String: Any]? {
@@ -572,7 +682,8 @@ extension GloServer {
              }]
         }
         let deportations = try await records.list(Deportation.self, key: .caseID(c.id)).map(\.value).map { d -> [String: Any] in
-            ["to": d.to.rawValue, "on": d.on.description, "authority": d.notification.authority, "notified": d.notification.on.description]
+            ["to": d.to.rawValue, "on": d.on.description, "authority": d.notification.authority, "notified": d.notification.on.description,
+             "custody": d.custody ?? "—"]
         }
         let pushBacks = try await records.list(PushBack.self, key: .caseID(c.id)).map(\.value).map { p -> [String: Any] in
             ["from": p.from.rawValue, "to": p.to.rawValue, "on": p.on.description, "people": p.people]

@@ -41,10 +41,16 @@ func temporaryRules(_ files: [String: String]) throws -> String {
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         try text.write(to: url, atomically: true, encoding: .utf8)
     }
+    try TestScratch.addVocabulary(to: root.path)
     return root.path
 }
 
 let hostileWorld: [String: String] = [
+    // Its own vocabulary: the facts these hostile rules are given.
+    "facts.schema.json": """
+        { "properties": { "case_ref": { "type": "string" }, "age": { "type": "integer" },
+          "mode": { "enum": ["loop", "bomb", "escape", "error"] } } }
+        """,
     "intl/pack.yaml": "id: intl\nname: Baseline\nversion: '1'\n",
     "intl/identification.lua": """
         return {
@@ -151,7 +157,10 @@ struct RulesCommandTests {
 
     @Test func theDateAppliedPicksThePackVersion() throws {
         let facts = #"{"age": 30, "acts": ["recruitment"], "means": ["deception"], "exploitation": ["forced_labour"], "country": "TH", "citizenship": ["LA"]}"# + "\n"
-        for (date, version) in [("2019-06-01", "2019.1"), ("2026-01-01", "2026.1")] {
+        // TH is in three versions: the Act as enacted, from Amendment No. 3 (2017-01-28), and from the
+        // 2019 Emergency Decree (2019-04-08); each boundary is checked a day either side.
+        for (date, version) in [("2017-01-27", "2008.1"), ("2017-01-28", "2019.1"), ("2019-04-07", "2019.1"),
+                                ("2019-04-08", "2026.1"), ("2026-01-01", "2026.1")] {
             let run = try glohost(["rules", "eval", "--rules", shippedRules, "--jurisdiction", "TH", "--decision", "identification.pathway",
                                    "--at", date], stdin: facts)
             let value = try JSONParser.parse(try #require(run.lines.first))

@@ -56,6 +56,7 @@ var builtProducts: URL {
 func hostFolder(rules: String = shippedRules, plugins: [String] = ["tally"]) throws -> String {
     let dir = TestScratch.folder("glo-serve").path
     try FileManager.default.copyItem(atPath: rules, toPath: dir + "/rules")
+    try TestScratch.addVocabulary(to: dir + "/rules")
     try """
         db: \(dir)/data/glo.sqlite
         key_file: \(dir)/data/glo.sqlite.key

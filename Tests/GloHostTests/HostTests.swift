@@ -4,6 +4,7 @@ import GloKit
 import GloRules
 import PluginTally
 import Testing
+import TestScratch
 
 /// Plugins for the start-up checks.
 struct NeedsPlugin: Plugin {
@@ -34,7 +35,7 @@ struct DecidingPlugin: Plugin {
     let decisionsNeeded = ["identification.pathway"]
     func handle(_ event: Event, _ context: PluginContext) async throws {
         guard let text = event.data["case_id"]?.stringValue, let caseID = CaseID(text) else { return }
-        let facts = try await CaseService(records: context.records).facts(for: caseID)
+        let facts = try await context.cases.facts(for: caseID)
         try await context.decisions.decide("identification.pathway", for: caseID, facts: facts, actor: context.actor)
     }
 }
@@ -67,12 +68,12 @@ struct PluginSelectionTests {
     func missingDecision() throws {
         let store = try freshSQLiteStore()
         let needy = NeedsPlugin(id: "needy", decisionsNeeded: ["identification.pathway", "return.steps"])
-        // TH-2019 (in force in 2019) has identification only.
+        // TH-2019 (in force from 2017-01-28 to 2019-04-07) has identification only.
         #expect {
             _ = try GloHost(store: store, vault: testVault, engine: shippedEngine, plugins: [needy],
-                            jurisdictions: ["TH", "LA"], today: day("2019-05-01"))
+                            jurisdictions: ["TH", "LA"], today: day("2018-05-01"))
         } throws: { error in
-            "\(error)" == "plugin 'needy' needs decision 'return.steps', which the TH pack in force on 2019-05-01 does not provide"
+            "\(error)" == "plugin 'needy' needs decision 'return.steps', which the TH pack in force on 2018-05-01 does not provide"
         }
         _ = try GloHost(store: store, vault: testVault, engine: shippedEngine, plugins: [needy],
                         jurisdictions: ["TH", "LA"], today: day("2026-05-01"))
@@ -97,7 +98,7 @@ struct DecisionServiceTests {
         let host = try host()
         try await host.start()
         let now = try await openScreenedCase(host, opened: "2026-01-10")
-        let then = try await openScreenedCase(host, opened: "2019-06-01")
+        let then = try await openScreenedCase(host, opened: "2018-06-01")
         let a = try await host.decisions.decide("identification.pathway", for: now.id,
                                                 facts: try await host.cases.facts(for: now.id), actor: .system)
         let b = try await host.decisions.decide("identification.pathway", for: then.id,
@@ -168,11 +169,12 @@ struct DecisionServiceTests {
     @Test("a rule that errors fails that decision with file:line; nothing is stored and the host goes on")
     func ruleErrorStoresNothing() async throws {
         let rules = temporaryFolder("glo-rules")
+        try TestScratch.addVocabulary(to: rules)
         try FileManager.default.createDirectory(atPath: rules + "/ZZ", withIntermediateDirectories: true)
         try "id: ZZ\nname: Broken\nversion: '1'\n".write(toFile: rules + "/ZZ/pack.yaml", atomically: true, encoding: .utf8)
         try """
             return { pathway = function(facts)
-              if facts.boom then error("no rule for this") end
+              if facts.taken_abroad then error("no rule for this") end
               return { outcome = "victim" }
             end }
             """.write(toFile: rules + "/ZZ/identification.lua", atomically: true, encoding: .utf8)
@@ -186,7 +188,7 @@ struct DecisionServiceTests {
                                                opened: day("2026-01-01")), actor: .system)
         let before = try await host.records.store.lastSequence()
         await #expect {
-            try await host.decisions.decide("identification.pathway", for: c.id, facts: .object(["boom": .bool(true)]),
+            try await host.decisions.decide("identification.pathway", for: c.id, facts: .object(["taken_abroad": .bool(true)]),
                                             actor: .system)
         } throws: { error in
             (error as? RuleEvaluationError)?.location == "ZZ/identification.lua:2"
@@ -200,6 +202,7 @@ struct DecisionServiceTests {
     @Test("a rule that errors inside a plugin's handler parks only that delivery, naming file:line")
     func ruleErrorInHandlerParks() async throws {
         let rules = temporaryFolder("glo-rules")
+        try TestScratch.addVocabulary(to: rules)
         try FileManager.default.createDirectory(atPath: rules + "/ZZ", withIntermediateDirectories: true)
         try "id: ZZ\nname: Broken\nversion: '1'\n".write(toFile: rules + "/ZZ/pack.yaml", atomically: true, encoding: .utf8)
         try """
@@ -217,7 +220,7 @@ struct DecisionServiceTests {
         try await host.cases.register(person, actor: .system)
         let c = try await host.cases.open(Case(jurisdiction: "ZZ", ownerOrganisation: OrganisationID(), person: person.id,
                                                opened: day("2026-01-01")), actor: .system)
-        for acts in [[TraffickingAct.transfer], [.recruitment], [.harbouring]] {
+        for acts in [["transfer"], ["recruitment"], ["harbouring"]] {
             try await host.cases.record(Screening(caseID: c.id, interviewer: UserID(), date: day("2026-01-01"), acts: acts),
                                         actor: .system)
             // One screening at a time: the plugin decides on the latest.

@@ -89,7 +89,7 @@ struct SQLiteStoreTests {
     func wrongKey() async throws {
         let path = temporaryFolder() + "/glo.sqlite"
         let person = Person(personal: PersonalData(givenNames: "Noy"))
-        try await CaseService(records: Records(store: try SQLiteStore(path: path), vault: testVault)).register(person, actor: .system)
+        try await CaseService(records: Records(store: try SQLiteStore(path: path), vault: testVault), engine: shippedEngine).register(person, actor: .system)
         let other = Records(store: try SQLiteStore(path: path), vault: PersonVault(key: VaultKey.random()))
         await #expect {
             _ = try await other.person(person.id)
@@ -122,7 +122,7 @@ struct PersonSearchTests {
     @Test("find by any name part, ignoring case and diacritics; likely duplicates ranked")
     func findAndDuplicates() async throws {
         let records = Records(store: try SQLiteStore(path: temporaryFolder() + "/glo.sqlite"), vault: testVault)
-        let cases = CaseService(records: records)
+        let cases = CaseService(records: records, engine: shippedEngine)
         let a = Person(personal: PersonalData(givenNames: "Nguyễn Thị", familyName: "Lan", dateOfBirth: day("2001-02-03")))
         let b = Person(personal: PersonalData(givenNames: "Lan", familyName: "Phommachanh"))
         let c = Person(personal: PersonalData(givenNames: "สมหญิง", familyName: "ใจดี"))

@@ -113,7 +113,7 @@ func openScreenedCase(_ host: GloHost, jurisdiction: String = "TH", opened: Stri
         Case(jurisdiction: JurisdictionID(jurisdiction), ownerOrganisation: OrganisationID(), person: person.id,
              opened: day(opened)), actor: .system)
     try await host.cases.record(Screening(caseID: theCase.id, interviewer: UserID(), date: day(opened),
-                                          acts: [.recruitment], means: [.deception], exploitation: [.forcedLabour]),
+                                          acts: ["recruitment"], means: ["deception"], exploitation: ["forced_labour"]),
                                 actor: .system)
     return theCase
 }

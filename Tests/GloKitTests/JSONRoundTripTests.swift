@@ -54,9 +54,9 @@ func expectRoundTrip<T: Codable & Equatable>(_ value: T, keys expected: Set<Stri
 
 @Test func screeningRoundTripsWithHTCDSValuesInSnakeCase() throws {
     let screening = Screening(caseID: CaseID(), interviewer: UserID(), date: date("2025-03-03"),
-                              acts: [.recruitment], means: [.abuseOfVulnerability], exploitation: [.forcedMilitary],
-                              iloIndicators: [.retentionOfIdentityDocuments],
-                              migration: MigrationFacts(entry: .irregular, smugglerPaid: true, country: "TH", origin: "LA"))
+                              acts: ["recruitment"], means: ["abuse_of_vulnerability"], exploitation: ["forced_military"],
+                              iloIndicators: ["retention_of_identity_documents"],
+                              migration: MigrationFacts(entry: "irregular", smugglerPaid: true, country: "TH", origin: "LA"))
     let json = try expectRoundTrip(screening, keys: ["case_id", "interviewer", "date", "ilo_indicators", "migration",
                                                      "smuggler_paid", "asked"])
     #expect(json["means"] == ["abuse_of_vulnerability"])

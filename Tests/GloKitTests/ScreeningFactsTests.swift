@@ -1,58 +1,61 @@
 import Foundation
 import GloJSON
 import GloKit
+import GloRules
 import Testing
 
 private func screening() -> Screening {
-    Screening(caseID: CaseID(), interviewer: UserID(), date: date("2025-03-03"), acts: [.recruitment, .transportation],
-              means: [.deception], exploitation: [.forcedLabour], iloIndicators: [.debtBondage, .excessiveOvertime],
-              migration: MigrationFacts(entry: .irregular, smugglerPaid: true, consented: true, origin: "LA",
+    Screening(caseID: CaseID(), interviewer: UserID(), date: date("2025-03-03"), acts: ["recruitment", "transportation"],
+              means: ["deception"], exploitation: ["forced_labour"], iloIndicators: ["debt_bondage", "excessive_overtime"],
+              migration: MigrationFacts(entry: "irregular", smugglerPaid: true, consented: true, origin: "LA",
                                         citizenship: ["LA"]))
 }
 
-@Test func factsUseOnlyVocabularyKeysWithTheirJSONTypes() throws {
+/// The shipped vocabulary, read as the host reads it.
+let shippedVocabulary = try! Vocabulary.load(
+    file: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("Config/facts.schema.json").path)
+private let vocabulary = shippedVocabulary
+
+@Test func factsCarryTheScreeningPersonAndCaseInTheVocabulary() throws {
     let facts = screening().facts(age: 16, jurisdiction: "TH", traffickingStatus: .possible, identifiedBy: .ngo,
-                                  additional: ["informed_of_rights": true, "days_since_referral": 3, "name": "Somchai",
-                                               "low_income": "yes", "charges": ["illegal_entry"]])
-    let members = try #require(facts.objectValue)
-    for (key, value) in members {
-        let kind = try #require(FactsVocabulary.kinds[key], "\(key) is not in the vocabulary")
-        switch kind {
-        case .integer: #expect(value.intValue != nil, "\(key) is an integer")
-        case .string: #expect(value.stringValue != nil, "\(key) is a string")
-        case .boolean: #expect(value.boolValue != nil, "\(key) is a boolean")
-        case .stringArray: #expect(value.arrayValue?.allSatisfy { $0.stringValue != nil } == true, "\(key) is a list of strings")
-        }
-    }
-    #expect(members["name"] == nil, "unknown keys are dropped")
-    #expect(members["low_income"] == nil, "a vocabulary key of the wrong type is dropped")
+                                  additional: ["informed_of_rights": true, "days_since_referral": 3, "charges": ["illegal_entry"],
+                                               "acts": ["harbouring"]])
     #expect(facts == [
         "acts": ["recruitment", "transportation"], "means": ["deception"], "exploitation": ["forced_labour"],
         "ilo_indicators": ["debt_bondage", "excessive_overtime"], "entry": "irregular", "smuggler_paid": true,
         "consented": true, "country": "TH", "origin": "LA", "citizenship": ["LA"], "age": .int(16),
         "trafficking_status": "possible", "identified_by": "ngo", "informed_of_rights": true,
         "days_since_referral": .int(3), "charges": ["illegal_entry"],
-    ])
-    #expect(facts["age"] == .int(16), "age stays an integer")
+    ], "what the screening states wins over an additional fact of the same name")
+    #expect(vocabulary.problems(try #require(facts.objectValue)).isEmpty, "every fact is one of the vocabulary, of its type")
 }
 
-@Test func factsFromPersonAndCaseBringBirthdateCitizenshipAndStatus() {
+@Test func aStatusARuleSetIsNotFedBackAsARecordedOne() {
     var person = Fixture.person()
     person.personal.citizenship = ["MM"]
     var kase = Fixture.kase(person: person.id)
-    kase.traffickingStatus = .actual
+    kase.traffickingStatus = .possible
     kase.statusDetermination = StatusDetermination(identifiedBy: .mdt, method: .rule, decision: DecisionID())
-    let facts = screening().facts(person: person, case: kase)
-    #expect(facts["birthdate"] == "2008-05-20")
-    #expect(facts["age"] == nil, "the rule engine derives age from birthdate at the date applied")
-    #expect(facts["citizenship"] == ["MM"], "the person's record wins over the screening")
-    #expect(facts["country"] == "TH", "from the case's jurisdiction")
-    #expect(facts["trafficking_status"] == "actual")
-    #expect(facts["identified_by"] == "mdt")
-    #expect(facts["given_names"] == nil && facts["family_name"] == nil)
+    let byRule = screening().facts(person: person, case: kase)
+    #expect(byRule["birthdate"] == "2008-05-20")
+    #expect(byRule["age"] == nil, "the rule engine derives age from birthdate at the date applied")
+    #expect(byRule["citizenship"] == ["MM"], "the person's record wins over the screening")
+    #expect(byRule["country"] == "TH", "from the case's jurisdiction")
+    #expect(byRule["trafficking_status"] == nil && byRule["identified_by"] == nil,
+            "the rule's own earlier answer is no identification: the rule decides afresh")
+    #expect(byRule["given_names"] == nil && byRule["family_name"] == nil)
+
+    kase.traffickingStatus = .actual
+    kase.statusDetermination = StatusDetermination(identifiedBy: .mdt, method: .humanConfirmation, decision: nil,
+                                                   user: UserID(), role: .caseworker)
+    let confirmed = screening().facts(person: person, case: kase)
+    #expect(confirmed["trafficking_status"] == "actual")
+    #expect(confirmed["identified_by"] == "mdt")
 
     person.personal.citizenship = []
     kase.traffickingStatus = .notDetermined
+    kase.statusDetermination = nil
     let early = screening().facts(person: person, case: kase)
     #expect(early["citizenship"] == ["LA"], "unknown on the person: the screening's statement counts")
     #expect(early["trafficking_status"] == nil && early["identified_by"] == nil)
@@ -69,33 +72,17 @@ private func screening() -> Screening {
     #expect(s.facts(jurisdiction: "intl") == [:], "intl is no country")
 }
 
-@Test func theVocabularyTableMatchesTheSchemaFile() throws {
-    let schemaURL = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("Config/facts.schema.json")
-    let schema = try JSONParser.parse(String(contentsOf: schemaURL, encoding: .utf8))
-    let properties = try #require(schema["properties"]?.objectValue)
-    #expect(Set(properties.keys) == Set(FactsVocabulary.kinds.keys))
-    for (key, property) in properties {
-        let expected: FactsVocabulary.Kind
-        switch property["type"]?.stringValue {
-        case "integer": expected = .integer
-        case "boolean": expected = .boolean
-        case "array": expected = .stringArray
-        default: expected = .string  // "string", or an enum of strings
-        }
-        #expect(FactsVocabulary.kinds[key] == expected, "\(key)")
-    }
-    // The enum values in Swift are the schema's.
-    func values(_ key: String) -> Set<String> {
-        Set((properties[key]?["items"]?["enum"] ?? properties[key]?["enum"])?.stringArray ?? [])
-    }
-    #expect(values("acts") == Set(TraffickingAct.allCases.map(\.rawValue)))
-    #expect(values("means") == Set(TraffickingMeans.allCases.map(\.rawValue)))
-    #expect(values("exploitation") == Set(Exploitation.allCases.map(\.rawValue)))
-    #expect(values("ilo_indicators") == Set(ILOIndicator.allCases.map(\.rawValue)))
-    #expect(ILOIndicator.allCases.count == 11)
-    #expect(values("entry") == Set(Entry.allCases.map(\.rawValue)))
-    #expect(values("identified_by") == Set(IdentifiedBy.allCases.map(\.rawValue)))
-    #expect(values("trafficking_status") == Set(TraffickingStatus.allCases.filter { $0 != .notDetermined }.map(\.rawValue)))
-    #expect(values("route") == Set(ReturnRoute.allCases.map(\.rawValue)))
+@Test func aScreeningsValuesAreCheckedAgainstTheVocabularyByTheirPath() {
+    var s = screening()
+    #expect(s.problems(in: vocabulary).isEmpty)
+    s.acts = ["recruitmnt", "sale"]
+    s.means = ["deception", "deception"]
+    s.migration.entry = "by boat"
+    s.migration.origin = "la"
+    let problems = Dictionary(s.problems(in: vocabulary).map { ($0.field, $0.message) }, uniquingKeysWith: { a, _ in a })
+    #expect(problems["acts[0]"]?.contains("did you mean 'recruitment'?") == true, "\(problems)")
+    #expect(problems["acts[1]"] == nil, "sale is an act of the vocabulary")
+    #expect(problems["means[1]"]?.contains("repeats") == true)
+    #expect(problems["migration.entry"]?.contains("expected one of regular, irregular, unknown") == true)
+    #expect(problems["migration.origin"]?.contains("ISO 3166 alpha-2") == true)
 }

@@ -2,10 +2,12 @@ import Foundation
 @testable import GloRules
 import TestScratch
 
-/// A rules directory in a fresh temporary folder, from relative path -> contents.
+/// A rules directory in a fresh temporary folder, from relative path -> contents, with the shipped
+/// vocabulary unless the files bring their own `facts.schema.json`.
 func rulesDirectory(_ files: [String: String]) throws -> String {
     let root = TestScratch.folder("glo-rules")
     try write(files, under: root.path)
+    try TestScratch.addVocabulary(to: root.path)
     return root.path
 }
 

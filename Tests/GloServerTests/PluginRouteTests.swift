@@ -68,7 +68,7 @@ struct PluginRouteTests {
 
             // While identification runs there is no return; after confirmation, with her wish, a repatriation.
             let hold = try await client.call(.post, "\(base)/returns", as: who, body: ["to": "LA"])
-            #expect(hold.status == 409 && hold.body["detail"]?.stringValue?.contains("decides hold") == true)
+            #expect(hold.status == 409 && hold.body["detail"]?.stringValue?.contains("holds it for identification") == true, "\(hold.text)")
             // A refused change leaves no audit entry of a change: the entry is written in the change's own commit.
             #expect(try await api.server.audit.entries(subject: "case:\(caseID)").filter { $0.request == "POST /api/v1/cases/{id}/returns" }.isEmpty)
             let confirmed = try await client.call(.post, "\(base)/confirmation", as: "supervisor-TH", body: ["identified_by": "mdt"])
@@ -85,10 +85,15 @@ struct PluginRouteTests {
             #expect(planned.status == 201, "\(planned.text)")
             #expect(try await api.server.audit.entries(subject: "case:\(caseID)").filter { $0.request == "POST /api/v1/cases/{id}/returns" }.count == 1)
             let returnID = try #require(planned.body["id"]?.stringValue)
+            // Consent comes first: no data leaves before the person agrees.
             #expect(try await client.call(.post, "/api/v1/returns/\(returnID)/steps", as: who,
-                                          body: ["step": "risk_assessment", "on": "2026-06-01"]).status == 200)
+                                          body: ["step": "consent", "on": "2026-06-01"]).status == 409)
             #expect(try await client.call(.post, "\(base)/consents", as: who,
                                           body: ["purpose": "return_handover", "recipients": [.string(lwu.description)]]).status == 201)
+            for step in ["consent", "risk_assessment"] {
+                #expect(try await client.call(.post, "/api/v1/returns/\(returnID)/steps", as: who,
+                                              body: ["step": .string(step), "on": "2026-06-01"]).status == 200)
+            }
             let preview = try await client.call(.post, "/api/v1/returns/\(returnID)/packet-preview", as: who,
                                                 body: ["receiving_organisation": .string(lwu.description)])
             #expect(preview.body["withheld"] == ["narrative"])

@@ -213,13 +213,17 @@ struct WebUITests {
             let returnID = try #require(planned.body["id"]?.stringValue)
             let firstStep = try #require(planned.body["steps"]?.arrayValue?.first)
             let stepID = try #require(firstStep["id"]?.stringValue), stepLabel = try #require(firstStep["label"]?.stringValue)
+            #expect(stepID == "consent", "no data leaves before the person consents")
+            #expect(try await client.call(.post, "\(base)/consents", as: who,
+                                          body: ["purpose": "return_handover", "recipients": [.string(OrganisationID().description)]]).status == 201)
             #expect(try await client.call(.post, "/api/v1/returns/\(returnID)/steps", as: who, body: ["step": .string(stepID), "on": "2026-06-01"]).status == 200)
 
             let (status, page, _) = try await get(client, "/ui/cases/\(caseID)", noy)
             #expect(status == .ok)
             let screenings = section(page, from: "<h2>Screenings</h2>", to: "<h2")
-            #expect(screenings.contains("<td>forced_labour</td>") && screenings.contains("<td>deception, withholding_of_wages</td>")
-                    && screenings.contains("<td>irregular</td>"), "\(screenings)")
+            // Values by their labels, not their codes.
+            #expect(screenings.contains("<td>Forced labour</td>") && screenings.contains("<td>Deception, Withholding of wages</td>")
+                    && screenings.contains("<td>Irregular</td>"), "\(screenings)")
             let aid = section(page, from: "<h2 id=\"legal-aid\">", to: "<h2")
             #expect(aid.contains("Legal-aid eligibility: <strong>eligible</strong>") && aid.contains("<td>representation</td>")
                     && aid.contains(lawyers.description) && aid.contains("Black 123/2569"), "\(aid)")
@@ -228,7 +232,8 @@ struct WebUITests {
             let placements = section(page, from: "<h2 id=\"shelter\">", to: "<h2")
             #expect(placements.contains("<td>welfare_centre</td><td>\(shelter)</td><td>2026-03-03</td>") && !placements.contains("None yet."), "\(placements)")
             let returns = section(page, from: "<h2 id=\"returns\">", to: "<h2")
-            #expect(returns.contains("repatriation_as_victim: TH → LA") && returns.contains("✓ \(stepLabel)") && returns.contains("2026-06-01")
+            let shownLabel = stepLabel.replacingOccurrences(of: "'", with: "&#39;")  // as the page escapes it
+            #expect(returns.contains("repatriation_as_victim: TH → LA") && returns.contains("✓ \(shownLabel)") && returns.contains("2026-06-01")
                     && returns.contains("○ ") && returns.contains("The handover packet has not been sent."), "\(returns)")
             #expect(returns.contains("action=\"/ui/returns/\(returnID)/packet\""))
 

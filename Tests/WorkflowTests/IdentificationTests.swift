@@ -101,7 +101,7 @@ struct IdentificationTests {
     func undeterminedAndBadInput() async throws {
         let w = try await World()
         let c = try await w.openCase(birth: nil)
-        let partial = Screening(caseID: c.id, interviewer: w.caseworker, date: day("2026-03-02"), acts: [.recruitment],
+        let partial = Screening(caseID: c.id, interviewer: w.caseworker, date: day("2026-03-02"), acts: ["recruitment"],
                                 asked: [.acts])
         let outcome = try await w.identification.screen(partial, identifiedBy: .mdt, actor: w.actor)
         #expect(outcome.decision.outcome == "undetermined")

@@ -66,4 +66,41 @@ struct ImmigrationTests {
         }
         await w.stop()
     }
+
+    @Test("a deportation the pack does not give is refused: a stateless person is never deported")
+    func statelessIsNeverDeported() async throws {
+        let w = try await World()
+        let c = try await w.openCase(name: "Ai", citizenship: [])
+        try await w.host.cases.setFacts(c.id, ["stateless": .bool(true)], actor: w.actor)
+        try await w.identification.screen(w.irregularCrossing(c), identifiedBy: .police, actor: w.actor)
+        try await expectRefusal(w, containing: "does not give deportation") {
+            try await w.immigration.deport(Deportation(caseID: c.id, from: "TH", to: "LA", on: day("2026-03-21"),
+                                                       notification: notice()), actor: w.actor)
+        }
+        await w.stop()
+    }
+
+    @Test("a deportation takes the custody the pack names; a child's is never detention, an adult's may be if the pack allows it")
+    func custodyFollowsThePack() async throws {
+        let w = try await World()
+        let child = try await w.openCase(name: "Lek", birth: "2012-01-01")
+        try await w.identification.screen(w.irregularCrossing(child), identifiedBy: .police, actor: w.actor)
+        try await w.host.cases.setFacts(child.id, ["wishes_to_return": .bool(true), "best_interests_determination": .string("return"),
+                                                   "guardian_appointed": .bool(true)], actor: w.actor)
+        try await expectRefusal(w, containing: "custody 'detention' is not one") {
+            try await w.immigration.deport(Deportation(caseID: child.id, from: "TH", to: "LA", on: day("2026-03-21"),
+                                                       notification: notice(), custody: "detention"), actor: w.actor)
+        }
+        let childs = try await w.immigration.deport(Deportation(caseID: child.id, from: "TH", to: "LA", on: day("2026-03-21"),
+                                                                notification: notice()), actor: w.actor)
+        #expect(childs.custody == "reporting" && childs.routeDecision != nil)
+
+        let adult = try await w.openCase(name: "Sone")
+        try await w.identification.screen(w.irregularCrossing(adult), identifiedBy: .police, actor: w.actor)
+        let held = try await w.immigration.deport(Deportation(caseID: adult.id, from: "TH", to: "LA", on: day("2026-03-21"),
+                                                              notification: notice(), custody: "detention"), actor: w.actor)
+        #expect(held.custody == "detention")
+        #expect(try await w.events("immigration.deported").last?.data["custody"] == .string("detention"))
+        await w.stop()
+    }
 }

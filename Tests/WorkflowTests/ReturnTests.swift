@@ -23,14 +23,12 @@ struct ReturnTests {
         let c = try await readyToReturn(w)
         let planned = try await w.returns.plan(c.id, to: "LA", actor: w.actor)
         #expect(planned.route == .repatriationAsVictim)
-        #expect(planned.steps.map(\.id) == ["risk_assessment", "family_tracing", "travel_documents", "consent",
+        // Consent first: family tracing and travel documents share data, so they come after it.
+        #expect(planned.steps.map(\.id) == ["consent", "risk_assessment", "family_tracing", "travel_documents",
                                             "handover_at_border", "reception", "reintegration_follow_up"])
         #expect(planned.steps.last?.actor == "Lao Women's Union")
-        try await expectRefusal(w, containing: "comes after 'risk_assessment'") {
-            try await w.returns.complete(planned.id, step: "travel_documents", on: day("2026-04-01"), actor: w.actor)
-        }
-        for step in ["risk_assessment", "family_tracing", "travel_documents"] {
-            try await w.returns.complete(planned.id, step: step, on: day("2026-04-01"), actor: w.actor)
+        try await expectRefusal(w, containing: "comes after 'consent'") {
+            try await w.returns.complete(planned.id, step: "family_tracing", on: day("2026-04-01"), actor: w.actor)
         }
         try await expectRefusal(w, containing: "no consent to return and to share data") {
             try await w.returns.complete(planned.id, step: "consent", on: day("2026-04-02"), actor: w.actor)
@@ -94,11 +92,65 @@ struct ReturnTests {
         let w = try await World()
         let possible = try await w.openCase()
         try await w.identification.screen(w.forcedLabour(possible), identifiedBy: .mdt, actor: w.actor)
-        try await expectRefusal(w, containing: "decides hold") {
+        try await expectRefusal(w, containing: "holds it for identification") {
             _ = try await w.returns.plan(possible.id, to: "LA", actor: w.actor)
         }
         await w.stop()
     }
+    @Test("a child's return waits for a best-interests determination and a guardian, as steps done only once recorded; then it is replanned")
+    func childHoldStepsThenReturn() async throws {
+        let w = try await World()
+        let c = try await w.openCase(name: "Noy", birth: "2011-07-01")
+        try await w.identification.screen(w.forcedLabour(c), identifiedBy: .mdt, actor: w.actor)
+        try await w.identification.confirm(c.id, identifiedBy: .mdt, user: w.supervisor, role: .supervisor, actor: w.actor)
+        try await w.host.cases.setFacts(c.id, ["wishes_to_return": .bool(true), "return_risk": .string("low")], actor: w.actor)
+        // Her own wish does not decide: the route holds for the determination and the guardian.
+        let route = try await w.returns.decideRoute(c.id, actor: w.actor)
+        #expect(route.outcome == "hold" && route.result["hold_reasons"] == ["best_interests", "guardian"])
+        let held = try await w.returns.plan(c.id, to: "LA", actor: w.actor)
+        #expect(held.route == .hold && held.steps.map(\.id) == ["best_interests_determination", "guardian"])
+        try await expectRefusal(w, containing: "needs best_interests_determination recorded") {
+            try await w.returns.complete(held.id, step: "best_interests_determination", on: day("2026-04-01"), actor: w.actor)
+        }
+        try await w.host.cases.setFacts(c.id, ["best_interests_determination": .string("return"), "guardian_appointed": .bool(true)],
+                                        actor: w.actor)
+        try await w.returns.complete(held.id, step: "best_interests_determination", on: day("2026-04-01"), actor: w.actor)
+        let replanned = try await w.returns.complete(held.id, step: "guardian", on: day("2026-04-02"), actor: w.actor)
+        #expect(replanned.route == .repatriationAsVictim)
+        #expect(replanned.steps.prefix(3).map(\.id) == ["best_interests_determination", "guardian", "consent"])
+        #expect(replanned.steps.prefix(2).allSatisfy { $0.status == .done })
+        #expect(try await w.events("return.replanned").first?.data["route"] == .string("repatriation_as_victim"))
+        await w.stop()
+    }
+
+    @Test("a high risk on return holds a victim's return until a safety plan is recorded")
+    func highRiskNeedsASafetyPlan() async throws {
+        let w = try await World()
+        let c = try await readyToReturn(w)
+        try await w.host.cases.setFacts(c.id, ["return_risk": .string("high")], actor: w.actor)
+        let held = try await w.returns.plan(c.id, to: "LA", actor: w.actor)
+        #expect(held.route == .hold && held.steps.map(\.id) == ["safety_plan"])
+        try await w.host.cases.setFacts(c.id, ["safety_plan": .bool(true)], actor: w.actor)
+        let replanned = try await w.returns.complete(held.id, step: "safety_plan", on: day("2026-04-01"), actor: w.actor)
+        #expect(replanned.route == .repatriationAsVictim && replanned.steps.contains { $0.id == "handover_at_border" })
+        await w.stop()
+    }
+
+    @Test("a witness who wishes to go home gets the return, with the testimony taken in advance as a step")
+    func witnessGoesHomeWithEarlyTestimony() async throws {
+        let w = try await World()
+        let c = try await readyToReturn(w)
+        try await w.host.cases.setFacts(c.id, ["testifying": .bool(true), "party_to_proceedings": .bool(true)], actor: w.actor)
+        let route = try await w.returns.decideRoute(c.id, actor: w.actor)
+        #expect(route.outcome == "repatriation_as_victim" && route.result["proceedings_continue"] == ["early_testimony"])
+        let planned = try await w.returns.plan(c.id, to: "LA", actor: w.actor)
+        let testimony = try #require(planned.steps.firstIndex { $0.id == "early_testimony" })
+        let handover = try #require(planned.steps.firstIndex { $0.id == "handover_at_border" })
+        #expect(testimony < handover)
+        #expect(planned.steps[testimony].doneWhen == ["early_testimony_taken": [.bool(true)]])
+        await w.stop()
+    }
+
 }
 
 private func Shelter(_ w: World) -> PluginShelter.Shelter { w.shelter }

@@ -56,8 +56,9 @@ struct ScenarioTests {
         let charge = try await w.legalProcess.charge(thCase.id, with: "illegal_entry", actor: actor)
         #expect(charge.outcome == "barred")
         #expect(try await w.host.cases.flags(of: thCase.id).map(\.code) == ["charge_barred"])
-        // While the claim is pending she stays (TH pack: s.37).
-        #expect(try await w.returns.decideRoute(thCase.id, actor: actor).outcome == "stay")
+        // A pending claim does not keep her: her wish decides, and it has not been asked yet.
+        let open = try await w.returns.decideRoute(thCase.id, actor: actor)
+        #expect(open.outcome == "undetermined" && open.result["missing"] == ["wishes_to_return"])
 
         // 4. The claim is decided; she wishes to return and consents to the handover to the Lao Women's Union.
         try await w.legalProcess.advance(proceeding.id, to: .judgment, on: day("2026-05-20"), actor: actor)
@@ -67,7 +68,7 @@ struct ScenarioTests {
         #expect(plan.route == .repatriationAsVictim)
         try await w.shelter.record(Consent(person: person.id, caseID: thCase.id, purpose: .returnHandover, recipients: [w.lwu],
                                            recordedBy: w.caseworker, givenAt: .now), actor: actor)
-        for step in ["risk_assessment", "family_tracing", "travel_documents", "consent"] {
+        for step in ["consent", "risk_assessment", "family_tracing", "travel_documents"] {
             try await w.returns.complete(plan.id, step: step, on: day("2026-06-01"), actor: actor)
         }
         let preview = try await w.returns.packet(plan.id, for: w.lwu, logistics: .init(route: "repatriation_as_victim", from: "TH", to: "LA",

@@ -95,7 +95,7 @@ struct ShelterTests {
         await w.stop()
     }
 
-    @Test("on the LA pack: a returned victim goes to the Lao Women's Union shelter; for anyone else there is no rule")
+    @Test("on the LA pack: a returned victim goes to the Lao Women's Union shelter; anyone else waits on their screening")
     func laPack() async throws {
         let w = try await World()
         let returned = try await w.openCase("LA", name: "Keo")
@@ -104,8 +104,8 @@ struct ShelterTests {
         #expect(decision.packID == "LA" && decision.outcome == "ngo_shelter")
         #expect(decision.result["shelter"] == .string("Lao Women's Union shelter for returned victims"))
         let other = try await w.openCase("LA", name: "Phet")
-        #expect(try await w.shelter.decide(other.id, actor: w.actor).outcome == "none")
-        try await expectRefusal(w, containing: "decides none") {
+        #expect(try await w.shelter.decide(other.id, actor: w.actor).outcome == "undetermined")
+        try await expectRefusal(w, containing: "decides undetermined") {
             try await w.shelter.place(other.id, in: w.lwu, from: day("2026-03-02"), actor: w.actor)
         }
         await w.stop()

@@ -62,16 +62,16 @@ struct World {
 
     /// A screening of forced labour after deception by a recruiter.
     func forcedLabour(_ c: Case, on date: String = "2026-03-02") -> Screening {
-        Screening(caseID: c.id, interviewer: caseworker, date: day(date), acts: [.recruitment, .transportation],
-                  means: [.deception], exploitation: [.forcedLabour],
-                  iloIndicators: [.deception, .withholdingOfWages, .retentionOfIdentityDocuments],
-                  migration: MigrationFacts(entry: .irregular, smugglerPaid: false, country: "TH", origin: "LA"))
+        Screening(caseID: c.id, interviewer: caseworker, date: day(date), acts: ["recruitment", "transportation"],
+                  means: ["deception"], exploitation: ["forced_labour"],
+                  iloIndicators: ["deception", "withholding_of_wages", "retention_of_identity_documents"],
+                  migration: MigrationFacts(entry: "irregular", smugglerPaid: false, country: "TH", origin: "LA"))
     }
 
     /// A screening with no trafficking indicator: an irregular crossing.
     func irregularCrossing(_ c: Case, on date: String = "2026-03-02") -> Screening {
         Screening(caseID: c.id, interviewer: caseworker, date: day(date), acts: [], means: [], exploitation: [],
-                  iloIndicators: [], migration: MigrationFacts(entry: .irregular, smugglerPaid: true, consented: true,
+                  iloIndicators: [], migration: MigrationFacts(entry: "irregular", smugglerPaid: true, consented: true,
                                                                 country: "TH", origin: "LA"))
     }
 

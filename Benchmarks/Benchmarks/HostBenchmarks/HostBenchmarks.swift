@@ -147,8 +147,8 @@ let benchmarks: @Sendable () -> Void = {
     }
 
     Benchmark("piece: JSON encode Screening ", configuration: .init(metrics: [.wallClock], scalingFactor: .kilo)) { benchmark in
-        let screening = Screening(caseID: CaseID(), interviewer: UserID(), date: CalendarDate("2026-01-10")!, acts: [.recruitment],
-                                  means: [.deception], exploitation: [.forcedLabour])
+        let screening = Screening(caseID: CaseID(), interviewer: UserID(), date: CalendarDate("2026-01-10")!, acts: ["recruitment"],
+                                  means: ["deception"], exploitation: ["forced_labour"])
         for _ in benchmark.scaledIterations { blackHole(try! GloKitCoding.encode(screening)) }
     }
 
@@ -170,7 +170,7 @@ let benchmarks: @Sendable () -> Void = {
                           group.addTask {
                               for c in stride(from: w, to: ids.count, by: 32) {
                                   let screening = Screening(caseID: ids[c], interviewer: fixture.worker, date: CalendarDate("2026-01-10")!,
-                                                            acts: [.recruitment], means: [.deception], exploitation: [.forcedLabour])
+                                                            acts: ["recruitment"], means: ["deception"], exploitation: ["forced_labour"])
                                   var decision = template
                                   decision.id = DecisionID()
                                   try! await fixture.host.records.commit { change in

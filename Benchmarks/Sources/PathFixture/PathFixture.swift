@@ -104,8 +104,8 @@ public final class PathFixture: Sendable {
     public func screenAndDecide(_ id: CaseID) async throws {
         let theCase = try await host.records.require(Case.self, id.description).value
         let person = try await host.records.requirePerson(theCase.person).value
-        let screening = Screening(caseID: id, interviewer: worker, date: CalendarDate("2026-01-10")!, acts: [.recruitment],
-                                  means: [.deception], exploitation: [.forcedLabour])
+        let screening = Screening(caseID: id, interviewer: worker, date: CalendarDate("2026-01-10")!, acts: ["recruitment"],
+                                  means: ["deception"], exploitation: ["forced_labour"])
         let decision = try host.decisions.evaluate("identification.pathway", for: theCase,
                                                    facts: screening.facts(person: person, case: theCase))
         try await host.records.commit { change in

@@ -300,6 +300,13 @@ local function step(id, label, actor, basis)
   return { id = id, label = label, actor = actor, basis = basis }
 end
 
+-- A step a caseworker completes by recording a fact: the return plugin marks it done only once the case's
+-- `fact` holds one of `values` (so the step and what it needs are both stated here, in the pack).
+local function done_when(s, fact, values)
+  s.done_when = { [fact] = values }
+  return s
+end
+
 -- A step that shares the person's data with others: only after the consent step.
 local function shared(s)
   s.needs_consent = true
@@ -315,11 +322,13 @@ local function hold_steps(facts, ctx, holds, steps)
     elseif h == "review" then
       steps[#steps + 1] = step("review", "A legal officer reviews the case before any return", "MDT", { P8 })
     elseif h == "best_interests" then
-      steps[#steps + 1] = step("best_interests_determination", "Best-interests determination on the child's return (record best_interests_determination)", "MSDHS", { CRC })
+      steps[#steps + 1] = done_when(step("best_interests_determination", "Best-interests determination on the child's return", "MSDHS", { CRC }),
+        "best_interests_determination", { "return", "stay" })
     elseif h == "guardian" then
-      steps[#steps + 1] = step("guardian", "Appoint a guardian for the child (record guardian_appointed)", "MSDHS", { CRC })
+      steps[#steps + 1] = done_when(step("guardian", "Appoint a guardian for the child", "MSDHS", { CRC }), "guardian_appointed", { true })
     elseif h == "safety_plan" then
-      steps[#steps + 1] = step("safety_plan", "Risk assessment and safety plan for the return (record safety_plan)", "MSDHS", { P8, ACTIP15, WHO })
+      steps[#steps + 1] = done_when(step("safety_plan", "Risk assessment and safety plan for the return", "MSDHS", { P8, ACTIP15, WHO }),
+        "safety_plan", { true })
     end
   end
   return steps
@@ -390,7 +399,8 @@ local function steps(facts, ctx)
     list[#list + 1] = step("risk_assessment", "Assess the risks of return with the person, including re-trafficking", "MSDHS", { sop, WHO, P8 })
     if facts.testifying == true and facts.early_testimony_taken ~= true then
       result.early_testimony_required = true
-      list[#list + 1] = step("early_testimony", "The prosecutor asks the court to take the victim's testimony before the charge is filed, at the victim's request", "Office of the Attorney General", { S31 })
+      list[#list + 1] = done_when(step("early_testimony", "The prosecutor asks the court to take the victim's testimony before the charge is filed, at the victim's request", "Office of the Attorney General", { S31 }),
+        "early_testimony_taken", { true })
     end
     if facts.claiming_compensation == true then
       list[#list + 1] = step("compensation_claim", "Compensation claimed by the prosecutor on the victim's behalf; it goes on after the return", "Office of the Attorney General", { S35 })

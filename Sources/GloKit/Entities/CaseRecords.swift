@@ -41,7 +41,9 @@ public struct CaseFacts: StoredEntity, Equatable {
         try c.encode(updatedAt, forKey: .updatedAt)
     }
 
-    public func validationErrors() -> [FieldError] { FactsVocabulary.problems(facts, at: "facts") }
+    /// The facts are checked against the vocabulary in force where they are recorded
+    /// (`CaseService.check`): the vocabulary is data, loaded with the rules, which an entity cannot see.
+    public func validationErrors() -> [FieldError] { [] }
 
     /// The facts hold personal data (a birthdate, the charges): sealed like a person's fields.
     public func sealed(by vault: PersonVault) throws -> CaseFacts {
@@ -124,29 +126,5 @@ public struct CaseFlag: StoredEntity, Equatable {
         c.text(code, "code")
         c.text(message, "message")
         return c.errors
-    }
-}
-
-extension FactsVocabulary {
-    /// Each key outside the vocabulary and each value of the wrong JSON type, as a field error.
-    public static func problems(_ facts: [String: JSONValue], at prefix: String) -> [FieldError] {
-        facts.keys.sorted().compactMap { key in
-            guard let kind = kinds[key] else {
-                return FieldError(field: "\(prefix).\(key)", message: "is not a fact of the vocabulary (Config/facts.schema.json)")
-            }
-            if facts[key]! == .null || kind.accepts(facts[key]!) { return nil }
-            return FieldError(field: "\(prefix).\(key)", message: "must be \(kind.description)")
-        }
-    }
-}
-
-extension FactsVocabulary.Kind: CustomStringConvertible {
-    public var description: String {
-        switch self {
-        case .integer: return "a whole number"
-        case .string: return "a text"
-        case .boolean: return "true or false"
-        case .stringArray: return "a list of texts"
-        }
     }
 }

@@ -1,12 +1,14 @@
+import GloJSON
 import GloRules
 /// The outcomes of `return.route`. A push back is never a route: it is recorded and flagged elsewhere.
 public enum ReturnRoute: String, Sendable, Hashable, Codable, CaseIterable {
     case repatriationAsVictim = "repatriation_as_victim"
     case voluntaryReturn = "voluntary_return"
     case deportation
-    /// An identification or reflection period is running.
+    /// No return yet: identification, reflection, a best-interests determination, a guardian or a
+    /// safety plan pending (the result's `hold_reasons`).
     case hold
-    /// Testifying or claiming compensation.
+    /// The person stays, by their own wish or on a stated legal basis.
     case stay
 }
 
@@ -24,20 +26,25 @@ public struct ReturnStep: Sendable, Hashable, Codable {
     public var basis: [String]
     public var status: Status
     public var doneOn: CalendarDate?
+    /// What the case's facts must hold before the step can be marked done, as the pack states it
+    /// (`{"guardian_appointed": [true]}`: each fact one of its values); nil for a step with no such rule.
+    public var doneWhen: [String: [JSONValue]]?
 
     public init(id: String, label: String, actor: String, basis: [String] = [], status: Status = .pending,
-                doneOn: CalendarDate? = nil) {
+                doneOn: CalendarDate? = nil, doneWhen: [String: [JSONValue]]? = nil) {
         self.id = id
         self.label = label
         self.actor = actor
         self.basis = basis
         self.status = status
         self.doneOn = doneOn
+        self.doneWhen = doneWhen
     }
 
     enum CodingKeys: String, CodingKey {
         case id, label, actor, basis, status
         case doneOn = "done_on"
+        case doneWhen = "done_when"
     }
 }
 

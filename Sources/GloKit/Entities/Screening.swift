@@ -1,56 +1,10 @@
 import GloRules
 import GloJSON
 
-/// The act element (Palermo Protocol art. 3(a)).
-public enum TraffickingAct: String, Sendable, Hashable, Codable, CaseIterable {
-    case recruitment, transportation, transfer, harbouring, receipt
-}
-
-/// The means element (Palermo Protocol art. 3(a)).
-public enum TraffickingMeans: String, Sendable, Hashable, Codable, CaseIterable {
-    case threat, force, coercion, abduction, fraud, deception
-    case abuseOfPower = "abuse_of_power"
-    case abuseOfVulnerability = "abuse_of_vulnerability"
-    case paymentToController = "payment_to_controller"
-}
-
-/// HTCDS vic_TypeOfExploitation in snake_case (`forced_military` = ForcedMilitaryByNonStateActors).
-public enum Exploitation: String, Sendable, Hashable, Codable, CaseIterable {
-    case forcedLabour = "forced_labour"
-    case sexualExploitation = "sexual_exploitation"
-    case childLabour = "child_labour"
-    case forcedMarriage = "forced_marriage"
-    case servitude
-    case forcedMilitary = "forced_military"
-    case organRemoval = "organ_removal"
-    case forcedBegging = "forced_begging"
-    case forcedAdoption = "forced_adoption"
-    case surrogacy
-    case other
-}
-
-/// The 11 ILO indicators of forced labour.
-public enum ILOIndicator: String, Sendable, Hashable, Codable, CaseIterable {
-    case abuseOfVulnerability = "abuse_of_vulnerability"
-    case deception
-    case restrictionOfMovement = "restriction_of_movement"
-    case isolation
-    case physicalAndSexualViolence = "physical_and_sexual_violence"
-    case intimidationAndThreats = "intimidation_and_threats"
-    case retentionOfIdentityDocuments = "retention_of_identity_documents"
-    case withholdingOfWages = "withholding_of_wages"
-    case debtBondage = "debt_bondage"
-    case abusiveWorkingAndLivingConditions = "abusive_working_and_living_conditions"
-    case excessiveOvertime = "excessive_overtime"
-}
-
-public enum Entry: String, Sendable, Hashable, Codable, CaseIterable {
-    case regular, irregular, unknown
-}
-
 /// What the screening learnt of the person's migration. Each field absent means unknown.
 public struct MigrationFacts: Sendable, Hashable, Codable {
-    public var entry: Entry?
+    /// How the person entered: a value of the vocabulary's `entry` (`regular`, `irregular`, `unknown`).
+    public var entry: String?
     public var smugglerPaid: Bool?
     /// The person agreed to the work or travel.
     public var consented: Bool?
@@ -62,7 +16,7 @@ public struct MigrationFacts: Sendable, Hashable, Codable {
     /// person's record (`PersonalData.citizenship`); this is for a screening done before registration.
     public var citizenship: [String]?
 
-    public init(entry: Entry? = nil, smugglerPaid: Bool? = nil, consented: Bool? = nil, country: String? = nil,
+    public init(entry: String? = nil, smugglerPaid: Bool? = nil, consented: Bool? = nil, country: String? = nil,
                 origin: String? = nil, citizenship: [String]? = nil) {
         self.entry = entry
         self.smugglerPaid = smugglerPaid
@@ -80,15 +34,23 @@ public struct MigrationFacts: Sendable, Hashable, Codable {
 
 /// A screening interview: the elements of trafficking observed, ILO indicators and migration facts.
 /// Empty lists mean "asked, none found"; use `asked` to tell that from "not asked".
+///
+/// The lists hold values of the fact vocabulary (`Config/facts.schema.json`: `acts`, `means`,
+/// `exploitation`, `ilo_indicators`), which is data: `problems(in:)` checks them against the
+/// vocabulary in force, so a value a country team adds there is accepted without a build.
 public struct Screening: Sendable, Hashable, Codable, Validatable {
     public var id: ScreeningID
     public var caseID: CaseID
     public var interviewer: UserID
     public var date: CalendarDate
-    public var acts: [TraffickingAct]
-    public var means: [TraffickingMeans]
-    public var exploitation: [Exploitation]
-    public var iloIndicators: [ILOIndicator]
+    /// The act element (Palermo Protocol art. 3(a)): `recruitment`, `transportation`...
+    public var acts: [String]
+    /// The means element: `threat`, `force`, `deception`...
+    public var means: [String]
+    /// The purpose element: HTCDS TypeOfExploitation in snake_case (`forced_labour`...).
+    public var exploitation: [String]
+    /// The ILO indicators of forced labour observed (`withholding_of_wages`...).
+    public var iloIndicators: [String]
     public var migration: MigrationFacts
     /// Which of `acts`, `means`, `exploitation`, `ilo_indicators` were asked about. A list not asked
     /// about is left out of the facts (unknown), so a rule can say which facts are missing; an asked
@@ -101,8 +63,8 @@ public struct Screening: Sendable, Hashable, Codable, Validatable {
     }
 
     public init(id: ScreeningID = ScreeningID(), caseID: CaseID, interviewer: UserID, date: CalendarDate,
-                acts: [TraffickingAct] = [], means: [TraffickingMeans] = [], exploitation: [Exploitation] = [],
-                iloIndicators: [ILOIndicator] = [], migration: MigrationFacts = MigrationFacts(),
+                acts: [String] = [], means: [String] = [], exploitation: [String] = [],
+                iloIndicators: [String] = [], migration: MigrationFacts = MigrationFacts(),
                 asked: Set<Section> = Set(Section.allCases)) {
         self.id = id
         self.caseID = caseID
@@ -140,46 +102,58 @@ public struct Screening: Sendable, Hashable, Codable, Validatable {
     public func validationErrors() -> [FieldError] {
         var c = FieldChecks("screening")
         c.notBefore1900(date, "date")
-        c.country(migration.country, "migration.country")
-        c.country(migration.origin, "migration.origin")
-        if let citizenship = migration.citizenship { c.countries(citizenship, "migration.citizenship") }
-        for (field, count, unique) in [
-            ("acts", acts.count, Set(acts).count), ("means", means.count, Set(means).count),
-            ("exploitation", exploitation.count, Set(exploitation).count),
-            ("ilo_indicators", iloIndicators.count, Set(iloIndicators).count),
-        ] where count != unique {
-            c.fail(field, "must not list the same value twice")
-        }
         return c.errors
     }
 
-    /// The facts for a decision, in the vocabulary of `Config/facts.schema.json` and nothing else.
+    /// The facts this screening states, as the vocabulary names them (without the person's or the case's).
+    var ownFacts: [String: JSONValue] {
+        var f: [String: JSONValue] = [:]
+        if asked.contains(.acts) { f["acts"] = .array(acts.map(JSONValue.string)) }
+        if asked.contains(.means) { f["means"] = .array(means.map(JSONValue.string)) }
+        if asked.contains(.exploitation) { f["exploitation"] = .array(exploitation.map(JSONValue.string)) }
+        if asked.contains(.iloIndicators) { f["ilo_indicators"] = .array(iloIndicators.map(JSONValue.string)) }
+        if let entry = migration.entry { f["entry"] = .string(entry) }
+        if let paid = migration.smugglerPaid { f["smuggler_paid"] = .bool(paid) }
+        if let consented = migration.consented { f["consented"] = .bool(consented) }
+        if let country = migration.country { f["country"] = .string(country) }
+        if let origin = migration.origin { f["origin"] = .string(origin) }
+        if let citizenship = migration.citizenship { f["citizenship"] = .array(citizenship.map(JSONValue.string)) }
+        return f
+    }
+
+    /// Every value of this screening the vocabulary does not allow, named by its path in the screening
+    /// (`acts[0]`, `migration.entry`), with what was expected.
+    public func problems(in vocabulary: Vocabulary) -> [FieldError] {
+        let paths = ["entry": "migration.entry", "smuggler_paid": "migration.smuggler_paid", "consented": "migration.consented",
+                     "country": "migration.country", "origin": "migration.origin", "citizenship": "migration.citizenship"]
+        var facts = ownFacts
+        // Lists asked about or not, every value given is checked.
+        facts["acts"] = .array(acts.map(JSONValue.string))
+        facts["means"] = .array(means.map(JSONValue.string))
+        facts["exploitation"] = .array(exploitation.map(JSONValue.string))
+        facts["ilo_indicators"] = .array(iloIndicators.map(JSONValue.string))
+        return vocabulary.problems(facts, at: "").map { problem in
+            let name = String(problem.field.prefix { $0 != "[" })
+            let path = paths[name].map { $0 + problem.field.dropFirst(name.count) } ?? problem.field
+            return FieldError(field: path, message: problem.message)
+        }
+    }
+
+    /// The facts for a decision: this screening's, with what comes from the person and the case.
     ///
-    /// The screening gives the trafficking elements and the migration facts; the caller adds what
-    /// comes from the person and the case. `birthdate` is passed as is: the rule engine derives
-    /// `age` from it at the date the law is applied; pass `age` only when no birthdate is known.
+    /// `birthdate` is passed as is: the rule engine derives `age` (and, with `acts_began`,
+    /// `age_at_acts`) from it at the date the law is applied; pass `age` only when no birthdate is known.
     /// The person's `citizenship`, when given (even empty), wins over the one stated in the screening.
     /// `country` defaults to the case's jurisdiction when the screening does not say.
-    /// `additional` may bring any other vocabulary fact (`informed_of_rights`, `charges`...); keys
-    /// outside the vocabulary or of the wrong JSON type are dropped, and it cannot replace what the
-    /// screening or the named parameters give.
+    /// `traffickingStatus` is a status a person recorded (an identification), never one a rule set.
+    /// `additional` brings other facts of the vocabulary (`informed_of_rights`, `charges`...), already
+    /// checked against it; it cannot replace what the screening or the named parameters give.
     public func facts(birthdate: CalendarDate? = nil, age: Int? = nil, citizenship: [String]? = nil,
                       jurisdiction: JurisdictionID? = nil, traffickingStatus: TraffickingStatus? = nil,
                       identifiedBy: IdentifiedBy? = nil, additional: [String: JSONValue] = [:]) -> JSONValue {
-        var f = FactsVocabulary.filter(additional)
-        func strings<T: RawRepresentable<String>>(_ values: [T]) -> JSONValue {
-            .array(values.map { .string($0.rawValue) })
-        }
-        if asked.contains(.acts) { f["acts"] = strings(acts) }
-        if asked.contains(.means) { f["means"] = strings(means) }
-        if asked.contains(.exploitation) { f["exploitation"] = strings(exploitation) }
-        if asked.contains(.iloIndicators) { f["ilo_indicators"] = strings(iloIndicators) }
-        if let entry = migration.entry { f["entry"] = .string(entry.rawValue) }
-        if let paid = migration.smugglerPaid { f["smuggler_paid"] = .bool(paid) }
-        if let consented = migration.consented { f["consented"] = .bool(consented) }
-        if let country = migration.country ?? jurisdiction?.countryCode { f["country"] = .string(country) }
-        if let origin = migration.origin { f["origin"] = .string(origin) }
-        if let list = citizenship ?? migration.citizenship { f["citizenship"] = .array(list.map(JSONValue.string)) }
+        var f = additional.merging(ownFacts) { _, screening in screening }
+        if f["country"] == nil, let country = jurisdiction?.countryCode { f["country"] = .string(country) }
+        if let citizenship { f["citizenship"] = .array(citizenship.map(JSONValue.string)) }
         if let birthdate { f["birthdate"] = .string(birthdate.description) }
         if let age, birthdate == nil { f["age"] = .int(Int64(age)) }
         if let traffickingStatus, traffickingStatus != .notDetermined {
@@ -189,14 +163,15 @@ public struct Screening: Sendable, Hashable, Codable, Validatable {
         return .object(f)
     }
 
-    /// The facts from this screening, its case and the case's person.
+    /// The facts from this screening, its case and the case's person. The case's trafficking status
+    /// counts as a fact only when a person determined it (an identification, a confirmation or an
+    /// override): a status a rule set is the rule's own earlier answer, which the rule decides afresh.
     public func facts(person: Person, case: Case, additional: [String: JSONValue] = [:]) -> JSONValue {
-        let status = `case`.traffickingStatus
+        let determination = `case`.statusDetermination.flatMap { $0.method == .rule ? nil : $0 }
         let citizenship = person.personal.citizenship
         // An empty list on the person may mean "not known yet": then the screening's statement counts.
         return facts(birthdate: person.personal.dateOfBirth, citizenship: citizenship.isEmpty ? nil : citizenship,
-                     jurisdiction: `case`.jurisdiction, traffickingStatus: status,
-                     identifiedBy: status == .notDetermined ? nil : `case`.statusDetermination?.identifiedBy,
-                     additional: additional)
+                     jurisdiction: `case`.jurisdiction, traffickingStatus: determination.map { _ in `case`.traffickingStatus },
+                     identifiedBy: determination?.identifiedBy, additional: additional)
     }
 }

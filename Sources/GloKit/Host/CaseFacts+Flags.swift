@@ -1,9 +1,11 @@
 import GloJSON
+import GloRules
 
 extension CaseService {
     /// Records facts of a case (merged into those already recorded; a JSON `null` removes one) and
-    /// announces which keys changed (`facts.updated`, keys only). Keys outside the vocabulary and
-    /// values of the wrong type are refused with a field error each, and nothing is stored.
+    /// announces which keys changed (`facts.updated`, keys only). Keys outside the vocabulary, values
+    /// of the wrong type or not allowed, and dates out of order (a birthdate after `acts_began`, a date
+    /// after the case was opened) are refused with a field error each, and nothing is stored.
     @discardableResult
     public func setFacts(_ caseID: CaseID, _ facts: [String: JSONValue], actor: Actor) async throws -> CaseFacts {
         try await records.retryingConflicts { try await setFactsOnce(caseID, facts, actor: actor) }
@@ -11,24 +13,36 @@ extension CaseService {
 
     private func setFactsOnce(_ caseID: CaseID, _ facts: [String: JSONValue], actor: Actor) async throws -> CaseFacts {
         let theCase = try await records.require(Case.self, caseID.description).value
-        let problems = FactsVocabulary.problems(facts, at: "facts")
-        if !problems.isEmpty { throw ValidationFailure(errors: problems) }
         let found = try await records.get(CaseFacts.self, caseID.description)
+        try await check(facts, recorded: found?.value.facts ?? [:], for: theCase)
         var updated = found?.value ?? CaseFacts(caseID: caseID)
-        var changed: [String] = []
-        for (key, value) in facts.sorted(by: { $0.key < $1.key }) where updated.facts[key] != (value == .null ? nil : value) {
-            updated.facts[key] = value == .null ? nil : value
-            changed.append(key)
-        }
+        let changed = updated.merge(facts)
         guard !changed.isEmpty else { return updated }
-        updated.updatedAt = .now
         let result = updated
         try await records.commit { change in
-            if let found { try change.update(result, from: found.version) } else { try change.insert(result) }
-            change.emit("facts.updated", jurisdiction: theCase.jurisdiction, subject: "case:\(caseID)", actor: actor,
-                        data: .object(["case_id": .string(caseID.description), "keys": .array(changed.map(JSONValue.string))]))
+            try change.store(result, found: found, changed: changed, jurisdiction: theCase.jurisdiction, actor: actor)
         }
         return result
+    }
+
+    /// Refuses `facts` when they break the vocabulary, alone or beside what the case and its person
+    /// already hold (a new `acts_began` before the person's birthdate). Problems are named by the
+    /// facts given.
+    public func check(_ facts: [String: JSONValue], recorded: [String: JSONValue], for theCase: Case) async throws {
+        var merged = recorded.merging(facts) { $1 }.filter { $0.value != .null }
+        if merged["birthdate"] == nil, let born = try await records.person(theCase.person)?.value.personal.dateOfBirth {
+            merged["birthdate"] = .string(born.description)
+        }
+        let given = Set(facts.keys)
+        let problems = vocabulary.problems(facts, at: "facts", dateApplied: theCase.opened)
+            + vocabulary.problems(merged, at: "facts", dateApplied: theCase.opened).filter { problem in
+                // Orders between a date given and one already held (those between two given are above).
+                let involved = [problem.fact] + problem.related
+                return !problem.related.isEmpty && involved.contains(where: given.contains) && !involved.allSatisfy(given.contains)
+            }
+        if !problems.isEmpty {
+            throw ValidationFailure(errors: problems.map { FieldError(field: $0.field, message: $0.message) })
+        }
     }
 
     /// The facts recorded for a case outside its screenings.
@@ -77,5 +91,29 @@ extension CaseService {
     public func flags(of caseID: CaseID) async throws -> [CaseFlag] {
         try await records.list(CaseFlag.self, key: .caseID(caseID)).map(\.value).filter { $0.resolvedAt == nil }
             .sorted { $0.raisedAt < $1.raisedAt }
+    }
+}
+
+extension CaseFacts {
+    /// Merges `given` in (a JSON `null` removes a fact); returns the keys that changed, sorted.
+    public mutating func merge(_ given: [String: JSONValue]) -> [String] {
+        var changed: [String] = []
+        for (key, value) in given.sorted(by: { $0.key < $1.key }) where facts[key] != (value == .null ? nil : value) {
+            facts[key] = value == .null ? nil : value
+            changed.append(key)
+        }
+        if !changed.isEmpty { updatedAt = .now }
+        return changed
+    }
+}
+
+extension ChangeBuilder {
+    /// Stores a case's facts after `merge` and announces the keys that changed (`facts.updated`, keys
+    /// only: the values may be personal data).
+    public mutating func store(_ facts: CaseFacts, found: Versioned<CaseFacts>?, changed: [String],
+                               jurisdiction: JurisdictionID, actor: Actor) throws {
+        if let found { try update(facts, from: found.version) } else { try insert(facts) }
+        emit("facts.updated", jurisdiction: jurisdiction, subject: "case:\(facts.caseID)", actor: actor,
+             data: .object(["case_id": .string(facts.caseID.description), "keys": .array(changed.map(JSONValue.string))]))
     }
 }

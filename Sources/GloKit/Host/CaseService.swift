@@ -1,12 +1,22 @@
 import GloJSON
+import GloRules
 
 /// The core operations every workflow builds on: register a person, open a case, record a
-/// screening. Each validates, commits its record with its event, and returns what was stored.
-/// Events carry ids only; never a name.
+/// screening, record facts. Each validates, commits its record with its event, and returns what was
+/// stored. Events carry ids only; never a name.
 public struct CaseService: Sendable {
     public let records: Records
+    /// Whose vocabulary facts are checked against: the rules in use, so a reload that adds a fact
+    /// makes it accepted at once.
+    let engine: RuleEngine
 
-    public init(records: Records) { self.records = records }
+    public init(records: Records, engine: RuleEngine) {
+        self.records = records
+        self.engine = engine
+    }
+
+    /// The fact vocabulary in force.
+    public var vocabulary: Vocabulary { engine.vocabulary }
 
     /// Registers a person (`person.registered`). Call `Records.likelyDuplicates` first and show
     /// the candidates to the caseworker.
@@ -56,7 +66,7 @@ public struct CaseService: Sendable {
     public func facts(for caseID: CaseID, additional: [String: JSONValue] = [:]) async throws -> JSONValue {
         let theCase = try await records.require(Case.self, caseID.description).value
         let person = try await records.requirePerson(theCase.person).value
-        let recorded = try await recordedFacts(caseID).merging(additional) { $1 }
+        let recorded = vocabulary.filter(try await recordedFacts(caseID).merging(additional) { $1 })
         let screenings = try await records.list(Screening.self, key: .caseID(caseID))
         guard let latest = screenings.map(\.value).max(by: { ($0.date, $0.id) < ($1.date, $1.id) }) else {
             // No screening yet: the case's and the person's own facts only.

@@ -31,7 +31,7 @@ public final class GloHost: Sendable {
                        leaseDuration: leaseDuration, logger: logger)
         records = Records(store: store, vault: vault)
         decisions = DecisionService(engine: engine, records: records)
-        cases = CaseService(records: records)
+        cases = CaseService(records: records, engine: engine)
         self.engine = engine
         self.plugins = plugins
         self.jurisdictions = served
@@ -65,7 +65,7 @@ public final class GloHost: Sendable {
     public func context(for plugin: any Plugin) -> PluginContext {
         var log = logger
         log[metadataKey: "plugin"] = .string(plugin.id)
-        return PluginContext(records: records, decisions: decisions, jurisdictions: jurisdictions, logger: log,
+        return PluginContext(records: records, decisions: decisions, cases: cases, jurisdictions: jurisdictions, logger: log,
                              actor: .plugin(plugin.id))
     }
 

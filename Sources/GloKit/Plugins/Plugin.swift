@@ -37,6 +37,8 @@ extension Plugin {
 public struct PluginContext: Sendable {
     public let records: Records
     public let decisions: DecisionService
+    /// Cases, their facts and flags.
+    public let cases: CaseService
     public let jurisdictions: [JurisdictionID]
     public let logger: Logger
     /// The plugin, as the actor of what it writes.

@@ -41,7 +41,7 @@ if mode == "write" {
             Case(jurisdiction: "TH", ownerOrganisation: organisation, person: person.id, opened: CalendarDate(year: 2026, month: 1, day: 10)!),
             actor: .system)
         let screening = Screening(caseID: theCase.id, interviewer: interviewer, date: CalendarDate(year: 2026, month: 1, day: 10)!,
-                                  acts: [.recruitment], means: [.deception], exploitation: [.forcedLabour])
+                                  acts: ["recruitment"], means: ["deception"], exploitation: ["forced_labour"])
         try await host.cases.record(screening, actor: .system)
         try await host.decisions.decide("identification.pathway", for: theCase.id,
                                         facts: try await host.cases.facts(for: theCase.id), actor: .system)
