@@ -20,7 +20,7 @@ public struct ScreeningOutcome: Sendable {
     public var decision: DecisionRecord
     public var theCase: Case
     /// The facts to ask for next, when the pathway is `undetermined`.
-    public var missing: [String] { decision.outcome == Pathway.undetermined.rawValue ? decision.factsMissing : [] }
+    public var missing: [String] { decision.outcome == Pathway.undetermined.rawValue ? decision.missing : [] }
     /// A person's determination stands and the rule's differs from it.
     public var ruleDiffersFromPerson: Bool
 }
@@ -65,11 +65,12 @@ public struct Identification: Sendable {
         if theCase.status == .closed || theCase.status == .closedReferred {
             throw GloKitError.refused("case \(theCase.id) is closed: reopen it before recording a screening")
         }
-        let invalid = screening.validationErrors() + screening.problems(in: cases.vocabulary)
-        if !invalid.isEmpty { throw ValidationFailure(errors: invalid) }
         let person = try await records.requirePerson(theCase.person).value
         let stored = try await records.get(CaseFacts.self, theCase.id.description)
-        try await cases.check(given, recorded: stored?.value.facts ?? [:], for: theCase)
+        // Every problem at once: the screening's own and the other facts given with it.
+        let invalid = screening.validationErrors() + screening.problems(in: cases.vocabulary)
+            + (try await cases.problems(given, recorded: stored?.value.facts ?? [:], for: theCase))
+        if !invalid.isEmpty { throw ValidationFailure(errors: invalid) }
         var caseFacts = stored?.value ?? CaseFacts(caseID: theCase.id)
         let changed = caseFacts.merge(given)
         let facts = screening.facts(person: person, case: theCase, additional: cases.vocabulary.filter(caseFacts.facts))
@@ -102,7 +103,7 @@ public struct Identification: Sendable {
             var data: [String: JSONValue] = [
                 "case_id": .string(updated.id.description), "decision_id": .string(decision.id.description),
                 "pathway": .string(decision.outcome), "trafficking_status": .string(updated.traffickingStatus.rawValue),
-                "missing": .array(decision.factsMissing.map(JSONValue.string)),
+                "missing": .array(decision.missing.map(JSONValue.string)),
             ]
             if humanStands { data["person_determination_stands"] = .bool(true) }
             change.emit(differs ? "identification.rule_differs" : "identification.decided", jurisdiction: updated.jurisdiction,

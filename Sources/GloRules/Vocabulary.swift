@@ -360,3 +360,40 @@ extension JSONValue {
         }
     }
 }
+
+extension Vocabulary {
+    /// The vocabulary as a JSON Schema object of facts (for an API document): each fact's type,
+    /// allowed values, pattern, format and description. With `nullable`, each member may also be
+    /// `null` (an absent fact, or one taken back).
+    public func jsonSchema(nullable: Bool) -> JSONValue {
+        func typed(_ type: String) -> JSONValue { nullable ? .array([.string(type), .string("null")]) : .string(type) }
+        var properties: [String: JSONValue] = [:]
+        for fact in facts {
+            var s: [String: JSONValue] = [:]
+            if !fact.description.isEmpty { s["description"] = .string(fact.description) }
+            switch fact.type {
+            case .integer:
+                s["type"] = typed("integer")
+                if let minimum = fact.minimum { s["minimum"] = .int(minimum) }
+            case .number: s["type"] = typed("number")
+            case .boolean: s["type"] = typed("boolean")
+            case .date:
+                s["type"] = typed("string")
+                s["format"] = "date"
+            case .string:
+                s["type"] = typed("string")
+                if let values = fact.values { s["enum"] = .array(values.map(JSONValue.string) + (nullable ? [.null] : [])) }
+                if let pattern = fact.patternText { s["pattern"] = .string(pattern) }
+            case .list:
+                s["type"] = typed("array")
+                var items: [String: JSONValue] = ["type": "string"]
+                if let values = fact.values { items["enum"] = .array(values.map(JSONValue.string)) }
+                if let pattern = fact.patternText { items["pattern"] = .string(pattern) }
+                s["items"] = .object(items)
+                if fact.unique { s["uniqueItems"] = true }
+            }
+            properties[fact.name] = .object(s)
+        }
+        return ["type": "object", "additionalProperties": false, "properties": .object(properties)]
+    }
+}

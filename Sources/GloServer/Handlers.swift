@@ -104,8 +104,8 @@ extension GloServer {
         APIRoute(.get, "/healthz", authenticated: false) { _, _, _ in .json(["status": "ok"]) },
         APIRoute(.get, "/readyz", authenticated: false) { _, _, server in try await server.ready() },
         APIRoute(.get, "/metrics", authenticated: false) { _, _, server in try await server.metricsText() },
-        APIRoute(.get, "/api/v1/openapi.yaml", authenticated: false) { _, _, _ in
-            .text(try OpenAPIDocument.text(), contentType: "application/yaml")
+        APIRoute(.get, "/api/v1/openapi.yaml", authenticated: false) { _, _, server in
+            .text(try OpenAPIDocument.text(vocabulary: server.host.engine.vocabulary), contentType: "application/yaml")
         },
         APIRoute(.post, "/api/v1/persons") { request, context, server in try await server.createPerson(request, context) },
         APIRoute(.get, "/api/v1/persons") { request, context, server in try await server.searchPersons(request, context) },

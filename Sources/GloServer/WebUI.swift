@@ -364,7 +364,7 @@ extension GloServer {
                 let details = WebUI.details(of: d.result, vocabulary: vocabulary, labels: labels, language: language)
                 return ["decision": d.decision, "outcome": d.outcome, "pack": d.packID, "version": d.packVersion,
                         "date": d.dateApplied.description, "reasons": d.reasons, "has_reasons": !d.reasons.isEmpty, "basis": d.basis,
-                        "has_basis": !d.basis.isEmpty, "missing": d.factsMissing, "has_missing": !d.factsMissing.isEmpty,
+                        "has_basis": !d.basis.isEmpty, "missing": d.missing, "has_missing": !d.missing.isEmpty,
                         "details": details, "has_details": !details.isEmpty]
             }
         let recorded = try await host.cases.recordedFacts(c.id)

@@ -1,6 +1,7 @@
 import Foundation
 import GloJSON
 import GloKit
+import GloRules
 import GloServer
 import HTTPTypes
 import Testing
@@ -11,7 +12,7 @@ struct APITests {
     @Test("the OpenAPI document and the routes agree, both ways; every route answers")
     func openAPIMatchesRoutes() async throws {
         let api = try await API()
-        let doc = try #require(try Yams.load(yaml: try OpenAPIDocument.text()) as? [String: Any])
+        let doc = try #require(try Yams.load(yaml: try OpenAPIDocument.text(vocabulary: shippedEngine.vocabulary)) as? [String: Any])
         let paths = try #require(doc["paths"] as? [String: [String: Any]])
         var documented = Set<String>()
         for (path, methods) in paths {
@@ -32,6 +33,66 @@ struct APITests {
             }
             let served = try await client.call(.get, "/api/v1/openapi.yaml")
             #expect(served.status == 200 && served.text.hasPrefix("openapi: 3.1"))
+            // The facts' schemas are the vocabulary's: its allowed values, as the API checks them.
+            let servedDoc = try #require(try Yams.load(yaml: served.text) as? [String: Any])
+            let schemas = try #require((servedDoc["components"] as? [String: Any])?["schemas"] as? [String: Any])
+            let values = try #require((schemas["FactValues"] as? [String: Any])?["properties"] as? [String: Any])
+            let acts = try #require(((values["acts"] as? [String: Any])?["items"] as? [String: Any])?["enum"] as? [String])
+            #expect(acts == shippedEngine.vocabulary.fact("acts")?.values)
+            #expect(acts.contains("sale"))
+            let facts = try #require((schemas["Facts"] as? [String: Any])?["properties"] as? [String: Any])
+            #expect(Set(facts.keys) == Set(shippedEngine.vocabulary.names))
+        }
+    }
+
+    @Test("a girl recruited at 17 and screened at 18 is a victim once the screening says when the acts began; without it, undetermined")
+    func childAtTheTimeOfTheActs() async throws {
+        let api = try await API()
+        try await api.test { client in
+            // Born 2008-03-01: 18 on the day the case is opened, 17 when she was recruited.
+            let (_, caseID) = try await client.openCase(name: "Noy", born: "2008-03-01", opened: "2026-06-01")
+            var screening: [String: JSONValue] = [
+                "date": "2026-06-01", "acts": ["recruitment", "harbouring"], "means": [], "exploitation": ["sexual_exploitation"],
+                "ilo_indicators": [], "migration": ["entry": "irregular", "smuggler_paid": false, "country": "TH", "origin": "LA"],
+                "identified_by": "ngo",
+            ]
+            let unknown = try await client.call(.post, "/api/v1/cases/\(caseID)/screenings", as: "caseworker-TH", body: .object(screening))
+            #expect(unknown.status == 201, "\(unknown.text)")
+            #expect(unknown.body["decision"]?["outcome"] == "undetermined", "never a migrant pathway while her age at the acts is unknown")
+            #expect(unknown.body["missing"]?.stringArray.contains("acts_began") == true, "\(unknown.text)")
+            screening["facts"] = ["acts_began": "2025-09-01"]
+            let known = try await client.call(.post, "/api/v1/cases/\(caseID)/screenings", as: "caseworker-TH", body: .object(screening))
+            #expect(known.status == 201, "\(known.text)")
+            #expect(known.body["decision"]?["outcome"] == "victim" && known.body["case"]?["trafficking_status"] == "possible")
+            #expect(known.body["decision"]?["result"]?["child_element"] == "age_at_acts")
+            // The fact learnt in the interview is the case's now.
+            let decisions = try await client.call(.get, "/api/v1/cases/\(caseID)/decisions", as: "caseworker-TH")
+            #expect(decisions.text.contains("s.6(2)"), "the child element's Thai basis")
+        }
+    }
+
+    @Test("facts of the wrong type, unknown values and dates out of order are refused, each named; nothing is stored")
+    func badFactsAreNamed() async throws {
+        let api = try await API()
+        try await api.test { client in
+            let (_, caseID) = try await client.openCase(born: "1998-05-01", opened: "2026-03-02")
+            var screening = forcedLabourScreening.objectValue!
+            screening["acts"] = ["recruitmnt"]
+            screening["facts"] = ["acts_began": "1990-01-01", "stateless": "yes", "favourite_colour": "blue"]
+            let refused = try await client.call(.post, "/api/v1/cases/\(caseID)/screenings", as: "caseworker-TH", body: .object(screening))
+            #expect(refused.status == 422, "\(refused.text)")
+            let errors = Dictionary((refused.body["errors"]?.arrayValue ?? []).compactMap { e in
+                e["field"]?.stringValue.map { ($0, e["message"]?.stringValue ?? "") }
+            }, uniquingKeysWith: { a, _ in a })
+            #expect(errors["acts[0]"]?.contains("did you mean 'recruitment'?") == true, "\(errors)")
+            #expect(errors["facts.stateless"]?.contains("expected true or false") == true, "\(errors)")
+            #expect(errors["facts.favourite_colour"]?.contains("is not a fact of the vocabulary") == true, "\(errors)")
+            #expect(errors["facts.birthdate"]?.contains("acts_began") == true, "the birthdate and when the acts began, both named: \(errors)")
+            #expect(!refused.text.contains("1990-01-01") && !refused.text.contains("1998-05-01"), "no value is repeated")
+            let future = try await client.call(.post, "/api/v1/cases/\(caseID)/facts", as: "caseworker-TH", body: ["acts_began": "2026-12-31"])
+            #expect(future.status == 422 && future.text.contains("facts.acts_began"), "\(future.text)")
+            let decisions = try await client.call(.get, "/api/v1/cases/\(caseID)/decisions", as: "caseworker-TH")
+            #expect(decisions.body["items"]?.arrayValue?.isEmpty == true, "nothing was decided or stored")
         }
     }
 

@@ -84,16 +84,17 @@ struct Client: Sendable {
     }
 
     /// A person and a case in `jurisdiction`, created by that side's caseworker; returns the case id.
-    func openCase(_ jurisdiction: String = "TH", name: String = "Khamla") async throws -> (person: String, case: String) {
+    func openCase(_ jurisdiction: String = "TH", name: String = "Khamla", born: String = "1998-05-01",
+                  opened: String = "2026-03-02") async throws -> (person: String, case: String) {
         let who = "caseworker-\(jurisdiction)"
         let person = try await call(.post, "/api/v1/persons", as: who, body: [
-            "given_names": .string(name), "family_name": "Test", "other_names": [], "date_of_birth": "1998-05-01",
+            "given_names": .string(name), "family_name": "Test", "other_names": [], "date_of_birth": .string(born),
             "date_of_birth_estimated": false, "citizenship": ["LA"], "languages": ["lo"], "identity_documents": [],
         ])
         #expect(person.status == 201, "\(person.text)")
         let personID = try #require(person.body["id"]?.stringValue)
         let c = try await call(.post, "/api/v1/cases", as: who, body: ["person": .string(personID), "jurisdiction": .string(jurisdiction),
-                                                                      "opened": "2026-03-02"])
+                                                                      "opened": .string(opened)])
         #expect(c.status == 201, "\(c.text)")
         return (personID, try #require(c.body["id"]?.stringValue))
     }

@@ -102,6 +102,51 @@ struct WebUITests {
         }
     }
 
+    @Test("the forms collect the vocabulary's facts with their labels: a child at the acts on the new-case form, the case's facts, errors named")
+    func factsOnTheForms() async throws {
+        let api = try await API()
+        try await api.server.users.setLogin("noy", password: "correct horse battery", for: api.users["caseworker-TH"]!.id, cost: .fast)
+        try await api.test { client in
+            let cookie = try await signIn(client, "noy")
+            let (_, form, _) = try await get(client, "/ui/cases/new", cookie)
+            #expect(form.contains("When the acts began") && form.contains("name=\"acts_began\" type=\"date\""))
+            #expect(form.contains("name=\"acts\" value=\"sale\"> Sale of a person"), "values from the vocabulary, by their labels")
+            #expect(form.contains("name=\"appears_under_18\"") && form.contains("name=\"stateless\""))
+            let (_, session, _) = try await get(client, "/session", cookie)
+            let csrf = try #require(try JSONParser.parse(session)["csrf_token"]?.stringValue)
+            func post(_ uri: String, _ body: String) async throws -> (HTTPResponse.Status, String, String?) {
+                try await client.client.execute(uri: uri, method: .post, headers: [.cookie: cookie, .contentType: "application/x-www-form-urlencoded"],
+                                                body: ByteBuffer(string: body + "&csrf=\(csrf)")) { ($0.status, String(buffer: $0.body), $0.headers[.location]) }
+            }
+            // 18 today, 17 when recruited: a victim, with the child element's basis.
+            let person = "given_names=Noy&family_name=S&date_of_birth=2008-03-01&citizenship=LA&date=2026-06-01"
+            let screening = "&acts=recruitment&acts=harbouring&exploitation=sexual_exploitation&entry=irregular&identified_by=ngo&stateless="
+            let before = try await api.server.host.records.store.lastSequence()
+            let wrong = try await post("/ui/cases/new", person + screening + "&acts_began=2027-01-01")
+            #expect(wrong.0 == .unprocessableContent && wrong.1.contains("When the acts began: is after the date the law is applied"), "\(wrong.1)")
+            #expect(try await api.server.host.records.store.lastSequence() == before, "a refused form stores no person and no case")
+            let created = try await post("/ui/cases/new", person + screening + "&acts_began=2025-09-01")
+            #expect(created.0 == .seeOther, "\(created.1)")
+            let location = try #require(created.2)
+            let (_, page, _) = try await get(client, location, cookie)
+            #expect(page.contains("identification.pathway: victim") && page.contains("s.6(2)"))
+
+            // The case's facts: recorded on the case page, shown back, and a wrong number named by its label.
+            let (_, factsForm, _) = try await get(client, location, cookie)
+            #expect(factsForm.contains("action=\"\(location)/facts\"") && factsForm.contains("Guardian appointed"))
+            let bad = try await post("\(location)/facts", "days_since_referral=three")
+            #expect(bad.0 == .unprocessableContent && bad.1.contains("Days since referral for identification: is not a whole number"), "\(bad.1)")
+            let recorded = try await post("\(location)/facts", "charges=illegal_exit&compelled_offence=true&guardian_appointed=false&return_risk=high")
+            #expect(recorded.0 == .seeOther, "\(recorded.1)")
+            let facts = try await api.server.host.cases.recordedFacts(CaseID(String(location.split(separator: "/").last!))!)
+            #expect(facts["charges"] == ["illegal_exit"] && facts["compelled_offence"] == true && facts["guardian_appointed"] == false)
+            #expect(facts["acts_began"] == "2025-09-01", "the screening form's fact is kept: the case form leaves it alone")
+            let (_, shown, _) = try await get(client, location, cookie)
+            #expect(shown.contains("<option value=\"high\" selected>High</option>"))
+            #expect(shown.contains("value=\"illegal_exit\" checked> Leaving the country without permission"))
+        }
+    }
+
     @Test("packs with their tests and a reload button, plugins, dead letters and reports, each for its roles only")
     func adminPages() async throws {
         let api = try await API()

@@ -29,6 +29,12 @@ extension CaseService {
     /// already hold (a new `acts_began` before the person's birthdate). Problems are named by the
     /// facts given.
     public func check(_ facts: [String: JSONValue], recorded: [String: JSONValue], for theCase: Case) async throws {
+        let problems = try await problems(facts, recorded: recorded, for: theCase)
+        if !problems.isEmpty { throw ValidationFailure(errors: problems) }
+    }
+
+    /// What `check` refuses, as field errors.
+    public func problems(_ facts: [String: JSONValue], recorded: [String: JSONValue], for theCase: Case) async throws -> [FieldError] {
         var merged = recorded.merging(facts) { $1 }.filter { $0.value != .null }
         if merged["birthdate"] == nil, let born = try await records.person(theCase.person)?.value.personal.dateOfBirth {
             merged["birthdate"] = .string(born.description)
@@ -40,9 +46,7 @@ extension CaseService {
                 let involved = [problem.fact] + problem.related
                 return !problem.related.isEmpty && involved.contains(where: given.contains) && !involved.allSatisfy(given.contains)
             }
-        if !problems.isEmpty {
-            throw ValidationFailure(errors: problems.map { FieldError(field: $0.field, message: $0.message) })
-        }
+        return problems.map { FieldError(field: $0.field, message: $0.message) }
     }
 
     /// The facts recorded for a case outside its screenings.
