@@ -175,7 +175,7 @@ def main():
         check(f"shelter → {organisation}: in_progress" in driver.page_source, "a referral with consent is made")
         shot(driver, "05-referral")
         page = driver.page_source
-        check("<td>forced_labour</td>" in page and "<td>referral.made</td>" in page, "the screening and the timeline are on the case page")
+        check("<td>Forced labour</td>" in page and "<td>referral.made</td>" in page, "the screening (by its labels) and the timeline are on the case page")
 
         driver.get(f"{BASE}/ui")
         page = driver.page_source
