@@ -40,7 +40,7 @@ struct WebUI: Sendable {
 
     static let baseLabels: [String: [String: String]] = [
         "en": [
-            "case_facts": "Facts of the case", "custody": "Custody", "unknown": "— not known —", "yes": "Yes", "no": "No", "none_of_these": "None of these",
+            "case_facts": "Facts of the case", "record_facts": "Record or change the facts", "custody": "Custody", "unknown": "— not known —", "yes": "Yes", "no": "No", "none_of_these": "None of these",
             "result.consider": "Charges for the prosecutor to consider not pursuing", "result.barred": "Charges that may not be prosecuted",
             "result.not_covered": "Charges the bar does not cover", "result.custody": "Custody while the deportation is arranged",
             "result.hold_reasons": "The return waits for", "result.stay_grounds": "Grounds to stay",
@@ -55,7 +55,7 @@ struct WebUI: Sendable {
             "flags": "Needs attention", "no_cases": "No cases.",
         ],
         "lo": [
-            "case_facts": "ຂໍ້ເທັດຈິງຂອງຄະດີ", "custody": "ການຄຸມຕົວ", "unknown": "— ບໍ່ຮູ້ —", "yes": "ແມ່ນ", "no": "ບໍ່ແມ່ນ", "none_of_these": "ບໍ່ມີອັນໃດ",
+            "case_facts": "ຂໍ້ເທັດຈິງຂອງຄະດີ", "record_facts": "ບັນທຶກ ຫຼື ປ່ຽນຂໍ້ເທັດຈິງ", "custody": "ການຄຸມຕົວ", "unknown": "— ບໍ່ຮູ້ —", "yes": "ແມ່ນ", "no": "ບໍ່ແມ່ນ", "none_of_these": "ບໍ່ມີອັນໃດ",
             "result.consider": "ຂໍ້ກ່າວຫາທີ່ໄອຍະການຄວນພິຈາລະນາບໍ່ດຳເນີນຄະດີ", "result.barred": "ຂໍ້ກ່າວຫາທີ່ຫ້າມດຳເນີນຄະດີ",
             "result.not_covered": "ຂໍ້ກ່າວຫາທີ່ບໍ່ໄດ້ຮັບການຍົກເວັ້ນ", "result.custody": "ການຄຸມຕົວລະຫວ່າງກະກຽມການສົ່ງອອກ",
             "result.hold_reasons": "ການສົ່ງກັບລໍຖ້າ", "result.stay_grounds": "ເຫດຜົນໃຫ້ຢູ່ຕໍ່",
@@ -70,7 +70,7 @@ struct WebUI: Sendable {
             "flags": "ຕ້ອງເອົາໃຈໃສ່", "no_cases": "ບໍ່ມີຄະດີ.",
         ],
         "th": [
-            "case_facts": "ข้อเท็จจริงของคดี", "custody": "การควบคุมตัว", "unknown": "— ไม่ทราบ —", "yes": "ใช่", "no": "ไม่ใช่", "none_of_these": "ไม่มีข้อใดเลย",
+            "case_facts": "ข้อเท็จจริงของคดี", "record_facts": "บันทึกหรือแก้ไขข้อเท็จจริง", "custody": "การควบคุมตัว", "unknown": "— ไม่ทราบ —", "yes": "ใช่", "no": "ไม่ใช่", "none_of_these": "ไม่มีข้อใดเลย",
             "result.consider": "ข้อหาที่อัยการควรพิจารณาไม่ดำเนินคดี", "result.barred": "ข้อหาที่ห้ามดำเนินคดี",
             "result.not_covered": "ข้อหาที่ไม่ได้รับการยกเว้น", "result.custody": "การควบคุมตัวระหว่างเตรียมการเนรเทศ",
             "result.hold_reasons": "การส่งกลับรอ", "result.stay_grounds": "เหตุที่อยู่ต่อ",
@@ -364,14 +364,17 @@ extension GloServer {
                 let details = WebUI.details(of: d.result, vocabulary: vocabulary, labels: labels, language: language)
                 return ["decision": d.decision, "outcome": d.outcome, "pack": d.packID, "version": d.packVersion,
                         "date": d.dateApplied.description, "reasons": d.reasons, "has_reasons": !d.reasons.isEmpty, "basis": d.basis,
-                        "has_basis": !d.basis.isEmpty, "missing": d.missing, "has_missing": !d.missing.isEmpty,
+                        "has_basis": !d.basis.isEmpty, "missing": d.missing.map { vocabulary.label(fact: $0, in: language) }, "has_missing": !d.missing.isEmpty,
                         "details": details, "has_details": !details.isEmpty]
             }
         let recorded = try await host.cases.recordedFacts(c.id)
         let form = FactsForm(vocabulary: vocabulary, form: "case", language: language)
         let fields = form.fields(recorded, labels: labels).map { field -> [String: Any] in
             var field = field
-            field["shown"] = recorded[field["name"] as! String].map { WebUI.shown($0, fact: field["name"] as! String, vocabulary, labels, language) } ?? "—"
+            if let value = recorded[field["name"] as! String] {
+                field["shown"] = WebUI.shown(value, fact: field["name"] as! String, vocabulary, labels, language)
+                field["recorded"] = true
+            }
             return field
         }
         let flags = try await host.cases.flags(of: c.id).map { ["message": $0.message] }

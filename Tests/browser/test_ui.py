@@ -164,6 +164,15 @@ def main():
         check("TH Anti-Trafficking in Persons Act" in page and "Legal basis" in page, "with its legal basis")
         case_url = driver.current_url
         shot(driver, "04-case-decision")
+        # The case's facts, from the vocabulary: open the form, record two, see them shown by their labels.
+        driver.find_element(By.CSS_SELECTOR, "#facts + details summary").click()
+        Select(driver.find_element(By.NAME, "wishes_to_return")).select_by_value("true")
+        driver.find_element(By.CSS_SELECTOR, "input[name=charges][value=illegal_exit]").click()
+        shot(driver, "04b-case-facts-form")
+        submit(driver, driver.find_element(By.CSS_SELECTOR, "form.facts button[type=submit]"))
+        page = driver.page_source
+        check("<th>Wishes to return home</th><td>Yes</td>" in page
+              and "<td>Leaving the country without permission</td>" in page, "the case's facts are recorded and shown by their labels")
 
         # A referral with the person's consent.
         organisation = str(uuid.uuid4())

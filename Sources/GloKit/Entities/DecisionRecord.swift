@@ -26,9 +26,9 @@ public struct DecisionRecord: Sendable, Hashable, Codable, Validatable {
     public var basis: [String]
     public var factsRead: [String]
     public var factsMissing: [String]
-    /// The facts to ask for next: the rule's own `missing` when it names them, else those it read and
-    /// found absent.
-    public var missing: [String] { result["missing"].map(\.stringArray) ?? factsMissing }
+    /// The facts to ask for next: the rule's own `missing` when it names them, else, for an
+    /// undetermined outcome, those it read and found absent.
+    public var missing: [String] { result["missing"].map(\.stringArray) ?? (outcome == "undetermined" ? factsMissing : []) }
     /// The whole object the rule returned.
     public var result: JSONValue
     public var decidedAt: Timestamp
