@@ -21,6 +21,9 @@ public struct PackManifest: Sendable, Equatable {
     public var todo: [String]
     /// Limits the pack asks for; they can only lower the host's.
     public var limits: LuaLimits?
+    /// Outcomes the pack declares, by decision: added to those of `decisions.yaml`, or all the outcomes
+    /// of a decision of the pack's own. Child packs inherit them.
+    public var outcomes: [String: [String]] = [:]
 
     public func isInForce(at date: CalendarDate) -> Bool {
         if let from = effectiveFrom, date < from { return false }
@@ -30,7 +33,7 @@ public struct PackManifest: Sendable, Equatable {
 
     static let knownFields: Set<String> = [
         "id", "name", "version", "extends", "effective_from", "effective_to", "status", "languages",
-        "description", "todo", "limits",
+        "description", "todo", "limits", "outcomes",
     ]
 
     /// Reads and validates a manifest. Every problem is reported, each naming file, line and field.
@@ -127,9 +130,30 @@ public struct PackManifest: Sendable, Equatable {
             }
             limits = hostLimits.lowered(to: requested)
         }
+        var outcomes: [String: [String]] = [:]
+        if let node = root.member("outcomes") {
+            if case .mapping(let byDecision) = node {
+                for (key, value) in byDecision {
+                    let decision = key.string ?? "?"
+                    let field = "outcomes.\(decision)"
+                    if decision.split(separator: ".").count != 2 {
+                        problem(field, key, "'\(decision)' is not a decision name (module.decision, such as identification.pathway)")
+                    }
+                    guard case .sequence(let items) = value, items.allSatisfy({ $0.string != nil }) else {
+                        problem(field, value, "must be a list of outcome names")
+                        continue
+                    }
+                    outcomes[decision] = items.compactMap(\.string)
+                }
+            } else {
+                problem("outcomes", node, "must map decisions to lists of outcomes (identification.pathway: [transported])")
+            }
+        }
         if !problems.isEmpty { throw RuleLoadError(problems: problems) }
-        return PackManifest(id: id, name: name, version: version, extends: extends, effectiveFrom: from,
-                            effectiveTo: to, status: status, languages: languages, description: description,
-                            todo: todo, limits: limits)
+        var manifest = PackManifest(id: id, name: name, version: version, extends: extends, effectiveFrom: from,
+                                    effectiveTo: to, status: status, languages: languages, description: description,
+                                    todo: todo, limits: limits)
+        manifest.outcomes = outcomes
+        return manifest
     }
 }

@@ -9,6 +9,8 @@ public struct RuleSet: Sendable {
     public let directory: String
     public let packs: [RulePack]
     public let vocabulary: Vocabulary
+    /// The decisions' declared outcomes and fields (`decisions.yaml` beside the vocabulary).
+    public let decisions: DecisionCatalog
 
     /// Loads every pack of `directory` and the vocabulary: `vocabularyFile`, or else the one
     /// `Vocabulary.locate` finds beside the packs.
@@ -34,14 +36,18 @@ public struct RuleSet: Sendable {
             problems.append(RuleProblem(file: directory, message: "holds no pack (a folder with a pack.yaml)"))
         }
         var vocabulary: Vocabulary?
+        var decisions = DecisionCatalog.empty
         if let file = vocabularyFile ?? Vocabulary.locate(rulesDirectory: directory) {
             do { vocabulary = try Vocabulary.load(file: file) } catch { problems += error.problems }
+            do { decisions = try DecisionCatalog.load(inFolder: (file as NSString).deletingLastPathComponent) } catch {
+                problems += error.problems
+            }
         } else {
             problems.append(RuleProblem(file: directory, message:
                 "no fact vocabulary: put a facts.schema.json in this folder or the one above it (the shipped one is Config/facts.schema.json)"))
         }
         guard let vocabulary else { throw RuleLoadError(problems: problems) }
-        let set = RuleSet(directory: directory, packs: packs, vocabulary: vocabulary)
+        let set = RuleSet(directory: directory, packs: packs, vocabulary: vocabulary, decisions: decisions)
         problems += set.crossPackProblems()
         if !problems.isEmpty { throw RuleLoadError(problems: problems) }
         return set

@@ -24,12 +24,12 @@ extension TestScratch {
     public static let config = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("Config")
 
-    /// Copies the shipped fact vocabulary (`facts.schema.json` and its `labels/`) into a rules folder
+    /// Copies the shipped fact vocabulary (`facts.schema.json`, `decisions.yaml` and `labels/`) into a rules folder
     /// the test made, unless it has its own: a rules folder reads the vocabulary beside its packs.
     public static func addVocabulary(to rules: String) throws {
         let fm = FileManager.default
         guard !fm.fileExists(atPath: (rules as NSString).appendingPathComponent("facts.schema.json")) else { return }
-        for item in ["facts.schema.json", "labels"] {
+        for item in ["facts.schema.json", "decisions.yaml", "labels"] {
             try fm.copyItem(atPath: config.appendingPathComponent(item).path, toPath: (rules as NSString).appendingPathComponent(item))
         }
     }
