@@ -12,6 +12,22 @@ public struct BoundDecision: Sendable {
     /// The facts a call may be given: checked before any Lua runs, so bad input is reported as bad
     /// input naming the fact, never as the rule's error.
     let vocabulary: Vocabulary
+    /// The outcomes this decision may return here (`decisions.yaml` and the chain's pack.yaml).
+    public let declaredOutcomes: Set<String>
+    /// The rules directory as given: file paths in messages start with it (`Config/jurisdictions/TH/...`).
+    let directory: String
+
+    /// Why `outcome` is not one this decision may return, or nil when it is declared.
+    public func undeclared(_ outcome: String) -> String? {
+        let name = reference.decision
+        if declaredOutcomes.contains(outcome) { return nil }
+        if declaredOutcomes.isEmpty {
+            return "\(name) declares no outcomes: declare them in decisions.yaml (beside facts.schema.json), or in the pack's pack.yaml (outcomes: { \(name): [\(outcome)] })"
+        }
+        let near = Vocabulary.nearest(outcome, among: declaredOutcomes.sorted()).map { "; did you mean '\($0)'?" } ?? ""
+        return "outcome '\(outcome)' is not declared for \(name) (declared: \(declaredOutcomes.sorted().joined(separator: ", ")))\(near)"
+            + " A new outcome is declared in decisions.yaml, or in the pack's pack.yaml (outcomes: { \(name): [\(outcome)] })"
+    }
 
     /// `ctx` as every call of this decision sees it.
     var context: JSONValue {
@@ -70,7 +86,9 @@ public struct DecisionEvaluator {
         try check(facts)
         do {
             let (value, reads) = try sandbox.call(function, facts: facts, context: decision.context, trackReads: true)
-            return RuleResult(value: value, rule: decision.reference, factsRead: reads?.read ?? [], factsMissing: reads?.missing ?? [])
+            var result = RuleResult(value: value, rule: decision.reference, factsRead: reads?.read ?? [], factsMissing: reads?.missing ?? [])
+            result.undeclared = decision.undeclared(result.outcome)
+            return result
         } catch {
             throw map(error)
         }
@@ -80,7 +98,7 @@ public struct DecisionEvaluator {
     /// (and `explanation` when asked), or `{"error":{...}}`. Returns whether the line was decided.
     public func evaluateLine(_ line: UnsafeRawBufferPointer, number: Int, explain: Bool, into out: inout [UInt8]) -> Bool {
         do throws(RuleEvaluationError) { try check(line) } catch {
-            DecisionEvaluator.writeError(error, line: number, into: &out)
+            DecisionEvaluator.writeError(error, line: number, under: decision.directory, into: &out)
             return false
         }
         do {
@@ -97,7 +115,7 @@ public struct DecisionEvaluator {
             }
             return true
         } catch {
-            DecisionEvaluator.writeError(map(error), line: number, into: &out)
+            DecisionEvaluator.writeError(map(error), line: number, under: decision.directory, into: &out)
             return false
         }
     }
@@ -131,10 +149,11 @@ public struct DecisionEvaluator {
     }
 
     /// `{"error":{"code":...,"message":...,"location":...,"line":N}}` and a newline; facts that break
-    /// the vocabulary are listed in `problems`, each with its `field`.
-    public static func writeError(_ error: RuleEvaluationError, line: Int, into out: inout [UInt8]) {
+    /// the vocabulary are listed in `problems`, each with its `field`. A location starts with the rules
+    /// directory, as every path the tools print does.
+    public static func writeError(_ error: RuleEvaluationError, line: Int, under directory: String, into out: inout [UInt8]) {
         var members: [String: JSONValue] = ["code": .string(error.code), "message": .string(error.message), "line": .int(Int64(line))]
-        if let location = error.location { members["location"] = .string(location) }
+        if let location = error.location { members["location"] = .string(RuleProblem.path(location, under: directory)) }
         if case .factProblems(let problems) = error {
             members["problems"] = .array(problems.map { .object(["field": .string($0.field), "message": .string($0.message)]) })
         }

@@ -40,6 +40,10 @@ public struct CalendarDate: Sendable, Hashable, Comparable, Codable, CustomStrin
     }
 
     /// Today in UTC.
+    /// Before and after every date a manifest can name: an open-ended range's ends.
+    public static let distantPast = CalendarDate(year: 1, month: 1, day: 1)!
+    public static let distantFuture = CalendarDate(year: 9999, month: 12, day: 31)!
+
     public static func today(now: Date = Date()) -> CalendarDate {
         CalendarDate(daysSince1970: Int((now.timeIntervalSince1970 / 86_400).rounded(.down)))
     }

@@ -45,7 +45,13 @@ return {
     end
     local outcome = rawget(result, "outcome")
     if type(outcome) ~= "string" then
-      error("glo: a decision must return a table with a text field 'outcome'", 0)
+      local keys = {}
+      for key in pairs(result) do
+        if type(key) == "string" and #keys < 10 then keys[#keys + 1] = key end
+      end
+      sort(keys)
+      error("glo: a decision must return a table with a text field 'outcome' (the table returned has: "
+        .. (keys[1] and table.concat(keys, ", ") or "no fields") .. ")", 0)
     end
     if rawget(result, "rule") ~= nil then
       error("glo: the field 'rule' of a result is reserved for the host", 0)

@@ -13,18 +13,17 @@ public final class RuleEngine: Sendable {
     public let statesPerPack: Int
     private let loaded: Mutex<LoadedRules>
 
-    /// Loads, validates and compiles every pack; any problem stops the load.
+    /// Loads, validates and compiles every pack. A pack with a problem is set aside (`problems`,
+    /// `RuleSet.broken`) and only the jurisdictions that need it fail; only a rules directory with
+    /// nothing usable (no pack, no vocabulary) stops the load.
     public init(directory: String, vocabularyFile: String? = nil, hostLimits: LuaLimits = .default,
                 statesPerPack: Int = ProcessInfo.processInfo.activeProcessorCount) throws(RuleLoadError) {
         self.directory = directory
         self.vocabularyFile = vocabularyFile
         self.hostLimits = hostLimits
         self.statesPerPack = max(1, statesPerPack)
-        let rules = try LoadedRules(ruleSet: RuleSet.load(directory: directory, vocabularyFile: vocabularyFile, hostLimits: hostLimits),
-                                    hostLimits: hostLimits, statesPerPack: self.statesPerPack)
-        let problems = rules.compileAll()
-        if !problems.isEmpty { throw RuleLoadError(problems: problems) }
-        loaded = Mutex(rules)
+        let set = try RuleSet.load(directory: directory, vocabularyFile: vocabularyFile, hostLimits: hostLimits)
+        loaded = Mutex(LoadedRules.compiling(set, hostLimits: hostLimits, statesPerPack: self.statesPerPack))
     }
 
     public var ruleSet: RuleSet { loaded.withLock { $0.ruleSet } }
@@ -32,15 +31,20 @@ public final class RuleEngine: Sendable {
     /// The fact vocabulary of the rules now in use.
     public var vocabulary: Vocabulary { ruleSet.vocabulary }
 
+    /// Every problem of the packs set aside, each with its file and line.
+    public var problems: [RuleProblem] { ruleSet.problems }
+
+    /// What the last reload did, and when; nil before the first.
+    public var lastReload: ReloadReport? { reloads.withLock { $0 } }
+    private let reloads = Mutex<ReloadReport?>(nil)
+
     private var current: LoadedRules { loaded.withLock { $0 } }
 
     /// The decision `name` of `jurisdiction` as the law stands at `date`.
     public func bind(jurisdiction: String, decision name: String, at date: CalendarDate) throws(RuleEvaluationError) -> BoundDecision {
         let rules = current
-        guard let pack = rules.ruleSet.pack(jurisdiction, at: date) else {
-            let known = rules.ruleSet.jurisdictions
-            if !known.contains(jurisdiction) { throw .unknownJurisdiction(jurisdiction, known: known) }
-            throw .noPackInForce(jurisdiction: jurisdiction, date: date)
+        guard let pack = try rules.ruleSet.inForce(jurisdiction, at: date) else {
+            throw .unknownJurisdiction(jurisdiction, known: rules.ruleSet.jurisdictions)
         }
         return try rules.bind(pack: pack, decision: name, at: date)
     }
@@ -55,50 +59,139 @@ public final class RuleEngine: Sendable {
         try bind(jurisdiction: jurisdiction, decision: decision, at: date).evaluate(facts)
     }
 
-    /// Every decision each jurisdiction's pack in force at `date` offers (inherited ones included).
-    public func decisions(of jurisdiction: String, at date: CalendarDate) throws(RuleEvaluationError) -> [String] {
-        let rules = current
-        guard let pack = rules.ruleSet.pack(jurisdiction, at: date) else {
-            throw .noPackInForce(jurisdiction: jurisdiction, date: date)
-        }
-        return try rules.decisions(of: pack, at: date)
+    /// The hash decisions of `pack` carry at `date`: its content hash together with its parents'.
+    public func chainHash(_ pack: RulePack, at date: CalendarDate) -> String? {
+        (try? ruleSet.chain(from: pack, at: date)).map { combinedHash($0.map(\.contentHash)) }
     }
 
-    /// Reads the directory again, compiles every pack and runs every pack's tests; only when all of
-    /// that succeeds do the new rules replace the old, at once. Otherwise the old rules stay.
-    public func reload() -> ReloadReport {
-        let candidate: LoadedRules
+    /// Every decision each jurisdiction's pack in force at `date` offers (inherited ones included).
+    public func decisions(of jurisdiction: String, at date: CalendarDate) throws(RuleEvaluationError) -> [String] {
+        try current.decisions(of: jurisdiction, at: date)
+    }
+
+    /// Reads the directory again, compiles every pack and runs every pack's tests; the new rules
+    /// replace the old, at once, only when the jurisdictions served (`serving`; nil: all) can all be
+    /// used: their packs and the packs they extend load, compile and pass their tests, and offer every
+    /// decision in `needs` (what the enabled plugins need, as at start). A broken pack no served
+    /// jurisdiction needs is set aside and reported, without stopping the others. Otherwise the old
+    /// rules stay.
+    public func reload(serving: [String]? = nil, needs: [PluginNeed] = [], at date: CalendarDate = .today()) -> ReloadReport {
+        let report = reloadOnce(serving: serving, needs: needs, at: date)
+        reloads.withLock { $0 = report }
+        return report
+    }
+
+    private func reloadOnce(serving: [String]?, needs: [PluginNeed], at date: CalendarDate) -> ReloadReport {
+        let set: RuleSet
         do {
-            candidate = try LoadedRules(ruleSet: RuleSet.load(directory: directory, vocabularyFile: vocabularyFile, hostLimits: hostLimits),
-                                        hostLimits: hostLimits, statesPerPack: statesPerPack)
+            set = try RuleSet.load(directory: directory, vocabularyFile: vocabularyFile, hostLimits: hostLimits)
         } catch {
-            return ReloadReport(applied: false, problems: error.problems, tests: nil, changed: [])
+            return ReloadReport(applied: false, problems: error.problems)
         }
-        let problems = candidate.compileAll()
-        if !problems.isEmpty { return ReloadReport(applied: false, problems: problems, tests: nil, changed: []) }
+        let candidate = LoadedRules.compiling(set, hostLimits: hostLimits, statesPerPack: statesPerPack)
+        let served = serving ?? (candidate.ruleSet.jurisdictions + candidate.ruleSet.broken.compactMap(\.id)).uniqued()
+        // Which packs (by id) the served jurisdictions need at `date`, and why any cannot be used.
+        var needed: Set<String> = []
+        var blocking: [RuleProblem] = []
+        var unmet: [String] = []
+        for jurisdiction in served {
+            do {
+                guard let pack = try candidate.ruleSet.inForce(jurisdiction, at: date) else {
+                    unmet.append("jurisdiction '\(jurisdiction)' is served, but the rules have no pack for it")
+                    continue
+                }
+                needed.formUnion(try candidate.ruleSet.chain(from: pack, at: date).map(\.id))
+                let offered = Set(try candidate.decisions(of: jurisdiction, at: date))
+                for need in needs where !offered.contains(need.decision) {
+                    unmet.append("plugin '\(need.plugin)' needs decision '\(need.decision)', which the \(jurisdiction) pack in force on \(date) does not provide")
+                }
+            } catch {
+                if case .brokenPack(let id, _) = error {
+                    needed.insert(id)
+                } else {
+                    unmet.append("jurisdiction '\(jurisdiction)': \(error.message)")
+                }
+            }
+        }
+        let setAside = candidate.ruleSet.broken.filter { !needed.contains($0.id ?? "") }.flatMap(\.problems)
+        blocking += candidate.ruleSet.broken.filter { needed.contains($0.id ?? "") }.flatMap(\.problems)
+        blocking += needed.sorted().flatMap { candidate.lint(jurisdiction: $0) }
+        blocking = blocking.uniqued()
         let tests = PackTestRunner(rules: candidate).run()
-        guard tests.failed == 0 else { return ReloadReport(applied: false, problems: [], tests: tests, changed: []) }
+        let failing = tests.failures.filter { needed.contains($0.pack) }
+        guard blocking.isEmpty, unmet.isEmpty, failing.isEmpty else {
+            return ReloadReport(applied: false, problems: blocking, tests: tests, unmet: unmet, setAside: setAside)
+        }
         let changed = loaded.withLock { rules -> [String] in
             let before = Dictionary(rules.ruleSet.packs.map { ("\($0.id)@\($0.version)", $0.contentHash) }, uniquingKeysWith: { a, _ in a })
             rules = candidate
             return candidate.ruleSet.packs.filter { before["\($0.id)@\($0.version)"] != $0.contentHash }.map { "\($0.id)@\($0.version)" }.sorted()
         }
-        return ReloadReport(applied: true, problems: [], tests: tests, changed: changed)
+        return ReloadReport(applied: true, problems: [], tests: tests, changed: changed, setAside: setAside)
     }
 
     /// Runs every pack's tests (or one jurisdiction's).
-    public func runTests(jurisdiction: String? = nil) -> PackTestReport {
-        PackTestRunner(rules: current).run(jurisdiction: jurisdiction)
+    public func runTests(jurisdiction: String? = nil, named name: String? = nil) -> PackTestReport {
+        PackTestRunner(rules: current).run(jurisdiction: jurisdiction, named: name)
+    }
+
+    /// The checks for meaning on the packs' text (`RuleLint`) of every usable pack (or one
+    /// jurisdiction's); the packs' tests check their results the same way.
+    public func lint(jurisdiction: String? = nil) -> [RuleProblem] {
+        current.lint(jurisdiction: jurisdiction)
+    }
+}
+
+/// A decision an enabled plugin needs in every served jurisdiction.
+public struct PluginNeed: Sendable, Hashable {
+    public var plugin: String
+    public var decision: String
+
+    public init(plugin: String, decision: String) {
+        self.plugin = plugin
+        self.decision = decision
     }
 }
 
 /// What a reload did: applied, or kept the old rules and why.
 public struct ReloadReport: Sendable {
     public var applied: Bool
+    /// Problems of the packs the served jurisdictions need: they kept the old rules.
     public var problems: [RuleProblem]
     public var tests: PackTestReport?
     /// `ID@version` of the packs whose content changed.
-    public var changed: [String]
+    public var changed: [String] = []
+    /// What the enabled plugins need and the new packs do not offer: it kept the old rules.
+    public var unmet: [String] = []
+    /// Problems of packs no served jurisdiction needs: those packs were left out, the reload went on.
+    public var setAside: [RuleProblem] = []
+    public var at = Date()
+
+    public init(applied: Bool, problems: [RuleProblem], tests: PackTestReport? = nil, changed: [String] = [],
+                unmet: [String] = [], setAside: [RuleProblem] = []) {
+        self.applied = applied
+        self.problems = problems
+        self.tests = tests
+        self.changed = changed
+        self.unmet = unmet
+        self.setAside = setAside
+    }
+
+    /// Every reason the reload was refused (nothing when it was applied), as lines to log or show,
+    /// paths after the rules `directory`.
+    public func refusals(under directory: String) -> [String] {
+        guard !applied else { return [] }
+        return problems.map { $0.under(directory).description } + unmet
+            + (tests?.failures.map { "\(RuleProblem.path($0.file, under: directory)):\($0.line): \($0.name): \($0.message)" } ?? [])
+    }
+}
+
+extension Array where Element: Hashable {
+    /// The elements in order, each once.
+    func uniqued() -> [Element] {
+        var seen: Set<Element> = []
+        return filter { seen.insert($0).inserted }
+    }
 }
 
 /// One loaded rules directory and the sandbox pools of its pack versions.
@@ -126,6 +219,34 @@ final class LoadedRules: Sendable {
         self.ruleSet = ruleSet
         self.hostLimits = hostLimits
         self.statesPerPack = statesPerPack
+    }
+
+    /// Compiles every pack of `set`; the packs that do not compile are set aside with their problems.
+    static func compiling(_ set: RuleSet, hostLimits: LuaLimits, statesPerPack: Int) -> LoadedRules {
+        let first = LoadedRules(ruleSet: set, hostLimits: hostLimits, statesPerPack: statesPerPack)
+        let problems = first.compileAll().uniqued()
+        return problems.isEmpty ? first
+            : LoadedRules(ruleSet: set.settingAside(problems), hostLimits: hostLimits, statesPerPack: statesPerPack)
+    }
+
+    /// `RuleLint` on every usable pack (or one jurisdiction's), each in a chain in force at its start.
+    func lint(jurisdiction: String? = nil) -> [RuleProblem] {
+        ruleSet.packs.filter { jurisdiction == nil || $0.id == jurisdiction }.flatMap { pack -> [RuleProblem] in
+            let date = pack.manifest.effectiveFrom ?? pack.manifest.effectiveTo ?? CalendarDate.today()
+            guard let chain = try? ruleSet.chain(from: pack, at: date) else { return [] }
+            let own = (try? decisions(of: pack, at: date))?.filter { name in
+                pack.modules[String(name.prefix { $0 != "." })] != nil
+            } ?? []
+            return RuleLint.scan(pack, in: ruleSet, chain: chain, decisionsDefined: own)
+        }
+    }
+
+    /// Every decision the pack of `jurisdiction` in force at `date` offers.
+    func decisions(of jurisdiction: String, at date: CalendarDate) throws(RuleEvaluationError) -> [String] {
+        guard let pack = try ruleSet.inForce(jurisdiction, at: date) else {
+            throw .unknownJurisdiction(jurisdiction, known: ruleSet.jurisdictions)
+        }
+        return try decisions(of: pack, at: date)
     }
 
     func pool(for chain: [RulePack]) -> LuaSandboxPool {
@@ -179,9 +300,15 @@ final class LoadedRules: Sendable {
             reference: RuleReference(pack: pack.id, version: pack.version, hash: combinedHash(chain.map(\.contentHash)),
                                      decision: name, date: date),
             module: parts[0], key: parts[1], searchPath: chain.map(\.id), chain: chain, pool: pool(for: chain),
-            vocabulary: ruleSet.vocabulary)
+            vocabulary: ruleSet.vocabulary, declaredOutcomes: ruleSet.declaredOutcomes(name, chain: chain),
+            directory: ruleSet.directory)
         // Resolve once now, so that an unknown decision or a broken module is reported here.
-        try bound.withEvaluator { (_: inout DecisionEvaluator) throws(RuleEvaluationError) in }
+        do {
+            try bound.withEvaluator { (_: inout DecisionEvaluator) throws(RuleEvaluationError) in }
+        } catch {
+            if case .unknownDecision = error { throw .unknownDecision(name, jurisdiction: pack.id, available: available()) }
+            throw error
+        }
         return bound
     }
 

@@ -71,6 +71,18 @@ public struct RulePack: Sendable {
         return RulePack(manifest: manifest, folder: folder, modules: modules, testFiles: tests, contentHash: hash)
     }
 
+    /// The `id:` a broken pack's manifest states, when a line says it: a broken pack is still named by
+    /// its id, so that the jurisdictions needing it fail with its problems.
+    static func declaredID(folder: String, in directory: URL) -> String? {
+        guard let text = try? String(contentsOf: directory.appendingPathComponent(folder).appendingPathComponent("pack.yaml"), encoding: .utf8)
+        else { return nil }
+        for line in text.split(separator: "\n") where line.hasPrefix("id:") {
+            let value = line.dropFirst(3).trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "\"'"))
+            return value.isEmpty ? nil : value
+        }
+        return nil
+    }
+
     static func isModuleName(_ s: String) -> Bool {
         guard let first = s.unicodeScalars.first, first.properties.isAlphabetic, first.isASCII else { return false }
         return s.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "_") }

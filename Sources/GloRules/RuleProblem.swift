@@ -1,6 +1,6 @@
 /// Something wrong in a rules directory, named the way an editor jumps to it: `file:line`, and the
 /// field of a manifest or test when there is one.
-public struct RuleProblem: Error, Sendable, Equatable, CustomStringConvertible {
+public struct RuleProblem: Error, Sendable, Hashable, CustomStringConvertible {
     /// Path of the file, relative to the rules directory (`TH/pack.yaml`).
     public var file: String
     public var line: Int?
@@ -26,8 +26,15 @@ public struct RuleProblem: Error, Sendable, Equatable, CustomStringConvertible {
     /// The same problem with the rules directory in front of the file, as the CLI prints it.
     public func under(_ directory: String) -> RuleProblem {
         var copy = self
-        copy.file = directory.hasSuffix("/") ? directory + file : directory + "/" + file
+        copy.file = Self.path(file, under: directory)
         return copy
+    }
+
+    /// `file` (relative to the rules directory) as every tool prints it: after the directory as given.
+    /// A path that already starts with it, or is absolute, is left alone.
+    public static func path(_ file: String, under directory: String) -> String {
+        if file.hasPrefix("/") || file.hasPrefix(directory + "/") { return file }
+        return directory.hasSuffix("/") ? directory + file : directory + "/" + file
     }
 }
 

@@ -23,6 +23,9 @@ public struct RuleResult: Sendable, Equatable {
     public var rule: RuleReference
     public var factsRead: [String]
     public var factsMissing: [String]
+    /// Why the outcome is not one the decision declares; nil when it is. A host that gets one must not
+    /// act on it silently: the plugins flag the case.
+    public var undeclared: String?
 
     public var outcome: String { value["outcome"]?.stringValue ?? "" }
     public var reasons: [String] { value["reasons"]?.stringArray ?? [] }

@@ -138,9 +138,15 @@ extension GloServer {
             // unauthenticated callers.
             let store = host.records.store
             let last = try await store.lastSequence()
-            return .json(["status": "ready", "store": "ok", "database": .string(store.kind),
-                          "last_sequence": .int(last), "holder": .string(host.bus.holder),
-                          "plugins": .array(host.plugins.map { .string($0.id) })])
+            var body: [String: JSONValue] = ["status": "ready", "store": "ok", "database": .string(store.kind),
+                                             "last_sequence": .int(last), "holder": .string(host.bus.holder),
+                                             "plugins": .array(host.plugins.map { .string($0.id) })]
+            // Whether the packs on disk are the ones serving: a refused reload keeps the old ones.
+            if let reload = host.engine.lastReload {
+                body["rules_reload"] = .object(["applied": .bool(reload.applied), "at": .string(Timestamp(reload.at).description),
+                                                "problems": .int(Int64(reload.refusals(under: host.engine.directory).count))])
+            }
+            return .json(.object(body))
         } catch {
             throw Problem(.serviceUnavailable, "not-ready", "Not ready", "the store does not answer")
         }
@@ -344,23 +350,39 @@ extension GloServer {
 
     func packs(_ context: APIContext) async throws -> APIResponse {
         _ = try await authorize(context, .manageRules, nil, subject: "rules", request: "GET /api/v1/rules/packs")
-        let tests = host.engine.runTests()
-        return .json(["items": .array(host.engine.ruleSet.packs.map { p in
+        let engine = host.engine
+        let tests = engine.runTests()
+        var body: [String: JSONValue] = ["items": .array(engine.ruleSet.packs.map { p in
             let counts = tests.perPack.first { $0.pack == "\(p.id)@\(p.version)" }
+            let date = p.manifest.effectiveFrom ?? p.manifest.effectiveTo ?? .today()
             return .object(["id": .string(p.id), "version": .string(p.version), "hash": .string(p.contentHash),
+                            // The hash a decision of this version carries: the pack with its parents.
+                            "decision_hash": engine.chainHash(p, at: date).map(JSONValue.string) ?? .null,
                             "effective_from": p.manifest.effectiveFrom.map { .string($0.description) } ?? .null,
                             "effective_to": p.manifest.effectiveTo.map { .string($0.description) } ?? .null,
                             "tests_passed": .int(Int64(counts?.passed ?? 0)), "tests_failed": .int(Int64(counts?.failed ?? 0))])
-        })])
+        })]
+        body["broken"] = .array(engine.problems.map { .string($0.under(engine.directory).description) })
+        if let last = engine.lastReload { body["last_reload"] = Self.reloadJSON(last, under: engine.directory) }
+        return .json(.object(body))
+    }
+
+    /// A reload's report as the API shows it: applied or not, when, what changed, and every reason.
+    static func reloadJSON(_ report: ReloadReport, under directory: String) -> JSONValue {
+        var body: [String: JSONValue] = [
+            "applied": .bool(report.applied), "at": .string(Timestamp(report.at).description),
+            "changed": .array(report.changed.map(JSONValue.string)),
+            "problems": .array(report.refusals(under: directory).map(JSONValue.string)),
+            "set_aside": .array(report.setAside.map { .string($0.under(directory).description) }),
+        ]
+        if let tests = report.tests { body["tests_failed"] = .array(tests.failures.map { .string($0.description) }) }
+        return .object(body)
     }
 
     func reload(_ context: APIContext) async throws -> APIResponse {
         _ = try await authorize(context, .manageRules, nil, subject: "rules", request: "POST /api/v1/rules/reload")
-        let report = host.engine.reload()
-        var body: [String: JSONValue] = ["applied": .bool(report.applied), "changed": .array(report.changed.map(JSONValue.string)),
-                                         "problems": .array(report.problems.map { .string($0.under(host.engine.directory).description) })]
-        if let tests = report.tests { body["tests_failed"] = .array(tests.failures.map { .string($0.description) }) }
-        return .json(.object(body), report.applied ? .ok : .unprocessableContent)
+        let report = host.reloadRules()
+        return .json(Self.reloadJSON(report, under: host.engine.directory), report.applied ? .ok : .unprocessableContent)
     }
 
     func auditEntries(_ request: Request, _ context: APIContext) async throws -> APIResponse {

@@ -246,10 +246,9 @@ extension GloServer {
         router.post("/ui/packs/reload") { request, context in
             await self.signedIn(ui, request, context, checkCSRF: true) { caller, csrf, _ in
                 try AccessPolicy.check(caller, .manageRules, in: nil)
-                let report = self.host.engine.reload()
+                let report = self.host.reloadRules()
                 let notice = report.applied ? "Reloaded: \(report.changed.isEmpty ? "nothing changed" : report.changed.joined(separator: ", "))"
-                    : "Not reloaded; the previous packs keep serving: " + (report.problems.map { $0.under(self.host.engine.directory).description }
-                        + (report.tests?.failures.map(\.description) ?? [])).joined(separator: "; ")
+                    : "Not reloaded; the previous packs keep serving: " + report.refusals(under: self.host.engine.directory).joined(separator: "; ")
                 return try self.packsPage(ui, caller, csrf, notice: notice)
             }
         }
@@ -550,15 +549,24 @@ extension WebUI {
 extension GloServer {
     func packsPage(_ ui: WebUI, _ caller: Caller, _ csrf: String, notice: String?) throws -> Response {
         try AccessPolicy.check(caller, .manageRules, in: nil)
-        let tests = host.engine.runTests()
-        let rows: [[String: Any]] = host.engine.ruleSet.packs.map { p in
+        let engine = host.engine
+        let tests = engine.runTests()
+        let rows: [[String: Any]] = engine.ruleSet.packs.map { p in
             let counts = tests.perPack.first { $0.pack == "\(p.id)@\(p.version)" }
+            let date = p.manifest.effectiveFrom ?? p.manifest.effectiveTo ?? .today()
             return ["cells": [p.id, p.version, p.manifest.effectiveFrom?.description ?? "—", p.manifest.effectiveTo?.description ?? "—",
-                              String(p.contentHash.prefix(12)), "\(counts?.passed ?? 0) / \(counts?.failed ?? 0)"]]
+                              String((engine.chainHash(p, at: date) ?? "").prefix(12)), "\(counts?.passed ?? 0) / \(counts?.failed ?? 0)"]]
         }
         var values: [String: Any] = ["heading": WebUI.label("packs", caller), "reload": true, "csrf": csrf, "rows": rows,
-                                     "columns": ["pack", "version", "from", "to", "hash", "tests passed / failed"]]
-        if let notice { values["notice"] = notice }
+                                     "columns": ["pack", "version", "from", "to", "decision hash", "tests passed / failed"]]
+        // What the last reload did: the packs on disk may not be the ones serving.
+        var lines = [notice].compactMap { $0 }
+        if notice == nil, let last = engine.lastReload {
+            lines.append(last.applied ? "Last reload \(Timestamp(last.at)): applied"
+                : "Last reload \(Timestamp(last.at)): NOT applied: " + last.refusals(under: engine.directory).joined(separator: "; "))
+        }
+        lines += engine.problems.map { "Set aside: \($0.under(engine.directory))" }
+        if !lines.isEmpty { values["notice"] = lines.joined(separator: " · ") }
         return ui.page("admin", title: "Rule packs", lang: caller.user.language ?? "en", csrf: csrf, values)
     }
 

@@ -44,7 +44,8 @@ struct BatchOptions: ParsableArguments {
 }
 
 /// Loads a rules directory, or ends the command with every problem as `file:line` and exit code
-/// `failure` (2: the packs are unusable for this command; `rules check` reports them with 1).
+/// `failure` when nothing in it can be used (2; `rules check` reports with 1). A pack with problems
+/// does not stop the others: the commands that need it fail when they use it.
 func loadEngine(_ directory: String, statesPerPack: Int = ProcessInfo.processInfo.activeProcessorCount,
                 failure: Int32 = 2) throws -> RuleEngine {
     do {
@@ -53,6 +54,39 @@ func loadEngine(_ directory: String, statesPerPack: Int = ProcessInfo.processInf
         for problem in error.problems { warn(problem.under(directory).description) }
         warn("\(directory): \(error.problems.count) problem(s); the packs cannot be used")
         throw ExitCode(failure)
+    }
+}
+
+/// The rules directory a `check` or `test` argument names: the directory itself, or a pack folder in
+/// it (`Config/jurisdictions/NP`), which means that pack alone in its directory.
+struct RulesArgument {
+    let directory: String
+    /// The pack the argument named, when it named one.
+    let pack: String?
+
+    init(_ argument: String) throws {
+        var path = argument
+        while path.count > 1 && path.hasSuffix("/") { path.removeLast() }
+        let manifest = (path as NSString).appendingPathComponent("pack.yaml")
+        guard FileManager.default.fileExists(atPath: manifest) else {
+            directory = path
+            pack = nil
+            return
+        }
+        let parent = (path as NSString).deletingLastPathComponent
+        directory = parent.isEmpty ? "." : parent
+        let folder = (path as NSString).lastPathComponent
+        pack = RulesArgument.declaredID(manifest) ?? folder
+    }
+
+    /// The `id:` line of a manifest, read plainly (the pack may be broken).
+    static func declaredID(_ manifest: String) -> String? {
+        guard let text = try? String(contentsOfFile: manifest, encoding: .utf8) else { return nil }
+        for line in text.split(separator: "\n") where line.hasPrefix("id:") {
+            let value = line.dropFirst(3).trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "\"'"))
+            if !value.isEmpty { return value }
+        }
+        return nil
     }
 }
 
@@ -67,56 +101,121 @@ func bind(_ engine: RuleEngine, _ options: DecisionOptions) throws -> BoundDecis
 }
 
 func located(_ error: RuleEvaluationError, in directory: String) -> String {
-    if let location = error.location { return "\(directory)/\(location): \(error.code): \(error.message)" }
-    return "\(error.code): \(error.message)"
+    error.description(under: directory)
 }
 
 extension Rules {
     struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Load and validate every pack: manifests, inheritance, dates, and every module compiled and run.",
-            discussion: "Prints each pack with its decisions. Problems go to stderr as file:line; exit 1 on any."
+            abstract: "Load and validate the packs, and check what they mean: facts read, outcomes, basis, the tests' facts.",
+            discussion: """
+                Loads every pack (manifests, inheritance, dates), compiles every module, and checks for meaning: a fact
+                read that the vocabulary does not have (Config/facts.schema.json), an outcome no declaration allows
+                (Config/decisions.yaml, or the pack's pack.yaml), a result without basis or reasons, and test facts that
+                break the vocabulary (the packs' tests are run for this; `rules test` reports their expectations).
+                Prints each pack with its decisions, own or inherited. Problems go to stderr as file:line; exit 1 on any.
+                Give a pack's folder (Config/jurisdictions/NP) to check that pack alone.
+                """
         )
 
-        @Argument(help: "The rules directory, e.g. Config/jurisdictions.")
+        @Argument(help: "The rules directory (Config/jurisdictions), or one pack's folder in it (Config/jurisdictions/NP).")
         var directory: String
 
         func run() throws {
-            let engine = try loadEngine(directory, statesPerPack: 1, failure: 1)
-            for pack in engine.ruleSet.packs.sorted(by: { ($0.id, $0.version) < ($1.id, $1.version) }) {
+            let target = try RulesArgument(directory)
+            let engine = try loadEngine(target.directory, statesPerPack: 1, failure: 1)
+            let set = engine.ruleSet
+            for pack in set.packs.sorted(by: { ($0.id, $0.version) < ($1.id, $1.version) }) where target.pack == nil || pack.id == target.pack {
                 let date = pack.manifest.effectiveFrom ?? pack.manifest.effectiveTo ?? CalendarDate.today()
                 let decisions = (try? engine.decisions(of: pack.id, at: date)) ?? []
+                let chain = (try? set.chain(from: pack, at: date)) ?? [pack]
+                let described = decisions.map { name -> String in
+                    let module = String(name.prefix { $0 != "." })
+                    let definer = chain.first { $0.modules[module] != nil }
+                    return definer == nil || definer?.id == pack.id ? name : "\(name) (from \(definer!.id))"
+                }
                 var range = ""
                 if pack.manifest.effectiveFrom != nil || pack.manifest.effectiveTo != nil {
                     range = " [\(pack.manifest.effectiveFrom?.description ?? "…")..\(pack.manifest.effectiveTo?.description ?? "…")]"
                 }
                 let parent = pack.manifest.extends.map { " extends \($0)" } ?? ""
-                print("ok \(pack.id) \(pack.version) (\(pack.manifest.status.rawValue))\(parent)\(range): \(decisions.joined(separator: ", "))")
+                print("ok \(pack.id) \(pack.version) (\(pack.manifest.status.rawValue))\(parent)\(range): \(described.joined(separator: ", "))")
             }
-            print("\(engine.ruleSet.packs.count) packs, 0 problems")
+            var problems = set.broken.filter { target.pack == nil || $0.id == target.pack }.flatMap(\.problems)
+                .map { $0.under(target.directory).description }
+            let scanned = engine.lint(jurisdiction: target.pack)
+            problems += scanned.map { $0.under(target.directory).description }
+            // What the tests' results show, each mistake once, at the first case that shows it.
+            var seen: [String: (where: String, more: Int)] = [:]
+            var order: [String] = []
+            for failure in engine.runTests(jurisdiction: target.pack).failures {
+                // A misspelt read the text shows already is not repeated from every test that meets it.
+                for message in failure.meaning where !scanned.contains(where: { message.contains(Self.read(in: $0.message) ?? "\u{0}") }) {
+                    if seen[message] == nil {
+                        seen[message] = ("\(RuleProblem.path(failure.file, under: target.directory)):\(failure.line): \(failure.name)", 0)
+                        order.append(message)
+                    } else {
+                        seen[message]!.more += 1
+                    }
+                }
+            }
+            problems += order.map { message in
+                let found = seen[message]!
+                return "\(found.where): \(message)" + (found.more > 0 ? " (and in \(found.more) more case(s))" : "")
+            }
+            for problem in problems { warn(problem) }
+            let count = set.packs.filter { target.pack == nil || $0.id == target.pack }.count
+                + set.broken.filter { target.pack == nil || $0.id == target.pack }.count
+            print("\(count) packs, \(problems.count) problems")
+            if !problems.isEmpty { throw ExitCode(1) }
+        }
+
+        /// `facts.NAME,` when a problem is about reading that fact.
+        static func read(in message: String) -> String? {
+            guard message.hasPrefix("reads facts."), let comma = message.firstIndex(of: ",") else { return nil }
+            return String(message[message.index(message.startIndex, offsetBy: 6)...comma])
         }
     }
 
     struct Test: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Run the packs' tests (tests/*.yaml) against the pack version each lives in.",
-            discussion: "Prints each failure as file:line and, last, the line 'N passed, M failed'. Exit 1 when any failed."
+            discussion: """
+                Prints each failure as file:line with every field that differs, what the decision returned, and the
+                `rules explain` command that decides the same case again; last, the line 'N passed, M failed'. A pack that
+                cannot be used counts each of its problems as a failure; the other packs' tests still run.
+                Exit 1 when any failed, 2 when the arguments or the whole directory are unusable.
+                """
         )
 
-        @Argument(help: "The rules directory, e.g. Config/jurisdictions.")
+        @Argument(help: "The rules directory (Config/jurisdictions), or one pack's folder in it (Config/jurisdictions/NP).")
         var directory: String
 
         @Option(name: .customLong("jurisdiction"), help: "Only this pack id.")
         var jurisdiction: String?
 
+        @Option(name: .customLong("name"), help: "Only the cases whose name contains this text (any case).")
+        var name: String?
+
         func run() throws {
-            let engine = try loadEngine(directory, statesPerPack: 1)
-            if let jurisdiction, !engine.ruleSet.jurisdictions.contains(jurisdiction) {
-                throw ValidationError("--jurisdiction '\(jurisdiction)' has no pack in \(directory) (known: \(engine.ruleSet.jurisdictions.joined(separator: ", ")))")
+            let target = try RulesArgument(directory)
+            let engine = try loadEngine(target.directory, statesPerPack: 1)
+            let only = jurisdiction ?? target.pack
+            let known = engine.ruleSet.jurisdictions + engine.ruleSet.broken.compactMap(\.id)
+            if let only, !known.contains(only) {
+                let near = Vocabulary.nearest(only, among: known).map { "; did you mean '\($0)'?" } ?? ""
+                throw ValidationError("--jurisdiction '\(only)' has no pack in \(target.directory) (known: \(Set(known).sorted().joined(separator: ", ")))\(near)")
             }
-            let report = engine.runTests(jurisdiction: jurisdiction)
-            for failure in report.failures { print("FAIL \(directory)/\(failure)") }
+            let report = engine.runTests(jurisdiction: only, named: name)
+            for failure in report.failures {
+                let lines = failure.message.split(separator: "\n", omittingEmptySubsequences: false)
+                print("FAIL \(RuleProblem.path(failure.file, under: target.directory)):\(failure.line): \(failure.name): \(lines.first ?? "")")
+                for line in lines.dropFirst() { print("     \(line)") }
+                if let actual = failure.actual { print("     got: \(JSONWriter.string(actual, sortKeys: true))") }
+                if let reproduce = failure.reproduce { print("     try: \(reproduce)") }
+            }
             for pack in report.perPack { print("\(pack.pack): \(pack.passed) passed, \(pack.failed) failed") }
+            if let name, report.passed + report.failed == 0 { warn("no test case's name contains '\(name)'") }
             print(report.summary)
             if report.failed > 0 { throw ExitCode(1) }
         }

@@ -86,7 +86,7 @@ extension Rules {
                 }
             case .failure(let error):
                 var members: [String: JSONValue] = ["code": .string(error.code), "message": .string(error.message)]
-                if let location = error.location { members["location"] = .string("\(rules)/\(location)") }
+                if let location = error.location { members["location"] = .string(RuleProblem.path(location, under: rules)) }
                 print(JSONWriter.string(["error": .object(members)]))
                 throw ExitCode(1)
             }

@@ -61,21 +61,25 @@ struct Serve: AsyncParsableCommand {
         // Taken before loading, so that an edit made while the host starts is not missed.
         let loadedFiles = RulesWatcher.fingerprint(settings.rules)
         let engine = try loadEngine(settings.rules)
-        let (db, vault) = try await openStore(settings, create: true, logger: logger)
-        let host: GloHost
+        let served = settings.jurisdictions.isEmpty ? nil : settings.jurisdictions.map { JurisdictionID($0) }
+        // Every start-up check before the store is opened: a start that cannot work creates no database and no key.
         do {
-            host = try GloHost(store: db, vault: vault, engine: engine, plugins: selected,
-                               jurisdictions: settings.jurisdictions.isEmpty ? nil : settings.jurisdictions.map { JurisdictionID($0) },
-                               retry: settings.retry, pollInterval: settings.pollInterval, holder: settings.leaseHolder,
-                               leaseDuration: settings.leaseDuration, logger: logger)
+            try GloHost.check(plugins: selected, engine: engine, jurisdictions: served ?? GloHost.allJurisdictions(engine), at: .today())
         } catch {
             for problem in error.problems { warn(problem) }
             warn("the host cannot start: \(error.problems.count) problem(s)")
+            if error.problems.contains(where: { $0.contains("does not provide") }) {
+                warn("serve only the jurisdictions whose packs provide them (--jurisdictions TH,LA), or fewer plugins (--plugins); Config/lao-thai.yaml serves TH and LA with all of them")
+            }
             throw ExitCode(2)
         }
+        let (db, vault) = try await openStore(settings, create: true, logger: logger)
+        let host = try GloHost(store: db, vault: vault, engine: engine, plugins: selected, jurisdictions: served,
+                               retry: settings.retry, pollInterval: settings.pollInterval, holder: settings.leaseHolder,
+                               leaseDuration: settings.leaseDuration, logger: logger)
         let last = try await db.lastSequence()
         logger.info("store open", metadata: ["db": .string(StoreLocation(settings.db).display), "last_sequence": "\(last)"])
-        let watcher = RulesWatcher(engine: engine, loadedFiles: loadedFiles, watch: settings.watchRules,
+        let watcher = RulesWatcher(host: host, loadedFiles: loadedFiles, watch: settings.watchRules,
                                    interval: settings.reloadInterval, logger: logger)
         let server = GloServer(host: host)
         try await Self.firstAdmin(server, settings: settings, host: host)
@@ -130,7 +134,8 @@ struct HostService: ServiceLifecycle.Service {
 /// (`RuleEngine.reload`): a broken edit keeps the old packs serving, and each problem is logged as
 /// file:line.
 struct RulesWatcher: ServiceLifecycle.Service {
-    let engine: RuleEngine
+    let host: GloHost
+    var engine: RuleEngine { host.engine }
     /// `fingerprint` of the rules directory as loaded.
     let loadedFiles: [String: String]
     let watch: Bool
@@ -163,31 +168,42 @@ struct RulesWatcher: ServiceLifecycle.Service {
     }
 
     func reload(because reason: String) {
-        let report = engine.reload()
+        let report = host.reloadRules()
+        for problem in report.setAside {
+            logger.warning("rule pack set aside (no served jurisdiction needs it): \(problem.under(engine.directory))")
+        }
         if report.applied {
             logger.notice("rule packs reloaded", metadata: [
-                "reason": .string(reason), "changed": .string(report.changed.joined(separator: ",")),
+                "reason": .string(reason),
+                "changed": .string(report.changed.isEmpty ? "nothing changed" : report.changed.joined(separator: ",")),
             ])
             return
         }
         for problem in report.problems {
             logger.error("rule pack problem: \(problem.under(engine.directory))")
         }
+        for unmet in report.unmet { logger.error("rule packs lack what the plugins need: \(unmet)") }
         if let tests = report.tests {
-            for failure in tests.failures { logger.error("rule pack test failed: \(failure)") }
+            for failure in tests.failures { logger.error("rule pack test failed: \(RuleProblem.path(failure.file, under: engine.directory)):\(failure.line): \(failure.name): \(failure.message)") }
         }
         logger.error("rule packs NOT reloaded; the previous packs keep serving", metadata: ["reason": .string(reason)])
     }
 
-    /// Paths, sizes and modification times of every file under the rules directory.
+    /// Paths, sizes and modification times of every file under the rules directory, and of the
+    /// vocabulary's files beside it (facts.schema.json, decisions.yaml, labels/): an edit of either reloads.
     static func fingerprint(_ directory: String) -> [String: String] {
         var found: [String: String] = [:]
         let fm = FileManager.default
-        guard let walker = fm.enumerator(atPath: directory) else { return found }
-        for case let path as String in walker {
-            guard let a = try? fm.attributesOfItem(atPath: directory + "/" + path),
-                  a[.type] as? FileAttributeType == .typeRegular else { continue }
-            found[path] = "\(a[.size] ?? 0) \((a[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0)"
+        func add(_ root: String, _ path: String) {
+            guard let a = try? fm.attributesOfItem(atPath: root + "/" + path), a[.type] as? FileAttributeType == .typeRegular else { return }
+            found[root + "/" + path] = "\(a[.size] ?? 0) \((a[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0)"
+        }
+        for case let path as String in fm.enumerator(atPath: directory) ?? FileManager.DirectoryEnumerator() { add(directory, path) }
+        if let vocabulary = Vocabulary.locate(rulesDirectory: directory) {
+            let folder = (vocabulary as NSString).deletingLastPathComponent
+            let root = folder.isEmpty ? "." : folder
+            for file in ["facts.schema.json", "decisions.yaml"] { add(root, file) }
+            for file in (try? fm.contentsOfDirectory(atPath: root + "/labels")) ?? [] { add(root, "labels/" + file) }
         }
         return found
     }

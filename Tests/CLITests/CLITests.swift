@@ -51,7 +51,7 @@ let hostileWorld: [String: String] = [
         { "properties": { "case_ref": { "type": "string" }, "age": { "type": "integer" },
           "mode": { "enum": ["loop", "bomb", "escape", "error"] } } }
         """,
-    "intl/pack.yaml": "id: intl\nname: Baseline\nversion: '1'\n",
+    "intl/pack.yaml": "id: intl\nname: Baseline\nversion: '1'\noutcomes:\n  identification.pathway: [child, adult]\n",
     "intl/identification.lua": """
         return {
           pathway = function(facts)
@@ -97,7 +97,12 @@ struct RulesCommandTests {
         ]) { a, _ in a })
         let run = try glohost(["rules", "test", rules])
         #expect(run.status == 1)
-        #expect(run.stdout.contains("intl/tests/identification.yaml:3: wrong: expected outcome = \"adult\", got \"child\""), "\(run.stdout)")
+        // Every wrong field at once, what the rule returned, and the command that decides the case again.
+        #expect(run.stdout.contains("FAIL \(rules)/intl/tests/identification.yaml:3: wrong: "), "\(run.stdout)")
+        #expect(run.stdout.contains("expected outcome = \"adult\", got \"child\""), "\(run.stdout)")
+        #expect(run.stdout.contains("the result has no 'basis'") && run.stdout.contains("the result has no 'reasons'"))
+        #expect(run.stdout.contains("got: {\"outcome\":\"child\"}"))
+        #expect(run.stdout.contains("try: echo '{\"age\":3}' | glo-host rules explain --rules \(rules) --jurisdiction intl --decision identification.pathway"))
         #expect(run.lines.last == "0 passed, 1 failed")
     }
 
@@ -134,8 +139,9 @@ struct RulesCommandTests {
         #expect(values[8]["outcome"] == "adult")
         let codes = values[1...7].map { $0["error"]?["code"]?.stringValue ?? "decided" }
         #expect(codes == ["invalid_facts", "invalid_facts", "instruction_budget", "memory", "runtime", "runtime", "invalid_facts"])
-        #expect(values[3]["error"]?["location"] == "intl/identification.lua:3")
-        #expect(values[6]["error"]?["location"] == "intl/identification.lua:6")
+        // Paths as every tool prints them: after the rules directory as given.
+        #expect(values[3]["error"]?["location"] == .string("\(rules)/intl/identification.lua:3"))
+        #expect(values[6]["error"]?["location"] == .string("\(rules)/intl/identification.lua:6"))
         #expect(values[2]["error"]?["line"] == 3)
     }
 

@@ -199,6 +199,33 @@ struct DecisionServiceTests {
         await host.stop()
     }
 
+    @Test("an outcome no declaration allows is stored, flagged on its case and never silent")
+    func anUndeclaredOutcomeIsFlagged() async throws {
+        let rules = temporaryFolder("glo-rules")
+        try TestScratch.addVocabulary(to: rules)
+        try FileManager.default.createDirectory(atPath: rules + "/ZZ", withIntermediateDirectories: true)
+        try "id: ZZ\nname: Invents\nversion: '1'\n".write(toFile: rules + "/ZZ/pack.yaml", atomically: true, encoding: .utf8)
+        try """
+            return { pathway = function(facts)
+              return { outcome = "organ_trafficking", reasons = { "invented" }, basis = {} }
+            end }
+            """.write(toFile: rules + "/ZZ/identification.lua", atomically: true, encoding: .utf8)
+        let host = try GloHost(store: freshSQLiteStore(), vault: testVault, engine: try RuleEngine(directory: rules, statesPerPack: 1),
+                               plugins: [TallyPlugin()], pollInterval: .milliseconds(20))
+        try await host.start()
+        let person = Person(personal: PersonalData(givenNames: "D"))
+        try await host.cases.register(person, actor: .system)
+        let c = try await host.cases.open(Case(jurisdiction: "ZZ", ownerOrganisation: OrganisationID(), person: person.id,
+                                               opened: day("2026-01-01")), actor: .system)
+        let decision = try await host.decisions.decide("identification.pathway", for: c.id, facts: .object([:]), actor: .system)
+        #expect(decision.undeclared?.contains("outcome 'organ_trafficking' is not declared for identification.pathway") == true)
+        try await host.bus.drain(through: try await host.records.store.lastSequence())
+        let flags = try await host.cases.flags(of: c.id)
+        #expect(flags.map(\.code) == ["undeclared_outcome"])
+        #expect(flags.first?.message.contains("'organ_trafficking'") == true)
+        await host.stop()
+    }
+
     @Test("a rule that errors inside a plugin's handler parks only that delivery, naming file:line")
     func ruleErrorInHandlerParks() async throws {
         let rules = temporaryFolder("glo-rules")

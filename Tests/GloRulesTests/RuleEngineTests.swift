@@ -13,7 +13,7 @@ struct RuleEngineTests {
         #expect(result.outcome == "adult")
         #expect(result.value["national"] == .bool(true))
         let inherited = try engine.decide(jurisdiction: "XX", decision: "identification.echo_date", facts: [:], at: date)
-        #expect(inherited.outcome == "2026-01-01 XX 2026.1")
+        #expect(inherited.value["echo"] == "2026-01-01 XX 2026.1")
     }
 
     @Test func theDatePicksTheVersionInForce() throws {
@@ -101,11 +101,11 @@ struct RuleEngineTests {
 
 @Suite("Manifests and rules directories are validated with file, line and field")
 struct ValidationTests {
+    /// Every problem found, whether it stops the load or sets a pack aside.
     func problems(_ files: [String: String]) throws -> [String] {
         let directory = try rulesDirectory(files)
         do {
-            _ = try RuleEngine(directory: directory, statesPerPack: 1)
-            return []
+            return try RuleEngine(directory: directory, statesPerPack: 1).problems.map(\.description)
         } catch {
             return error.problems.map(\.description)
         }
@@ -212,5 +212,98 @@ struct PackTestTests {
         #expect(report.failed == 0, "\(report.failures.map(\.description).joined(separator: "\n"))")
         #expect(report.passed > 150)
         #expect(Set(engine.ruleSet.jurisdictions).isSuperset(of: ["intl", "TH", "LA", "BY", "BR", "CO", "EG", "KG", "ML", "MA", "NP", "NE", "PK", "ZA", "UA"]))
+    }
+}
+
+@Suite("A broken pack fails alone; reload is as strict as the start")
+struct PacksFailAloneTests {
+    let date = CalendarDate("2026-01-01")!
+
+    /// smallWorld and a sibling pack NP whose module does not compile.
+    var world: [String: String] {
+        smallWorld.merging([
+            "NP/pack.yaml": "id: NP\nname: Nepal\nversion: '1'\nextends: intl\n",
+            "NP/identification.lua": "return { pathway = function(facts)\n  if x then\n  return { outcome = 'child' }\nend }\n",
+        ]) { a, _ in a }
+    }
+
+    @Test func aBrokenPackDoesNotStopTheOthers() throws {
+        let engine = try RuleEngine(directory: try rulesDirectory(world), statesPerPack: 1)
+        #expect(engine.problems.map(\.description) == ["NP/identification.lua:4: syntax: unexpected symbol near '}'"])
+        #expect(try engine.decide(jurisdiction: "XX", decision: "identification.pathway", facts: ["age": 3], at: date).outcome == "child")
+        #expect(throws: RuleEvaluationError.self) { try engine.decide(jurisdiction: "NP", decision: "identification.pathway", facts: [:], at: date) }
+        do {
+            _ = try engine.bind(jurisdiction: "NP", decision: "identification.pathway", at: date)
+        } catch {
+            #expect(error.code == "broken_pack" && error.message.contains("NP/identification.lua:4"), "\(error)")
+        }
+        let report = engine.runTests()
+        #expect(report.passed == 1, "intl's test runs")
+        #expect(report.failures.map(\.pack) == ["NP"], "NP's problem counts as its failure")
+    }
+
+    @Test func reloadSetsAsideABrokenPackNoServedJurisdictionNeeds() throws {
+        let directory = try rulesDirectory(smallWorld)
+        let engine = try RuleEngine(directory: directory, statesPerPack: 1)
+        try write(["NP/pack.yaml": world["NP/pack.yaml"]!, "NP/identification.lua": world["NP/identification.lua"]!], under: directory)
+        let served = engine.reload(serving: ["XX", "intl"], at: date)
+        #expect(served.applied, "\(served.refusals(under: directory))")
+        #expect(served.setAside.map(\.file) == ["NP/identification.lua"])
+        let all = engine.reload(serving: ["XX", "NP"], at: date)
+        #expect(!all.applied)
+        #expect(all.problems.map(\.file) == ["NP/identification.lua"])
+    }
+
+    @Test func reloadRefusesRulesThatLackWhatThePluginsNeed() throws {
+        let directory = try rulesDirectory(smallWorld)
+        let engine = try RuleEngine(directory: directory, statesPerPack: 1)
+        let needs = [PluginNeed(plugin: "echo", decision: "identification.echo_date")]
+        #expect(engine.reload(serving: ["XX"], needs: needs, at: date).applied)
+        try write(["intl/identification.lua": smallWorld["intl/identification.lua"]!.replacingOccurrences(of: "echo_date =", with: "_echo_date =")],
+                  under: directory)
+        let report = engine.reload(serving: ["XX"], needs: needs, at: date)
+        #expect(!report.applied)
+        #expect(report.unmet == ["plugin 'echo' needs decision 'identification.echo_date', which the XX pack in force on 2026-01-01 does not provide"])
+        #expect(try engine.decide(jurisdiction: "XX", decision: "identification.echo_date", facts: [:], at: date).outcome == "echoed",
+                "the old rules keep serving")
+    }
+}
+
+@Suite("Checks for meaning")
+struct MeaningCheckTests {
+    @Test func aMisspeltFactIsNamedWithItsLineButNotInACommentOrAString() throws {
+        let engine = try RuleEngine(directory: try rulesDirectory(smallWorld.merging([
+            "intl/identification.lua": """
+                -- facts.exploitaton in a comment is not read
+                local note = "facts.colour in a string is not read"
+                return {
+                  pathway = function(facts, ctx)
+                    if facts.exploitaton ~= nil or facts["taken_abroad"] then return { outcome = "adult", reasons = {}, basis = {} } end
+                    return { outcome = "child", reasons = { note }, basis = { "Palermo Protocol art. 3(d)" } }
+                  end,
+                  echo_date = function() return { outcome = "echoed", reasons = {}, basis = {} } end,
+                }
+                """,
+        ]) { _, b in b }), statesPerPack: 1)
+        let found = engine.lint(jurisdiction: "intl").map(\.description)
+        #expect(found == ["intl/identification.lua:5: reads facts.exploitaton, which is not a fact of the vocabulary (\(engine.vocabulary.file)): it is always absent; did you mean 'exploitation'?"])
+    }
+
+    @Test func anOutcomeDeclaredNowhereIsRefusedByTheTestsAndTheScan() throws {
+        let engine = try RuleEngine(directory: try rulesDirectory(smallWorld.merging([
+            "intl/pack.yaml": "id: intl\nname: Baseline\nversion: '1'\noutcomes:\n  identification.pathway: [adult]\n  identification.echo_date: [echoed]\n",
+        ]) { _, b in b }), statesPerPack: 1)
+        let failure = try #require(engine.runTests().failures.first)
+        #expect(failure.meaning.first?.hasPrefix("outcome 'child' is not declared for identification.pathway (declared: adult, ") == true,
+                "\(failure.meaning)")
+        #expect(engine.lint().contains { $0.line == 4 && $0.message.hasPrefix("outcome 'child' is not declared") })
+    }
+
+    @Test func aResultWithoutBasisOrReasonsFailsItsTest() throws {
+        let engine = try RuleEngine(directory: try rulesDirectory(smallWorld.merging([
+            "intl/identification.lua": "return { pathway = function() return { outcome = 'child' } end }\n",
+        ]) { _, b in b }), statesPerPack: 1)
+        let failure = try #require(engine.runTests().failures.first)
+        #expect(failure.meaning.contains { $0.contains("no 'basis'") } && failure.meaning.contains { $0.contains("no 'reasons'") })
     }
 }

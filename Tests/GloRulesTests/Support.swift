@@ -21,7 +21,8 @@ func write(_ files: [String: String], under root: String) throws {
 
 /// A small world: a baseline and a child that overrides one decision and inherits another.
 let smallWorld: [String: String] = [
-    "intl/pack.yaml": "id: intl\nname: Baseline\nversion: '1'\n",
+    // Outcomes of their own, declared as a country team would (pack.yaml, outcomes:).
+    "intl/pack.yaml": "id: intl\nname: Baseline\nversion: '1'\noutcomes:\n  identification.pathway: [child, adult]\n  identification.echo_date: [echoed]\n",
     "intl/identification.lua": """
         return {
           pathway = function(facts, ctx)
@@ -29,7 +30,9 @@ let smallWorld: [String: String] = [
             if facts.age < 18 then return { outcome = "child", reasons = { "under 18" }, basis = { "Palermo Protocol art. 3(d)" } } end
             return { outcome = "adult", basis = { "Palermo Protocol art. 3(a)" } }
           end,
-          echo_date = function(facts, ctx) return { outcome = ctx.date .. " " .. ctx.jurisdiction .. " " .. ctx.pack_version } end,
+          echo_date = function(facts, ctx)
+            return { outcome = "echoed", echo = ctx.date .. " " .. ctx.jurisdiction .. " " .. ctx.pack_version, reasons = {}, basis = {} }
+          end,
         }
         """,
     "intl/tests/identification.yaml": """
@@ -50,6 +53,6 @@ let smallWorld: [String: String] = [
           end,
         }
         """,
-    "XX-old/pack.yaml": "id: XX\nname: Example before 2020\nversion: '2019.1'\nextends: intl\neffective_from: 2008-06-05\neffective_to: 2019-12-31\n",
+    "XX-old/pack.yaml": "id: XX\nname: Example before 2020\nversion: '2019.1'\nextends: intl\neffective_from: 2008-06-05\neffective_to: 2019-12-31\noutcomes:\n  identification.pathway: [old law]\n",
     "XX-old/identification.lua": "return { pathway = function() return { outcome = 'old law' } end }\n",
 ]

@@ -5,6 +5,7 @@ import GloRules
 import GloServer
 import HTTPTypes
 import Testing
+import TestScratch
 import Yams
 
 @Suite("HTTP API")
@@ -94,6 +95,40 @@ struct APITests {
             let decisions = try await client.call(.get, "/api/v1/cases/\(caseID)/decisions", as: "caseworker-TH")
             #expect(decisions.body["items"]?.arrayValue?.isEmpty == true, "nothing was decided or stored")
         }
+    }
+
+    @Test("a fact a country team adds to the vocabulary file is accepted by the running host after a reload, and offered on the form")
+    func aFactAddedToTheVocabularyIsAcceptedAfterAReload() async throws {
+        // A copy of the shipped rules with the vocabulary of their own (the rules directory's copy wins).
+        let root = TestScratch.folder("glo-vocab").path
+        try FileManager.default.copyItem(atPath: packageRoot.appendingPathComponent("Config/jurisdictions").path, toPath: root + "/rules")
+        try TestScratch.addVocabulary(to: root + "/rules")
+        let engine = try RuleEngine(directory: root + "/rules", statesPerPack: 1)
+        let api = try await API(engine: engine)
+        try await api.test { client in
+            let (_, caseID) = try await client.openCase()
+            let before = try await client.call(.post, "/api/v1/cases/\(caseID)/facts", as: "caseworker-TH", body: ["debt_amount": 300])
+            #expect(before.status == 422 && before.text.contains("facts.debt_amount"), "\(before.text)")
+            // The team adds a fact, as data: no build.
+            let file = root + "/rules/facts.schema.json"
+            var schema = try JSONParser.parse(try String(contentsOfFile: file, encoding: .utf8))
+            if case .object(var top) = schema, case .object(var properties)? = top["properties"] {
+                properties["debt_amount"] = ["type": "integer", "minimum": 0, "x-form": "case",
+                                             "description": "What the person is told they owe, in the local currency."]
+                top["properties"] = .object(properties)
+                schema = .object(top)
+            }
+            try JSONWriter.string(schema, sortKeys: true).write(toFile: file, atomically: true, encoding: .utf8)
+            let reload = try await client.call(.post, "/api/v1/rules/reload", as: "rule_author")
+            #expect(reload.status == 200, "\(reload.text)")
+            let after = try await client.call(.post, "/api/v1/cases/\(caseID)/facts", as: "caseworker-TH", body: ["debt_amount": 300])
+            #expect(after.status == 200, "\(after.text)")
+            let typed = try await client.call(.post, "/api/v1/cases/\(caseID)/facts", as: "caseworker-TH", body: ["debt_amount": "much"])
+            #expect(typed.status == 422 && typed.text.contains("expected a whole number of at least 0"))
+            let document = try await client.call(.get, "/api/v1/openapi.yaml")
+            #expect(document.text.contains("debt_amount"), "the served document follows the vocabulary")
+        }
+        #expect(api.server.host.engine.vocabulary.fact("debt_amount")?.form == "case", "the case form offers it")
     }
 
     @Test("a caseworker registers a person, opens a case, records a screening, and sees the decision with its legal basis")

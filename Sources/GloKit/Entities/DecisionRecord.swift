@@ -32,11 +32,14 @@ public struct DecisionRecord: Sendable, Hashable, Codable, Validatable {
     /// The whole object the rule returned.
     public var result: JSONValue
     public var decidedAt: Timestamp
+    /// Why the outcome is one no declaration allows (`decisions.yaml`, pack.yaml); nil when it is
+    /// declared. Such a decision is stored and flagged on its case, never acted on silently.
+    public var undeclared: String?
 
     public init(id: DecisionID = DecisionID(), caseID: CaseID? = nil, jurisdiction: JurisdictionID,
                 packID: String, packVersion: String, contentHash: String, decision: String,
                 dateApplied: CalendarDate, facts: JSONValue, result: JSONValue, factsRead: [String] = [],
-                factsMissing: [String] = [], decidedAt: Timestamp = .now) {
+                factsMissing: [String] = [], decidedAt: Timestamp = .now, undeclared: String? = nil) {
         self.id = id
         self.caseID = caseID
         self.jurisdiction = jurisdiction
@@ -53,6 +56,7 @@ public struct DecisionRecord: Sendable, Hashable, Codable, Validatable {
         self.factsMissing = factsMissing
         self.result = result
         self.decidedAt = decidedAt
+        self.undeclared = undeclared
     }
 
     /// The facts, parsed back from the snapshot.
@@ -69,6 +73,7 @@ public struct DecisionRecord: Sendable, Hashable, Codable, Validatable {
         case factsRead = "facts_read"
         case factsMissing = "facts_missing"
         case decidedAt = "decided_at"
+        case undeclared = "undeclared_outcome"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -89,6 +94,7 @@ public struct DecisionRecord: Sendable, Hashable, Codable, Validatable {
         factsMissing = try c.decode([String].self, forKey: .factsMissing)
         result = try c.decode(JSONValue.self, forKey: .result)
         decidedAt = try c.decode(Timestamp.self, forKey: .decidedAt)
+        undeclared = try c.decodeIfPresent(String.self, forKey: .undeclared)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -109,6 +115,7 @@ public struct DecisionRecord: Sendable, Hashable, Codable, Validatable {
         try c.encode(factsMissing, forKey: .factsMissing)
         try c.encode(result, forKey: .result)
         try c.encode(decidedAt, forKey: .decidedAt)
+        try c.encodeIfPresent(undeclared, forKey: .undeclared)
     }
 
     public func validationErrors() -> [FieldError] {

@@ -33,7 +33,7 @@ public struct DecisionService: Sendable {
         return DecisionRecord(caseID: theCase.id, jurisdiction: theCase.jurisdiction, packID: result.rule.pack,
                               packVersion: result.rule.version, contentHash: result.rule.hash, decision: decision,
                               dateApplied: date, facts: facts, result: result.value, factsRead: result.factsRead,
-                              factsMissing: result.factsMissing)
+                              factsMissing: result.factsMissing, undeclared: result.undeclared)
     }
 }
 
@@ -47,6 +47,8 @@ extension ChangeBuilder {
             "version": .string(decision.packVersion), "hash": .string(decision.contentHash),
         ]
         if let caseID = decision.caseID { data["case_id"] = .string(caseID.description) }
+        // The host's outcome guard flags the case (`OutcomeGuard`).
+        if decision.undeclared != nil { data["undeclared_outcome"] = .bool(true) }
         emit(DecisionService.eventType, jurisdiction: decision.jurisdiction,
              subject: decision.caseID.map { "case:\($0)" } ?? "decision:\(decision.id)", actor: actor, data: .object(data))
     }

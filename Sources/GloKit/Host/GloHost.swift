@@ -25,7 +25,7 @@ public final class GloHost: Sendable {
                 pollInterval: Duration = .milliseconds(500), holder: String = EventBus.defaultHolder,
                 leaseDuration: Duration = .seconds(10),
                 today: CalendarDate = .today(), logger: Logger = Logger(label: "glo-host")) throws(StartupError) {
-        let served = jurisdictions ?? engine.ruleSet.jurisdictions.map { JurisdictionID($0) }
+        let served = jurisdictions ?? Self.allJurisdictions(engine)
         try GloHost.check(plugins: plugins, engine: engine, jurisdictions: served, at: today)
         bus = EventBus(store: store, retry: retry, pollInterval: pollInterval, holder: holder,
                        leaseDuration: leaseDuration, logger: logger)
@@ -38,11 +38,18 @@ public final class GloHost: Sendable {
         self.logger = logger
     }
 
+    /// Every jurisdiction of the rules, those whose packs cannot be used among them (so that a host
+    /// serving all of them does not start without one).
+    public static func allJurisdictions(_ engine: RuleEngine) -> [JurisdictionID] {
+        let set = engine.ruleSet
+        return Set(set.jurisdictions + set.broken.compactMap(\.id)).sorted().map { JurisdictionID($0) }
+    }
+
     /// Every decision an enabled plugin needs, in every served jurisdiction's pack in force at `date`.
     public static func check(plugins: [any Plugin], engine: RuleEngine, jurisdictions: [JurisdictionID],
                              at date: CalendarDate) throws(StartupError) {
         var problems = PluginRegistry.dependencyProblems(plugins)
-        let known = Set(engine.ruleSet.jurisdictions)
+        let known = Set(allJurisdictions(engine).map(\.rawValue))
         for jurisdiction in jurisdictions {
             guard known.contains(jurisdiction.rawValue) else {
                 problems.append("jurisdiction '\(jurisdiction)' is served, but the rules have no pack for it (they have: \(known.sorted().joined(separator: ", ")))")
@@ -69,8 +76,21 @@ public final class GloHost: Sendable {
                              actor: .plugin(plugin.id))
     }
 
+    /// Reloads the rule packs with the checks of the start: the served jurisdictions' packs (and those
+    /// they extend) must load, compile, pass their tests and their checks for meaning, and offer every
+    /// decision the enabled plugins need; otherwise the previous packs keep serving. A broken pack no
+    /// served jurisdiction needs is set aside and reported.
+    public func reloadRules(at date: CalendarDate = .today()) -> ReloadReport {
+        engine.reload(serving: jurisdictions.map(\.rawValue),
+                      needs: plugins.flatMap { p in p.decisionsNeeded.map { PluginNeed(plugin: p.id, decision: $0) } }, at: date)
+    }
+
     /// Starts each plugin (dependencies first), subscribes its handler, then starts delivery.
     public func start() async throws {
+        let guardian = OutcomeGuard(records: records, cases: cases, logger: logger)
+        try bus.subscribe(Subscription(name: OutcomeGuard.name, patterns: [EventPattern(DecisionService.eventType)]) { event in
+            try await guardian.handle(event)
+        })
         for plugin in plugins {
             let context = context(for: plugin)
             try await plugin.start(context)
