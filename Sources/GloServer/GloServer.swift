@@ -19,10 +19,14 @@ public struct GloServer: Sendable {
     public let users: Users
     public let audit: AuditLog
     public let metrics: ServerMetrics
+    /// A candidate rule set a rule author keeps beside the packs in force (`rules_candidate`), for
+    /// `POST /api/v1/rules/evaluate` to compare with; nil when none is configured.
+    public let candidate: RuleEngine?
     let logger: Logger
 
-    public init(host: GloHost, logger: Logger = Logger(label: "glo-host.http")) {
+    public init(host: GloHost, candidate: RuleEngine? = nil, logger: Logger = Logger(label: "glo-host.http")) {
         self.host = host
+        self.candidate = candidate
         users = Users(records: host.records)
         audit = AuditLog(records: host.records)
         metrics = ServerMetrics()

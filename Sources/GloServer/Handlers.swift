@@ -38,6 +38,29 @@ struct NewScreening: Decodable {
     }
 }
 
+/// The body of `POST /api/v1/rules/evaluate`.
+struct WhatIf: Decodable {
+    var jurisdiction: String
+    var decision: String
+    var facts: JSONValue
+    var at: CalendarDate?
+    var compare: Bool?
+
+    /// The fields two results differ in (the rule that decided aside), by dotted path.
+    static func changes(_ a: JSONValue, _ b: JSONValue, path: String = "") -> [(field: String, base: JSONValue?, candidate: JSONValue?)] {
+        guard case .object(let x) = a, case .object(let y) = b else {
+            return a == b ? [] : [(path, a, b)]
+        }
+        return Set(x.keys).union(y.keys).subtracting(path.isEmpty ? ["rule", "explanation"] : []).sorted().flatMap { key in
+            let here = path.isEmpty ? key : "\(path).\(key)"
+            switch (x[key], y[key]) {
+            case (let l?, let r?): return changes(l, r, path: here)
+            case (let l, let r): return [(here, l, r)]
+            }
+        }
+    }
+}
+
 /// The answer to `POST /api/v1/cases/{id}/screenings`.
 struct ScreeningAnswer: Encodable {
     var screening: Screening
@@ -123,6 +146,7 @@ extension GloServer {
         APIRoute(.post, "/api/v1/admin/dead-letters/{id}/retry") { _, context, server in try await server.retryDeadLetter(context) },
         APIRoute(.get, "/api/v1/rules/packs") { _, context, server in try await server.packs(context) },
         APIRoute(.post, "/api/v1/rules/reload") { _, context, server in try await server.reload(context) },
+        APIRoute(.post, "/api/v1/rules/evaluate") { request, context, server in try await server.whatIf(request, context) },
         APIRoute(.get, "/api/v1/audit") { request, context, server in try await server.auditEntries(request, context) },
     ] + webRoutes + pluginRoutes
 
@@ -383,6 +407,32 @@ extension GloServer {
         _ = try await authorize(context, .manageRules, nil, subject: "rules", request: "POST /api/v1/rules/reload")
         let report = host.reloadRules()
         return .json(Self.reloadJSON(report, under: host.engine.directory), report.applied ? .ok : .unprocessableContent)
+    }
+
+    /// What the rules would decide on the facts given, storing nothing: the result with its rule and
+    /// explanation, and, with `compare`, the candidate rule set's result and the fields that differ.
+    func whatIf(_ request: Request, _ context: APIContext) async throws -> APIResponse {
+        let name = "POST /api/v1/rules/evaluate"
+        _ = try await authorize(context, .evaluateRules, nil, subject: "rules:evaluate", request: name)
+        var request = request
+        let input = try decode(WhatIf.self, try await request.jsonBody())
+        let date = input.at ?? .today()
+        func decide(_ engine: RuleEngine) throws -> JSONValue {
+            try engine.decide(jurisdiction: input.jurisdiction, decision: input.decision, facts: input.facts, at: date).json
+        }
+        var body: [String: JSONValue] = ["result": try decide(host.engine)]
+        if input.compare == true {
+            guard let candidate else {
+                throw Problem(.unprocessableContent, "no-candidate", "No candidate rules",
+                              "this host has no candidate rule set to compare with: set rules_candidate (or --rules-candidate) to a rules directory")
+            }
+            let other = try decide(candidate)
+            body["candidate"] = other
+            body["changes"] = .array(WhatIf.changes(body["result"]!, other).map { c in
+                .object(["field": .string(c.field), "base": c.base ?? .null, "candidate": c.candidate ?? .null])
+            })
+        }
+        return .json(.object(body))
     }
 
     func auditEntries(_ request: Request, _ context: APIContext) async throws -> APIResponse {

@@ -29,6 +29,9 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("rules"), help: "The rules directory (default: the settings' rules, Config/jurisdictions).")
     var rules: String?
 
+    @Option(name: .customLong("rules-candidate"), help: "A candidate rules directory for what-ifs that compare (default: the settings' rules_candidate; none).")
+    var rulesCandidate: String?
+
     @Option(name: .customLong("jurisdictions"), help: "Jurisdictions to serve, comma-separated (default: all in the rules).")
     var jurisdictions: String?
 
@@ -43,6 +46,7 @@ struct Serve: AsyncParsableCommand {
         var settings = try await store.settings()
         if let plugins { settings.plugins = Self.list(plugins) }
         if let rules { settings.rules = rules }
+        if let rulesCandidate { settings.rulesCandidate = rulesCandidate }
         if let jurisdictions { settings.jurisdictions = Self.list(jurisdictions) }
         if let port { settings.httpPort = port }
         let level = settings.logLevel
@@ -79,9 +83,10 @@ struct Serve: AsyncParsableCommand {
                                leaseDuration: settings.leaseDuration, logger: logger)
         let last = try await db.lastSequence()
         logger.info("store open", metadata: ["db": .string(StoreLocation(settings.db).display), "last_sequence": "\(last)"])
-        let watcher = RulesWatcher(host: host, loadedFiles: loadedFiles, watch: settings.watchRules,
+        let candidate = try settings.rulesCandidate.map { try loadEngine($0, statesPerPack: 1) }
+        let watcher = RulesWatcher(host: host, candidate: candidate, loadedFiles: loadedFiles, watch: settings.watchRules,
                                    interval: settings.reloadInterval, logger: logger)
-        let server = GloServer(host: host)
+        let server = GloServer(host: host, candidate: candidate)
         try await Self.firstAdmin(server, settings: settings, host: host)
         let http = server.application(address: settings.httpAddress, port: settings.httpPort)
         logger.notice("serving the API", metadata: ["url": .string("http://\(settings.httpAddress):\(settings.httpPort)/api/v1/openapi.yaml")])
@@ -135,6 +140,8 @@ struct HostService: ServiceLifecycle.Service {
 /// file:line.
 struct RulesWatcher: ServiceLifecycle.Service {
     let host: GloHost
+    /// The candidate rules for what-ifs: reloaded when its files change too, with no served jurisdiction to hold it back.
+    let candidate: RuleEngine?
     var engine: RuleEngine { host.engine }
     /// `fingerprint` of the rules directory as loaded.
     let loadedFiles: [String: String]
@@ -152,12 +159,23 @@ struct RulesWatcher: ServiceLifecycle.Service {
                 if watch {
                     group.addTask {
                         var last = loadedFiles
+                        var lastCandidate = candidate.map { RulesWatcher.fingerprint($0.directory) } ?? [:]
                         while !Task.isCancelled {
                             try? await Task.sleep(for: interval)
                             let now = RulesWatcher.fingerprint(engine.directory)
                             if now != last {
                                 last = now
                                 reload(because: "files changed")
+                            }
+                            if let candidate {
+                                let files = RulesWatcher.fingerprint(candidate.directory)
+                                if files != lastCandidate {
+                                    lastCandidate = files
+                                    let report = candidate.reload()
+                                    logger.notice("candidate rules reloaded", metadata: [
+                                        "applied": "\(report.applied)", "problems": "\(report.refusals(under: candidate.directory).count)",
+                                    ])
+                                }
                             }
                         }
                     }

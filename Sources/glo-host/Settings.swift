@@ -13,6 +13,9 @@ struct Settings {
     var db = "data/glo-host.sqlite"
     var keyFile = "data/keys/personal-data.key"
     var rules = "Config/jurisdictions"
+    /// A candidate rules directory a rule author keeps beside the rules in force, for what-ifs
+    /// (`POST /api/v1/rules/evaluate` with compare); none by default.
+    var rulesCandidate: String?
     var jurisdictions: [String] = []
     var plugins: [String] = ["identification", "immigration", "reporting", "tally"]
     var watchRules = true
@@ -68,6 +71,7 @@ struct Settings {
         try string("db", &s.db)
         try string("key_file", &s.keyFile)
         try string("rules", &s.rules)
+        if let candidate = reader.string(forKey: "rules_candidate"), !candidate.isEmpty { s.rulesCandidate = candidate }
         if let list = reader.stringArray(forKey: "jurisdictions") { s.jurisdictions = list.filter { !$0.isEmpty } }
         if let list = reader.stringArray(forKey: "plugins") { s.plugins = list.filter { !$0.isEmpty } }
         if let watch = reader.bool(forKey: "reload.watch") { s.watchRules = watch } else {

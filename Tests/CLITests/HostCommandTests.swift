@@ -112,6 +112,10 @@ struct HostCommandTests {
         let gap = try glohost(["serve", "--config", dir + "/glo-host.yaml", "--jurisdictions", "TH,QQ"])
         #expect(gap.status == 2)
         #expect(gap.stderr.contains("plugin 'tally' needs decision 'identification.pathway', which the QQ pack in force on"))
+        #expect(gap.stderr.contains("serve only the jurisdictions whose packs provide them (--jurisdictions TH,LA)"))
+        // A start that cannot work leaves nothing behind: no database, no key.
+        #expect(!FileManager.default.fileExists(atPath: dir + "/data/glo.sqlite"))
+        #expect(!FileManager.default.fileExists(atPath: dir + "/data/glo.sqlite.key"))
 
         try Data("this is not a database at all, just text".utf8).write(to: URL(fileURLWithPath: dir + "/junk.sqlite"))
         let junk = try glohost(["serve", "--config", dir + "/glo-host.yaml", "--jurisdictions", "TH", "--db", dir + "/junk.sqlite"])

@@ -131,6 +131,48 @@ struct APITests {
         #expect(api.server.host.engine.vocabulary.fact("debt_amount")?.form == "case", "the case form offers it")
     }
 
+    @Test("a what-if decides facts without storing anything, names bad facts, and compares with a candidate rule set")
+    func whatIf() async throws {
+        // A candidate where a TH victim gets only advice.
+        let root = TestScratch.folder("glo-candidate").path
+        try FileManager.default.copyItem(atPath: packageRoot.appendingPathComponent("Config/jurisdictions").path, toPath: root + "/rules")
+        try TestScratch.addVocabulary(to: root + "/rules")
+        let aid = root + "/rules/TH/legal_aid.lua"
+        try (try String(contentsOfFile: aid, encoding: .utf8))
+            .replacingOccurrences(of: "kinds = { \"advice\", \"representation\", \"compensation_claim\" }", with: "kinds = { \"advice\" }")
+            .write(toFile: aid, atomically: true, encoding: .utf8)
+        let api = try await API(candidate: try RuleEngine(directory: root + "/rules", statesPerPack: 1))
+        try await api.test { client in
+            let before = try await api.server.host.records.store.lastSequence()
+            let facts: JSONValue = ["age": 24, "acts": ["recruitment"], "means": ["deception"], "exploitation": ["forced_labour"],
+                                    "citizenship": ["LA"], "country": "TH"]
+            let plain = try await client.call(.post, "/api/v1/rules/evaluate", as: "caseworker-TH",
+                                              body: ["jurisdiction": "TH", "decision": "identification.pathway", "facts": facts, "at": "2026-06-01"])
+            #expect(plain.status == 200, "\(plain.text)")
+            #expect(plain.body["result"]?["outcome"] == "victim" && plain.body["result"]?["rule"]?["pack"] == "TH")
+            #expect(plain.body["result"]?["explanation"]?["facts_read"]?.stringArray.contains("means") == true)
+            let compared = try await client.call(.post, "/api/v1/rules/evaluate", as: "rule_author",
+                                                 body: ["jurisdiction": "TH", "decision": "legal_aid.eligibility", "facts": facts, "compare": true])
+            #expect(compared.status == 200, "\(compared.text)")
+            let changed = compared.body["changes"]?.arrayValue?.compactMap { $0["field"]?.stringValue } ?? []
+            #expect(changed.contains("kinds"), "\(compared.text)")
+            #expect(compared.body["candidate"]?["kinds"] == ["advice"])
+            let bad = try await client.call(.post, "/api/v1/rules/evaluate", as: "caseworker-TH",
+                                            body: ["jurisdiction": "TH", "decision": "identification.pathway", "facts": ["age": "thirty"]])
+            #expect(bad.status == 422 && bad.text.contains("facts.age"), "\(bad.text)")
+            #expect(try await client.call(.post, "/api/v1/rules/evaluate", as: "auditor",
+                                          body: ["jurisdiction": "TH", "decision": "identification.pathway", "facts": [:]]).status == 403)
+            #expect(try await api.server.host.records.store.lastSequence() == before, "a what-if stores nothing")
+        }
+        // Without a candidate, a comparison is refused with how to set one.
+        let plain = try await API()
+        try await plain.test { client in
+            let refused = try await client.call(.post, "/api/v1/rules/evaluate", as: "rule_author",
+                                                body: ["jurisdiction": "TH", "decision": "identification.pathway", "facts": [:], "compare": true])
+            #expect(refused.status == 422 && refused.text.contains("rules_candidate"))
+        }
+    }
+
     @Test("a caseworker registers a person, opens a case, records a screening, and sees the decision with its legal basis")
     func screeningFlow() async throws {
         let api = try await API()

@@ -32,12 +32,12 @@ struct API {
 
     static let people = ["caseworker-TH", "caseworker-LA", "legal_officer-TH", "supervisor-TH", "rule_author", "admin", "auditor"]
 
-    init(plugins: [any Plugin] = allPlugins, engine: RuleEngine = shippedEngine) async throws {
+    init(plugins: [any Plugin] = allPlugins, engine: RuleEngine = shippedEngine, candidate: RuleEngine? = nil) async throws {
         let path = TestScratch.folder("glo-api").appendingPathComponent("glo.sqlite").path
         let host = try GloHost(store: try SQLiteStore(path: path), vault: PersonVault(key: .random()), engine: engine,
                                plugins: plugins, jurisdictions: ["TH", "LA"], pollInterval: .milliseconds(20))
         try await host.start()
-        server = GloServer(host: host)
+        server = GloServer(host: host, candidate: candidate)
         for name in Self.people {
             let parts = name.split(separator: "-").map(String.init)
             let role = Role(rawValue: parts[0])!

@@ -37,20 +37,23 @@ public enum Permission: String, Sendable, Hashable, CaseIterable {
     case administer
     /// See rule packs, their tests, and reload them.
     case manageRules = "manage_rules"
+    /// Ask the rules what they would decide on given facts, storing nothing (a what-if, for rule
+    /// authors and trainers). The law is no secret; the facts asked about are kept nowhere.
+    case evaluateRules = "evaluate_rules"
     /// Query the audit log.
     case audit
 }
 
 /// The access policy: which role may do what, and where (least privilege).
 ///
-/// | role | read/write cases | override | export | administer | rules | audit |
-/// |---|---|---|---|---|---|---|
-/// | caseworker | own jurisdictions | | | | | |
-/// | legal_officer | own jurisdictions | yes | | | | |
-/// | supervisor | own jurisdictions | yes | yes | | | |
-/// | rule_author | | | | | yes | |
-/// | admin | | yes (Override) | | yes | yes | |
-/// | auditor | | | | | | yes |
+/// | role | read/write cases | override | export | administer | rules | what-if | audit |
+/// |---|---|---|---|---|---|---|---|
+/// | caseworker | own jurisdictions | | | | | yes | |
+/// | legal_officer | own jurisdictions | yes | | | | yes | |
+/// | supervisor | own jurisdictions | yes | yes | | | yes | |
+/// | rule_author | | | | | yes | yes | |
+/// | admin | | yes (Override) | | yes | yes | yes | |
+/// | auditor | | | | | | | yes |
 ///
 /// Case data is scoped to the user's jurisdictions; a case of another jurisdiction is readable only
 /// where it was shared with the user's organisation (see `CaseShare`), and then only what was shared.
@@ -63,6 +66,8 @@ public enum AccessPolicy {
         case (.ruleAuthor, .manageRules): return true
         case (.admin, .administer), (.admin, .manageRules), (.admin, .override): return true
         case (.auditor, .audit): return true
+        case (.auditor, .evaluateRules): return false
+        case (_, .evaluateRules): return true
         default: return false
         }
     }

@@ -210,8 +210,10 @@ final class SubscriberRunner: Sendable {
                     await park(event, error: error, attempts: attempt)
                     return true
                 }
+                // Why, as the dead letter will keep it (the error texts name ids, files and rules).
                 log.warning("handler failed; will retry", metadata: [
                     "sequence": "\(event.sequence)", "type": "\(event.type)", "attempt": "\(attempt)",
+                    "error": .string(Self.describe(error)),
                 ])
                 if await pause(for: bus.retry.delay(after: attempt)) { return false }
                 attempt += 1
@@ -224,7 +226,7 @@ final class SubscriberRunner: Sendable {
                                 sequence: event.sequence, eventType: event.type, error: Self.describe(error),
                                 attempts: attempts, parkedAt: .now)
         log.error("handler keeps failing; parked as a dead letter", metadata: [
-            "sequence": "\(event.sequence)", "type": "\(event.type)", "dead_letter": "\(letter.id)",
+            "sequence": "\(event.sequence)", "type": "\(event.type)", "dead_letter": "\(letter.id)", "error": .string(letter.error),
         ])
         while true {
             do {
