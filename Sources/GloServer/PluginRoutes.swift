@@ -237,6 +237,9 @@ extension GloServer {
                 let (packet, destination) = try await Returns(s.pluginContext("return")).send(seen, actor: caller.actor)
                 try await s.audited(caller, .export, ["case:\(theCase.id)", "case:\(destination.id)"], theCase.jurisdiction,
                                     request: "POST /api/v1/returns/{id}/packet")
+                // The person the receiving side now holds is a record of its own, made by this request.
+                try await s.audited(caller, .create, ["person:\(destination.person)", "case:\(destination.id)"], destination.jurisdiction,
+                                    request: "POST /api/v1/returns/{id}/packet")
                 return .json(["packet_id": .string(packet.id), "destination_case": .string(destination.id.description),
                               "jurisdiction": .string(destination.jurisdiction.rawValue)], .created)
             }

@@ -139,4 +139,18 @@ struct PersonSearchTests {
         #expect(candidates.first?.sameDateOfBirth == true)
         #expect(candidates.first?.sharedNameParts == 3)
     }
+
+    @Test("titles are no name parts: two Lao women are not likely duplicates, and a title joined to a Thai name is left out")
+    func titlesAreNotNames() async throws {
+        let records = Records(store: try SQLiteStore(path: temporaryFolder() + "/glo.sqlite"), vault: testVault)
+        let cases = CaseService(records: records, engine: shippedEngine)
+        let khamla = Person(personal: PersonalData(givenNames: "ນາງ ຄຳລາ", familyName: "ພົມມະຈັນ"))
+        let somying = Person(personal: PersonalData(givenNames: "นางสาวสมหญิง", familyName: "ใจดี"))
+        for p in [khamla, somying] { try await cases.register(p, actor: .system) }
+        #expect(try await records.likelyDuplicates(of: PersonalData(givenNames: "ນາງ ນ້ອຍ", familyName: "ສີສຸວັນ")).isEmpty)
+        #expect(try await records.likelyDuplicates(of: PersonalData(givenNames: "Ms Noy", familyName: "Mrs")).isEmpty)
+        #expect(try await records.findPersons(named: "สมหญิง").map(\.id) == [somying.id])
+        #expect(try await records.findPersons(named: "ຄຳລາ").map(\.id) == [khamla.id])
+        #expect(try await records.findPersons(named: "ນາງ").isEmpty, "a title alone finds no one")
+    }
 }

@@ -101,6 +101,9 @@ struct PluginRouteTests {
             #expect(sent.status == 201 && sent.body["jurisdiction"] == .string("LA"), "\(sent.text)")
             // The Lao side now sees its own case; the Thai caseworker does not.
             let laCase = try #require(sent.body["destination_case"]?.stringValue)
+            let laPerson = try #require(try await api.server.host.records.get(Case.self, laCase)?.value.person)
+            #expect(try await api.server.audit.entries(subject: "person:\(laPerson)").contains { $0.action == .create },
+                    "the person the handover made on the receiving side has an audit entry of its own")
             #expect(try await client.call(.get, "/api/v1/cases/\(laCase)", as: "caseworker-LA").status == 200)
             #expect(try await client.call(.get, "/api/v1/cases/\(laCase)", as: "caseworker-TH").status == 404)
         }

@@ -97,12 +97,26 @@ public struct PersonVault: Sendable {
         return IndexKey("name", mac.hexText)
     }
 
-    /// Lower case, diacritics and width folded, split on spaces, hyphens and dots.
+    /// Lower case, diacritics and width folded, split on spaces, hyphens and dots; titles left out.
     static func nameParts(_ name: String) -> [String] {
         let folded = name.folding(options: [.caseInsensitive, .diacriticInsensitive, .widthInsensitive], locale: nil)
         return folded.split(whereSeparator: { $0.isWhitespace || $0 == "-" || $0 == "." || $0 == "," })
-            .map(String.init)
+            .map { part in
+                // "นางสาวสมหญิง": the Thai title for an unmarried woman is often written joined to the name.
+                part.count > Self.joinedTitle.count && part.hasPrefix(Self.joinedTitle) ? String(part.dropFirst(Self.joinedTitle.count)) : String(part)
+            }
+            .filter { !Self.titles.contains($0) }
     }
+
+    /// Titles and honorifics, written as a part of their own: every Lao woman is ນາງ, every Thai man
+    /// นาย, so counting them as name parts made any two "likely duplicates". (Thai, Lao, English;
+    /// `น.ส.` splits into น and ส at its dots.)
+    static let titles: Set<String> = [
+        "นาย", "นาง", "นางสาว", "น", "ส", "ด", "ช", "ญ", "เด็กชาย", "เด็กหญิง",
+        "ທ້າວ", "ນາງ", "ທ່ານ", "ເດັກຊາຍ", "ເດັກຍິງ", "ທ", "ນ",
+        "mr", "mrs", "ms", "miss", "mx", "dr",
+    ]
+    static let joinedTitle = "นางสาว"
 }
 
 public enum VaultError: Error, Sendable, CustomStringConvertible {
