@@ -47,7 +47,7 @@ public struct Identification: Sendable {
     ///   - read: the case as the caller just read it (to check access, say), which spares reading it
     ///     again; it must be the screening's case.
     @discardableResult
-    public func screen(_ screening: Screening, facts: [String: JSONValue] = [:], identifiedBy: IdentifiedBy, actor: Actor,
+    public func screen(_ screening: Screening, facts: [String: JSONValue] = [:], identifiedBy: IdentifiedBy, actor: Agent,
                        read: Versioned<Case>? = nil) async throws -> ScreeningOutcome {
         var given = read.flatMap { $0.value.id == screening.caseID ? $0 : nil }
         // Another change to the case meanwhile: decide again on the case as it is now (read afresh).
@@ -60,7 +60,7 @@ public struct Identification: Sendable {
     }
 
     private func screenOnce(_ screening: Screening, given: [String: JSONValue], _ found: Versioned<Case>,
-                            identifiedBy: IdentifiedBy, actor: Actor) async throws -> ScreeningOutcome {
+                            identifiedBy: IdentifiedBy, actor: Agent) async throws -> ScreeningOutcome {
         var theCase = found.value
         if theCase.status == .closed || theCase.status == .closedReferred {
             throw GloKitError.refused("case \(theCase.id) is closed: reopen it before recording a screening")
@@ -116,7 +116,7 @@ public struct Identification: Sendable {
     /// identification interview: by an MDT, the police or a court.
     @discardableResult
     public func confirm(_ caseID: CaseID, identifiedBy: IdentifiedBy, user: UserID, role: Role, reason: String? = nil,
-                        actor: Actor) async throws -> Case {
+                        actor: Agent) async throws -> Case {
         let found = try await records.require(Case.self, caseID.description)
         var theCase = found.value
         guard theCase.traffickingStatus == .possible else {
@@ -134,7 +134,7 @@ public struct Identification: Sendable {
     /// against later rule runs.
     @discardableResult
     public func override(_ caseID: CaseID, status: TraffickingStatus, pathway: Pathway?, identifiedBy: IdentifiedBy,
-                         user: UserID, role: Role, reason: String, actor: Actor) async throws -> Case {
+                         user: UserID, role: Role, reason: String, actor: Agent) async throws -> Case {
         let found = try await records.require(Case.self, caseID.description)
         var theCase = found.value
         theCase.traffickingStatus = status
@@ -145,7 +145,7 @@ public struct Identification: Sendable {
         return try await save(theCase, from: found.version, event: "identification.overridden", actor: actor)
     }
 
-    private func save(_ theCase: Case, from version: Int64, event: String, actor: Actor) async throws -> Case {
+    private func save(_ theCase: Case, from version: Int64, event: String, actor: Agent) async throws -> Case {
         try await records.commit { change in
             try change.update(theCase, from: version)
             var data: [String: JSONValue] = [

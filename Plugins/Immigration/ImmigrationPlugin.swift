@@ -164,7 +164,7 @@ public struct Immigration: Sendable {
     /// decides `return.route`, only when that route is deportation now. Its custody is the pack's
     /// (`custody`), or one of the alternatives it offers; without one asked for, the pack's.
     @discardableResult
-    public func deport(_ deportation: Deportation, actor: Actor) async throws -> Deportation {
+    public func deport(_ deportation: Deportation, actor: Agent) async throws -> Deportation {
         let theCase = try await records.require(Case.self, deportation.caseID.description).value
         if let why = refusal(theCase) { throw GloKitError.refused(why) }
         var deportation = deportation
@@ -202,7 +202,7 @@ public struct Immigration: Sendable {
     /// Records a push back (`immigration.pushed_back`) and flags it for follow-up by the side the
     /// person was pushed to (`case.flagged` in that jurisdiction).
     @discardableResult
-    public func recordPushBack(_ pushBack: PushBack, actor: Actor) async throws -> PushBack {
+    public func recordPushBack(_ pushBack: PushBack, actor: Agent) async throws -> PushBack {
         if let caseID = pushBack.caseID { _ = try await records.require(Case.self, caseID.description) }
         try await records.commit { change in
             try change.insert(pushBack)

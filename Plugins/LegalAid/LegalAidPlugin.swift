@@ -42,11 +42,11 @@ public struct LegalAid: Sendable {
     /// pack requires the victim to be informed of their rights and the facts say they were not.
     /// `after`: the event that asked (a redelivery of an event already handled decides nothing).
     @discardableResult
-    public func decide(_ caseID: CaseID, actor: Actor, after sequence: Int64? = nil) async throws -> DecisionRecord? {
+    public func decide(_ caseID: CaseID, actor: Agent, after sequence: Int64? = nil) async throws -> DecisionRecord? {
         try await records.retryingConflicts { try await decideOnce(caseID, actor: actor, after: sequence) }
     }
 
-    private func decideOnce(_ caseID: CaseID, actor: Actor, after sequence: Int64?) async throws -> DecisionRecord? {
+    private func decideOnce(_ caseID: CaseID, actor: Agent, after sequence: Int64?) async throws -> DecisionRecord? {
         let theCase = try await records.require(Case.self, caseID.description).value
         let state = try await records.get(LegalAidState.self, caseID.description)
         if let sequence, let last = state?.value.lastSequence, sequence <= last { return nil }
@@ -72,14 +72,14 @@ public struct LegalAid: Sendable {
     /// Records whether the victim was informed of the rights to legal aid and compensation, and
     /// decides again.
     @discardableResult
-    public func recordRightsInformation(_ caseID: CaseID, informed: Bool, actor: Actor) async throws -> DecisionRecord {
+    public func recordRightsInformation(_ caseID: CaseID, informed: Bool, actor: Agent) async throws -> DecisionRecord {
         try await cases.setFacts(caseID, ["informed_of_rights": .bool(informed)], actor: actor)
         return try await decide(caseID, actor: actor)!
     }
 
     /// Opens legal assistance of a kind the latest eligibility decision allows.
     @discardableResult
-    public func open(_ assistance: LegalAssistance, actor: Actor) async throws -> LegalAssistance {
+    public func open(_ assistance: LegalAssistance, actor: Agent) async throws -> LegalAssistance {
         let theCase = try await records.require(Case.self, assistance.caseID.description).value
         guard let latestID = try await records.get(LegalAidState.self, assistance.caseID.description)?.value.decision,
               let latest = try await records.get(DecisionRecord.self, latestID.description)?.value else {

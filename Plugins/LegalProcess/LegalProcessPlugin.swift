@@ -99,7 +99,7 @@ public struct LegalProcess: Sendable {
 
     /// Opens proceedings (`legal.opened`); the victim is now a party, and a witness testifies.
     @discardableResult
-    public func open(_ proceeding: Proceeding, actor: Actor) async throws -> Proceeding {
+    public func open(_ proceeding: Proceeding, actor: Agent) async throws -> Proceeding {
         let theCase = try await records.require(Case.self, proceeding.caseID.description).value
         try await records.commit { change in
             try change.insert(proceeding)
@@ -114,7 +114,7 @@ public struct LegalProcess: Sendable {
 
     /// Moves the proceedings to a later stage.
     @discardableResult
-    public func advance(_ id: String, to stage: Proceeding.Stage, on day: CalendarDate, actor: Actor) async throws -> Proceeding {
+    public func advance(_ id: String, to stage: Proceeding.Stage, on day: CalendarDate, actor: Agent) async throws -> Proceeding {
         try await change(id, actor: actor, event: "legal.stage_changed") { p in
             guard stage > p.stage else {
                 throw GloKitError.refused("proceedings at \(p.stage.rawValue) cannot move to \(stage.rawValue): stages only move forward (\(Proceeding.Stage.allCases.map(\.rawValue).joined(separator: " -> ")))")
@@ -126,7 +126,7 @@ public struct LegalProcess: Sendable {
 
     /// The victim's role changes (a witness testifies; facts `testifying`).
     @discardableResult
-    public func setVictimRole(_ id: String, _ role: Proceeding.VictimRole, actor: Actor) async throws -> Proceeding {
+    public func setVictimRole(_ id: String, _ role: Proceeding.VictimRole, actor: Agent) async throws -> Proceeding {
         let p = try await change(id, actor: actor, event: "legal.role_changed") { $0.victimRole = role }
         try await cases.setFacts(p.caseID, ["testifying": .bool(role == .witness)], actor: actor)
         return p
@@ -134,7 +134,7 @@ public struct LegalProcess: Sendable {
 
     /// The compensation claim is filed (facts `claiming_compensation`), then awarded or rejected.
     @discardableResult
-    public func setClaim(_ id: String, _ claim: Proceeding.Claim, actor: Actor) async throws -> Proceeding {
+    public func setClaim(_ id: String, _ claim: Proceeding.Claim, actor: Agent) async throws -> Proceeding {
         let p = try await change(id, actor: actor, event: "legal.compensation_claim") { p in
             let allowed: [Proceeding.Claim] = switch p.compensationClaim {
             case .notFiled: [.filed]
@@ -153,7 +153,7 @@ public struct LegalProcess: Sendable {
     /// Records a charge against the person, decides non-punishment, and flags the case when the pack
     /// says the charge is barred for this (identified) victim. Returns the decision.
     @discardableResult
-    public func charge(_ caseID: CaseID, with charge: String, actor: Actor) async throws -> DecisionRecord {
+    public func charge(_ caseID: CaseID, with charge: String, actor: Agent) async throws -> DecisionRecord {
         guard Self.charges.contains(charge) else {
             throw GloKitError.refused("'\(charge)' is not a charge of the vocabulary (\(Self.charges.joined(separator: ", ")))")
         }
@@ -184,7 +184,7 @@ public struct LegalProcess: Sendable {
         try await records.list(Proceeding.self, key: .caseID(caseID)).map(\.value)
     }
 
-    private func change(_ id: String, actor: Actor, event: String,
+    private func change(_ id: String, actor: Agent, event: String,
                         _ edit: (inout Proceeding) throws -> Void) async throws -> Proceeding {
         let found = try await records.require(Proceeding.self, id)
         var p = found.value

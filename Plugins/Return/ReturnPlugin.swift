@@ -42,7 +42,7 @@ public struct Returns: Sendable {
 
     /// Decides the route on the case's facts now (never a push back).
     @discardableResult
-    public func decideRoute(_ caseID: CaseID, actor: Actor) async throws -> DecisionRecord {
+    public func decideRoute(_ caseID: CaseID, actor: Agent) async throws -> DecisionRecord {
         try await decisions.decide(Self.routeDecision, for: caseID, facts: try await cases.facts(for: caseID), actor: actor)
     }
 
@@ -50,7 +50,7 @@ public struct Returns: Sendable {
     /// gives for it (`return.planned`). A route that is no return (stay, or a hold a caseworker cannot
     /// complete by recording facts, such as identification) is refused with why.
     @discardableResult
-    public func plan(_ caseID: CaseID, to destination: JurisdictionID, actor: Actor) async throws -> Return {
+    public func plan(_ caseID: CaseID, to destination: JurisdictionID, actor: Agent) async throws -> Return {
         let theCase = try await records.require(Case.self, caseID.description).value
         // Both decisions are stored with the plan, so that a refused plan leaves nothing behind.
         let (route, chosen, steps) = try await decideSteps(theCase, to: destination)
@@ -100,7 +100,7 @@ public struct Returns: Sendable {
 
     /// Marks the next pending step done; steps are done in the pack's order.
     @discardableResult
-    public func complete(_ returnID: ReturnID, step stepID: String, on day: CalendarDate, actor: Actor) async throws -> Return {
+    public func complete(_ returnID: ReturnID, step stepID: String, on day: CalendarDate, actor: Agent) async throws -> Return {
         let found = try await records.require(Return.self, returnID.description)
         var ret = found.value
         guard let index = ret.steps.firstIndex(where: { $0.id == stepID }) else {
@@ -172,7 +172,7 @@ public struct Returns: Sendable {
     /// The packet as it would be sent to `receiving`: the `return.packet` decision (on whether the
     /// person consented to share data with them) chooses the fields; only those are filled.
     public func packet(_ returnID: ReturnID, for receiving: OrganisationID, logistics: HandoverPacket.Logistics? = nil,
-                       needs: [String] = [], actor: Actor) async throws -> HandoverPacket {
+                       needs: [String] = [], actor: Agent) async throws -> HandoverPacket {
         let ret = try await records.require(Return.self, returnID.description).value
         let theCase = try await records.require(Case.self, ret.caseID.description).value
         let person = try await records.requirePerson(theCase.person).value
@@ -208,7 +208,7 @@ public struct Returns: Sendable {
     /// it (a new person from the identity fields, owned by the receiving organisation), in the same
     /// commit as the packet and the events on both sides.
     @discardableResult
-    public func send(_ seen: HandoverPacket, actor: Actor) async throws -> (packet: HandoverPacket, destinationCase: Case) {
+    public func send(_ seen: HandoverPacket, actor: Agent) async throws -> (packet: HandoverPacket, destinationCase: Case) {
         let now = try await packet(seen.returnID, for: seen.receivingOrganisation, logistics: seen.logistics,
                                    needs: seen.needsAndRisks?.needs ?? [], actor: actor)
         guard now.content == seen.content else {
@@ -256,7 +256,7 @@ public struct Returns: Sendable {
     /// destination) are planned on its case with the first done, and the origin's `reception` step
     /// is done too.
     @discardableResult
-    public func receive(_ packetID: String, by agency: OrganisationID, on day: CalendarDate, actor: Actor) async throws -> Return {
+    public func receive(_ packetID: String, by agency: OrganisationID, on day: CalendarDate, actor: Agent) async throws -> Return {
         let packet = try await records.require(HandoverPacket.self, packetID).value
         guard let destinationID = packet.destinationCase else { throw GloKitError.refused("packet \(packetID) has not been sent") }
         let destination = try await records.require(Case.self, destinationID.description).value

@@ -52,7 +52,7 @@ public struct Shelter: Sendable {
     let records: Records
     let decisions: DecisionService
     let cases: CaseService
-    let actor: Actor
+    let actor: Agent
 
     public init(_ context: PluginContext) {
         records = context.records
@@ -63,7 +63,7 @@ public struct Shelter: Sendable {
 
     /// Decides where the person may be placed, on the case's facts now, and stores the decision.
     @discardableResult
-    public func decide(_ caseID: CaseID, actor: Actor) async throws -> DecisionRecord {
+    public func decide(_ caseID: CaseID, actor: Agent) async throws -> DecisionRecord {
         try await decisions.decide(Self.decision, for: caseID, facts: try await cases.facts(for: caseID), actor: actor)
     }
 
@@ -71,7 +71,7 @@ public struct Shelter: Sendable {
 
     /// Records a consent given by the person of the case (or an override of it).
     @discardableResult
-    public func record(_ consent: Consent, actor: Actor) async throws -> Consent {
+    public func record(_ consent: Consent, actor: Agent) async throws -> Consent {
         guard let caseID = consent.caseID else { throw GloKitError.refused("a consent for shelter work must name its case") }
         let theCase = try await records.require(Case.self, caseID.description).value
         guard theCase.person == consent.person else {
@@ -89,7 +89,7 @@ public struct Shelter: Sendable {
 
     /// Withdraws a consent; referrals that relied on it and are not final are revoked with it.
     @discardableResult
-    public func withdraw(_ consentID: ConsentID, at time: Timestamp = .now, actor: Actor) async throws -> Consent {
+    public func withdraw(_ consentID: ConsentID, at time: Timestamp = .now, actor: Agent) async throws -> Consent {
         let found = try await records.require(Consent.self, consentID.description)
         guard found.value.withdrawnAt == nil else { return found.value }
         var consent = found.value
@@ -133,7 +133,7 @@ public struct Shelter: Sendable {
     /// disclosure, both naming the receiving organisation, or an override by a permitted role with
     /// its reason (recorded on the referral).
     @discardableResult
-    public func refer(_ referral: Referral, actor: Actor) async throws -> Referral {
+    public func refer(_ referral: Referral, actor: Agent) async throws -> Referral {
         let theCase = try await records.require(Case.self, referral.caseID.description).value
         var referral = referral
         if referral.consentOverride == nil {
@@ -167,7 +167,7 @@ public struct Shelter: Sendable {
 
     /// Moves a referral (in_progress -> accepted / rejected / revoked, accepted -> done / revoked).
     @discardableResult
-    public func move(_ referralID: ReferralID, to status: ReferralStatus, note: String? = nil, actor: Actor) async throws -> Referral {
+    public func move(_ referralID: ReferralID, to status: ReferralStatus, note: String? = nil, actor: Agent) async throws -> Referral {
         let found = try await records.require(Referral.self, referralID.description)
         var moved = try found.value.moving(to: status)
         if let note { moved.note = note }
@@ -194,7 +194,7 @@ public struct Shelter: Sendable {
     /// `alternatives`). When the pack gives `identification_stay_days_left`, the stay before the
     /// identification interview ends that many days after `from`.
     @discardableResult
-    public func place(_ caseID: CaseID, in shelter: OrganisationID, from: CalendarDate, actor: Actor,
+    public func place(_ caseID: CaseID, in shelter: OrganisationID, from: CalendarDate, actor: Agent,
                       kind: ShelterPlacement.Kind? = nil) async throws -> ShelterPlacement {
         let theCase = try await records.require(Case.self, caseID.description).value
         // Decided and stored with the placement, so that a refused placement leaves nothing behind.
@@ -224,7 +224,7 @@ public struct Shelter: Sendable {
 
     /// Ends a stay.
     @discardableResult
-    public func end(_ placementID: ShelterPlacementID, on day: CalendarDate, actor: Actor) async throws -> ShelterPlacement {
+    public func end(_ placementID: ShelterPlacementID, on day: CalendarDate, actor: Agent) async throws -> ShelterPlacement {
         let found = try await records.require(ShelterPlacement.self, placementID.description)
         guard found.value.to == nil else { throw GloKitError.refused("placement \(placementID) has ended already") }
         var placement = found.value

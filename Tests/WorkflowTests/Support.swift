@@ -27,7 +27,7 @@ struct World {
     let mdtTH = OrganisationID(), ngoTH = OrganisationID(), shelterTH = OrganisationID(), lawyersTH = OrganisationID()
     let lwu = OrganisationID()
     let caseworker = UserID(), supervisor = UserID()
-    var actor: Actor { .user(caseworker) }
+    var actor: Agent { .user(caseworker) }
 
     static let plugins: [any Plugin] = [IdentificationPlugin(), LegalAidPlugin(), ShelterPlugin(), LegalProcessPlugin(),
                                         ReturnPlugin(), ImmigrationPlugin(), ReportingPlugin()]

@@ -20,7 +20,7 @@ public struct Caller: Sendable, Hashable {
         self.init(user, as: role)
     }
 
-    public var actor: Actor { .user(user.id) }
+    public var actor: Agent { .user(user.id) }
 }
 
 /// What a request may ask to do.

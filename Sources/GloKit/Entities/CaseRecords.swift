@@ -83,10 +83,10 @@ public struct CaseFlag: StoredEntity, Equatable {
     public var raisedBy: String
     public var resolvedAt: Timestamp?
     /// Who raised it, for the event; not stored (`raisedBy` is).
-    var raisedByActor: Actor = .system
+    var raisedByAgent: Agent = .system
 
     public init(caseID: CaseID?, jurisdiction: JurisdictionID, code: String, subject: String, message: String,
-                basis: [String] = [], raisedBy: Actor, raisedAt: Timestamp = .now) {
+                basis: [String] = [], raisedBy: Agent, raisedAt: Timestamp = .now) {
         self.caseID = caseID
         self.jurisdiction = jurisdiction
         self.code = code
@@ -96,7 +96,7 @@ public struct CaseFlag: StoredEntity, Equatable {
         self.basis = basis
         self.raisedAt = raisedAt
         self.raisedBy = raisedBy.description
-        self.raisedByActor = raisedBy
+        self.raisedByAgent = raisedBy
         self.resolvedAt = nil
     }
 

@@ -53,7 +53,7 @@ public struct NewEvent: Sendable, Hashable {
     public var data: JSONValue
 
     public init(id: EventID = EventID(), type: String, jurisdiction: JurisdictionID?, subject: String,
-                actor: Actor, at: Timestamp = .now, data: JSONValue = .object([:])) {
+                actor: Agent, at: Timestamp = .now, data: JSONValue = .object([:])) {
         self.id = id
         self.type = type
         self.jurisdiction = jurisdiction
@@ -69,8 +69,9 @@ public struct NewEvent: Sendable, Hashable {
     }
 }
 
-/// Who caused a change.
-public enum Actor: Sendable, Hashable, CustomStringConvertible {
+/// Who caused a change: a user, a plugin, or the host itself. (Not named `Actor`: that would hide
+/// Swift's own `Actor` in every module that imports GloKit.)
+public enum Agent: Sendable, Hashable, CustomStringConvertible {
     case user(UserID)
     case plugin(String)
     case system

@@ -7,11 +7,11 @@ extension CaseService {
     /// of the wrong type or not allowed, and dates out of order (a birthdate after `acts_began`, a date
     /// after the case was opened) are refused with a field error each, and nothing is stored.
     @discardableResult
-    public func setFacts(_ caseID: CaseID, _ facts: [String: JSONValue], actor: Actor) async throws -> CaseFacts {
+    public func setFacts(_ caseID: CaseID, _ facts: [String: JSONValue], actor: Agent) async throws -> CaseFacts {
         try await records.retryingConflicts { try await setFactsOnce(caseID, facts, actor: actor) }
     }
 
-    private func setFactsOnce(_ caseID: CaseID, _ facts: [String: JSONValue], actor: Actor) async throws -> CaseFacts {
+    private func setFactsOnce(_ caseID: CaseID, _ facts: [String: JSONValue], actor: Agent) async throws -> CaseFacts {
         let theCase = try await records.require(Case.self, caseID.description).value
         let found = try await records.get(CaseFacts.self, caseID.description)
         try await check(facts, recorded: found?.value.facts ?? [:], for: theCase)
@@ -62,7 +62,7 @@ extension CaseService {
     }
 
     private func raiseOnce(_ flag: CaseFlag) async throws -> Bool {
-        let actor = flag.raisedByActor
+        let actor = flag.raisedByAgent
         let found = try await records.get(CaseFlag.self, flag.id)
         if let open = found?.value, open.resolvedAt == nil { return false }
         try await records.commit { change in
@@ -77,7 +77,7 @@ extension CaseService {
     }
 
     /// Resolves an open flag (`case.flag_resolved`).
-    public func resolve(flag id: String, actor: Actor) async throws {
+    public func resolve(flag id: String, actor: Agent) async throws {
         let found = try await records.require(CaseFlag.self, id)
         guard found.value.resolvedAt == nil else { return }
         var flag = found.value
@@ -115,7 +115,7 @@ extension ChangeBuilder {
     /// Stores a case's facts after `merge` and announces the keys that changed (`facts.updated`, keys
     /// only: the values may be personal data).
     public mutating func store(_ facts: CaseFacts, found: Versioned<CaseFacts>?, changed: [String],
-                               jurisdiction: JurisdictionID, actor: Actor) throws {
+                               jurisdiction: JurisdictionID, actor: Agent) throws {
         if let found { try update(facts, from: found.version) } else { try insert(facts) }
         emit("facts.updated", jurisdiction: jurisdiction, subject: "case:\(facts.caseID)", actor: actor,
              data: .object(["case_id": .string(facts.caseID.description), "keys": .array(changed.map(JSONValue.string))]))

@@ -21,7 +21,7 @@ public struct CaseService: Sendable {
     /// Registers a person (`person.registered`). Call `Records.likelyDuplicates` first and show
     /// the candidates to the caseworker.
     @discardableResult
-    public func register(_ person: Person, actor: Actor) async throws -> Person {
+    public func register(_ person: Person, actor: Agent) async throws -> Person {
         try await records.commit { change in
             try change.put(person)
             change.emit("person.registered", jurisdiction: nil, subject: "person:\(person.id)", actor: actor,
@@ -32,7 +32,7 @@ public struct CaseService: Sendable {
 
     /// Opens a case for a registered person (`case.opened`).
     @discardableResult
-    public func open(_ theCase: Case, actor: Actor) async throws -> Case {
+    public func open(_ theCase: Case, actor: Agent) async throws -> Case {
         guard try await records.person(theCase.person) != nil else {
             throw GloKitError.notFound("person", theCase.person.description)
         }
@@ -47,7 +47,7 @@ public struct CaseService: Sendable {
 
     /// Records a screening on an open case (`screening.recorded`).
     @discardableResult
-    public func record(_ screening: Screening, actor: Actor) async throws -> Screening {
+    public func record(_ screening: Screening, actor: Agent) async throws -> Screening {
         let theCase = try await records.require(Case.self, screening.caseID.description).value
         if theCase.status == .closed || theCase.status == .closedReferred {
             throw GloKitError.refused("case \(theCase.id) is closed: reopen it before recording a screening")

@@ -18,7 +18,7 @@ public struct DecisionService: Sendable {
 
     /// Decides and stores, in one commit.
     @discardableResult
-    public func decide(_ decision: String, for caseID: CaseID, facts: JSONValue, actor: Actor) async throws -> DecisionRecord {
+    public func decide(_ decision: String, for caseID: CaseID, facts: JSONValue, actor: Agent) async throws -> DecisionRecord {
         let theCase = try await records.require(Case.self, caseID.description).value
         let record = try evaluate(decision, for: theCase, facts: facts)
         try await records.commit { change in try change.record(record, actor: actor) }
@@ -39,7 +39,7 @@ public struct DecisionService: Sendable {
 
 extension ChangeBuilder {
     /// Stores a decision and emits `decision.made` with its ids and outcome (no facts).
-    public mutating func record(_ decision: DecisionRecord, actor: Actor) throws {
+    public mutating func record(_ decision: DecisionRecord, actor: Agent) throws {
         try insert(decision)
         var data: [String: JSONValue] = [
             "decision_id": .string(decision.id.description), "decision": .string(decision.decision),

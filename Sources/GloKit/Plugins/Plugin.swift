@@ -42,7 +42,7 @@ public struct PluginContext: Sendable {
     public let jurisdictions: [JurisdictionID]
     public let logger: Logger
     /// The plugin, as the actor of what it writes.
-    public let actor: Actor
+    public let actor: Agent
 }
 
 /// The plugins compiled into this binary.

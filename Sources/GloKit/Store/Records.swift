@@ -167,7 +167,7 @@ public struct ChangeBuilder: Sendable {
     }
 
     /// Announces the change. Put ids and outcomes in `data`, never a person's identifying fields.
-    public mutating func emit(_ type: String, jurisdiction: JurisdictionID?, subject: String, actor: Actor,
+    public mutating func emit(_ type: String, jurisdiction: JurisdictionID?, subject: String, actor: Agent,
                               data: JSONValue = .object([:])) {
         change.events.append(NewEvent(type: type, jurisdiction: jurisdiction, subject: subject, actor: actor, data: data))
     }
