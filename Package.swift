@@ -66,6 +66,8 @@ let package = Package(
             cSettings: [.unsafeFlags(["-O2"])]
         ),
         .target(name: "GloJSON", swiftSettings: strictSwift),
+        // What every layer shares and no layer owns: the calendar date the law is applied at.
+        .target(name: "GloBase", swiftSettings: strictSwift),
         .target(
             name: "LuaVM",
             dependencies: ["CLuaSandbox", "CLua", "GloJSON"],
@@ -74,7 +76,7 @@ let package = Package(
         .target(
             name: "GloRules",
             dependencies: [
-                "LuaVM", "GloJSON",
+                "GloBase", "LuaVM", "GloJSON",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
@@ -83,7 +85,7 @@ let package = Package(
         .target(
             name: "GloKit",
             dependencies: [
-                "GloRules", "GloJSON",
+                "GloBase", "GloRules", "GloJSON",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
