@@ -7,8 +7,8 @@ import LuaVM
 struct Rules: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rules",
-        abstract: "Check, test, evaluate, compare and explain rule packs; start a decision, and write the editor's definitions.",
-        subcommands: [Check.self, Test.self, Eval.self, Diff.self, Explain.self, Annotations.self, New.self]
+        abstract: "Check, test, evaluate, compare and explain rule packs; start a decision, and write editor definitions and docs.",
+        subcommands: [Check.self, Test.self, Eval.self, Diff.self, Explain.self, New.self, Annotations.self, Docs.self]
     )
 }
 

@@ -204,7 +204,7 @@ struct RulesCommandTests {
 
     @Test func helpIsThereForEveryCommand() throws {
         for command in [["rules"], ["rules", "check"], ["rules", "test"], ["rules", "eval"], ["rules", "diff"], ["rules", "explain"],
-                        ["rules", "new"], ["rules", "annotations"]] {
+                        ["rules", "new"], ["rules", "annotations"], ["rules", "docs"]] {
             let run = try glohost(command + ["--help"])
             #expect(run.status == 0)
             #expect(run.stdout.contains("USAGE"), "\(command)")
