@@ -77,12 +77,12 @@ extension Rules {
             if let mine = own.first(where: { $0.name == decision }), mine.pack.folder == pack.folder {
                 guard force else {
                     throw refusal("DECISION '\(decision)' is \(pack.id)'s own already: \(rules)/\(mine.file) writes it. Change it there, "
-                                          + "or give --force to replace \(rules)/\(mine.file) with an override calling the parent's")
+                                  + "or give --force to replace \(rules)/\(mine.file) with an override calling the parent's")
                 }
                 let others = own.filter { $0.file == mine.file && $0.name != decision }.map(\.name)
                 guard others.isEmpty else {
                     throw refusal("--force would replace \(rules)/\(mine.file), which also writes \(others.joined(separator: ", ")): "
-                                          + "change \(decision) there by hand")
+                                  + "change \(decision) there by hand")
                 }
             }
             if parentDefinition == nil && set.decisions.decision(decision) == nil && !chain.contains(where: { $0.manifest.outcomes[decision] != nil }) {
@@ -113,7 +113,7 @@ extension Rules {
             if let existing, !replacing {
                 guard let added = RulesNewText.adding(start, to: existing, withRequire: local?.isNew ?? false) else {
                     throw refusal("\(rules)/\(pack.chunkName(of: module)) does not end by returning its table "
-                                          + "(return { ... }): add \(key) to it by hand")
+                                  + "(return { ... }): add \(key) to it by hand")
                 }
                 try edits.write(added, to: modulePath)
             } else {
@@ -135,24 +135,9 @@ extension Rules {
                                 ?? RulesNewText.testFile(pack: pack.id, module: module, testCase: testCase), to: testsPath)
             if !done.isEmpty { try edits.write(RulesNewText.removing(done, from: manifestText), to: manifestPath) }
 
-            // The result must load and its tests pass, the new case among them; otherwise nothing stays.
             engine = try loadEngine(rules, statesPerPack: 1)
             pack = try self.pack(in: engine, folder: folder)
-            let runs = engine.testRuns(of: pack)
-            var failures = runs.compactMap { run -> String? in
-                switch run {
-                case .success(let run): run.failure.map { "\(rules)/\(run.testCase.file):\(run.testCase.line): \(run.testCase.name): \($0)" }
-                case .failure(let failure): "\(rules)/\(failure)"
-                }
-            }
-            let testsFile = "\(pack.folder)/tests/\(module).yaml"
-            if !runs.contains(where: { (try? $0.get()).map { $0.testCase.file == testsFile && $0.testCase.name == caseName } ?? false }) {
-                failures.append("\(rules)/\(testsFile): the new case '\(caseName)' is not among the file's cases: add it by hand")
-            }
-            guard failures.isEmpty else {
-                for failure in failures { warn("FAIL \(failure)") }
-                throw refusal("\(pack.id) \(pack.version): the tests do not pass with the new files")
-            }
+            let passed = try verify(engine, pack: pack, testsFile: "\(pack.folder)/tests/\(module).yaml", caseName: caseName)
 
             let verb = replacing ? "replaced by" : existing == nil ? "new, with" : "now also holds"
             print("\(rules)/\(pack.chunkName(of: module)): \(verb) \(decision), "
@@ -162,9 +147,29 @@ extension Rules {
                 let what = done.contains { $0.lines == item.lines } ? "taken off the todo list" : "kept on the todo list (it names other decisions too)"
                 print("\(rules)/\(pack.folder)/pack.yaml: \(what): \(item.text)")
             }
-            print("\(pack.id) \(pack.version): \(runs.count) passed, 0 failed")
+            print("\(pack.id) \(pack.version): \(passed) passed, 0 failed")
             print("Next: write \(pack.id)'s rule in \(rules)/\(pack.chunkName(of: module)) and the case's expectation, then "
                   + "glo-host rules test \(rules) --jurisdiction \(pack.id)")
+        }
+
+        /// The pack's tests, the new case among them, all pass with the new files; otherwise each failure
+        /// is said and the command ends (and the files are put back). Returns how many passed.
+        private func verify(_ engine: RuleEngine, pack: RulePack, testsFile: String, caseName: String) throws -> Int {
+            let runs = engine.testRuns(of: pack)
+            var failures = runs.compactMap { run -> String? in
+                switch run {
+                case .success(let run): run.failure.map { "\(rules)/\(run.testCase.file):\(run.testCase.line): \(run.testCase.name): \($0)" }
+                case .failure(let failure): "\(rules)/\(failure)"
+                }
+            }
+            if !runs.contains(where: { (try? $0.get()).map { $0.testCase.file == testsFile && $0.testCase.name == caseName } ?? false }) {
+                failures.append("\(rules)/\(testsFile): the new case '\(caseName)' is not among the file's cases: add it by hand")
+            }
+            guard failures.isEmpty else {
+                for failure in failures { warn("FAIL \(failure)") }
+                throw refusal("\(pack.id) \(pack.version): the tests do not pass with the new files")
+            }
+            return runs.count
         }
 
         /// The folder of the pack PACK names: a folder, else an id (its version in force today), else a
