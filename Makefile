@@ -10,6 +10,10 @@ deps:
 	  echo "make: installing liblua5.4-dev, libsqlite3-dev and pkg-config from Debian's packages"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq liblua5.4-dev libsqlite3-dev pkg-config; \
 	fi
+	@if ! command -v luacheck >/dev/null 2>&1; then \
+	  echo "make: installing lua-check (luacheck, for the packs) from Debian's packages"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq lua-check; \
+	fi
 
 # The main job: the host on the embedded default (SQLite under ./data/, every pack of Config/jurisdictions,
 # the default plugins of Config/glo-host.yaml). Stop it with Ctrl-C (a graceful shutdown).
@@ -29,13 +33,18 @@ sample: deps
 # scripts/postgres-test-server.sh), the packs' own tests, the API fuzzed against its OpenAPI document
 # (schemathesis from PyPI, bounded), the web UI driven in a real browser (Debian's chromium, Selenium from
 # PyPI; screenshots in artifacts/screenshots), and two hosts on one PostgreSQL with one killed mid-load,
-# then the store moved PostgreSQL -> SQLite -> PostgreSQL (Tests/scaleout/test_two_hosts.py).
+# then the store moved PostgreSQL -> SQLite -> PostgreSQL (Tests/scaleout/test_two_hosts.py). The packs also
+# pass luacheck with the sandbox's globals ($(RULES)/.luacheckrc), and their documentation is built into
+# artifacts/rules-docs/ with every relative link checked (scripts/check-links.py).
 # The Swift tests run one at a time: the CLI and crash tests wait for real processes with blocking calls,
 # and on a 2-core machine two of them at once hold both threads of Swift's cooperative pool, starving the
 # timed event-bus tests running beside them.
 test: deps
 	url=$$(bash scripts/postgres-test-server.sh) && GLO_TEST_POSTGRES_URL=$$url swift test --no-parallel
 	.build/debug/glo-host rules test $(RULES)
+	cd $(RULES) && luacheck --no-color --quiet .
+	rm -rf artifacts/rules-docs && .build/debug/glo-host rules docs --rules $(RULES) --to artifacts/rules-docs
+	python3 scripts/check-links.py artifacts/rules-docs
 	bash scripts/fuzz-api.sh .build/debug/glo-host
 	bash scripts/browser-tests.sh .build/debug/glo-host
 	url=$$(bash scripts/postgres-test-server.sh) && python3 Tests/scaleout/test_two_hosts.py .build/debug/glo-host $$url

@@ -3,7 +3,7 @@ import GloJSON
 import Yams
 
 /// A failed pack test, at its line in the test file.
-public struct PackTestFailure: Sendable, CustomStringConvertible {
+public struct PackTestFailure: Error, Sendable, CustomStringConvertible {
     /// The test file (or the broken pack's file), relative to the rules directory.
     public var file: String
     public var line: Int
@@ -48,6 +48,79 @@ public struct PackTestReport: Sendable {
     public var summary: String { "\(passed) passed, \(failed) failed" }
 }
 
+/// One case of a pack's test file, as read: what it decides, at which date, with which facts, and
+/// what it expects. `rules test` runs them; `rules docs` shows them as worked examples and `rules new`
+/// starts a new case from one.
+public struct PackTestCase: Sendable {
+    /// The test file, relative to the rules directory (`TH/tests/identification.yaml`).
+    public let file: String
+    public let line: Int
+    public let name: String
+    public let decision: String
+    public let date: CalendarDate
+    public let facts: JSONValue
+    public let expect: JSONValue
+}
+
+/// One case run against its pack version: the rule's result or error, and why it did not pass.
+public struct PackTestRun: Sendable {
+    public let testCase: PackTestCase
+    public let result: Result<RuleResult, RuleEvaluationError>
+    /// Why the case failed, every reason on its own line; nil when it passed.
+    public let failure: String?
+    /// The reasons that are mistakes of meaning (see `PackTestFailure.meaning`).
+    public let meaning: [String]
+
+    public var passed: Bool { failure == nil }
+}
+
+extension RulePack {
+    /// Every case of every test file, in file and line order, and every case (or file) that cannot be
+    /// run as written, as a failure at its line.
+    public func testCases() -> [Result<PackTestCase, PackTestFailure>] {
+        testFiles.sorted(by: { $0.key < $1.key }).flatMap { testCases(file: $0.key, text: $0.value) }
+    }
+
+    private func testCases(file: String, text: String) -> [Result<PackTestCase, PackTestFailure>] {
+        func fail(_ line: Int, _ name: String, _ message: String) -> Result<PackTestCase, PackTestFailure> {
+            .failure(PackTestFailure(file: file, line: line, name: name, message: message, pack: id))
+        }
+        let root: Yams.Node
+        do {
+            root = try YAMLDocument(text, file: file).root
+        } catch {
+            return [fail(error.line ?? 1, "(file)", error.message)]
+        }
+        guard case .sequence(let cases)? = root.member("cases") else {
+            return [fail(root.line, "(file)", "a test file needs a list 'cases'")]
+        }
+        let fileDecision = root.member("decision")?.string
+        let fileDate = root.member("at")?.string
+        return cases.enumerated().map { index, node in
+            let name = node.member("name")?.string ?? "case \(index + 1)"
+            guard let decision = node.member("decision")?.string ?? fileDecision else {
+                return fail(node.line, name, "no 'decision' for this case or its file")
+            }
+            let dateText = node.member("at")?.string ?? fileDate
+            let date: CalendarDate
+            if let dateText {
+                guard let parsed = CalendarDate(dateText) else { return fail(node.line, name, "'at' is not an ISO date: \(dateText)") }
+                date = parsed
+            } else {
+                date = manifest.effectiveFrom ?? CalendarDate.today()
+            }
+            guard manifest.isInForce(at: date) else {
+                return fail(node.line, name, "\(id) \(version) is not in force on \(date)")
+            }
+            guard let expect = node.member("expect")?.json, case .object = expect else {
+                return fail(node.line, name, "needs an 'expect' mapping")
+            }
+            return .success(PackTestCase(file: file, line: node.line, name: name, decision: decision, date: date,
+                                         facts: node.member("facts")?.json ?? [:], expect: expect))
+        }
+    }
+}
+
 /// Runs the `tests/*.yaml` of each pack against that very pack version.
 ///
 /// An expected scalar must equal the result's field; an expected object must match field by field;
@@ -69,77 +142,54 @@ struct PackTestRunner {
         }
         for pack in rules.ruleSet.packs where jurisdiction == nil || pack.id == jurisdiction {
             let before = (report.passed, report.failed)
-            for (file, text) in pack.testFiles.sorted(by: { $0.key < $1.key }) {
-                runFile(file, text: text, pack: pack, named: named, into: &report)
+            for item in pack.testCases() {
+                let testCase: PackTestCase
+                switch item {
+                case .success(let read): testCase = read
+                case .failure(let failure):
+                    report.failures.append(failure)
+                    continue
+                }
+                if let named, !testCase.name.localizedCaseInsensitiveContains(named) { continue }
+                let run = run(testCase, in: pack)
+                if let failure = run.failure {
+                    report.failures.append(PackTestFailure(
+                        file: testCase.file, line: testCase.line, name: testCase.name, message: failure, pack: pack.id,
+                        actual: try? run.result.get().value, reproduce: reproduce(testCase, pack), meaning: run.meaning))
+                } else {
+                    report.passed += 1
+                }
             }
             report.perPack.append((pack: "\(pack.id)@\(pack.version)", passed: report.passed - before.0, failed: report.failed - before.1))
         }
         return report
     }
 
-    private func runFile(_ file: String, text: String, pack: RulePack, named: String?, into report: inout PackTestReport) {
-        func fail(_ line: Int, _ name: String, _ message: String, actual: JSONValue? = nil, reproduce: String? = nil,
-                  meaning: [String] = []) {
-            report.failures.append(PackTestFailure(file: file, line: line, name: name, message: message, pack: pack.id,
-                                                   actual: actual, reproduce: reproduce, meaning: meaning))
-        }
-        let root: Yams.Node
-        do {
-            root = try YAMLDocument(text, file: file).root
+    /// Decides one case with exactly this pack version and compares the result with what it expects,
+    /// and with what every result must be (`meaningProblems`).
+    func run(_ testCase: PackTestCase, in pack: RulePack) -> PackTestRun {
+        do throws(RuleEvaluationError) {
+            let bound = try rules.bind(pack: pack, decision: testCase.decision, at: testCase.date)
+            let result = try bound.evaluate(testCase.facts)
+            let meaning = PackTestRunner.meaningProblems(result, bound: bound, vocabulary: rules.ruleSet.vocabulary)
+            let problems = meaning + PackTestRunner.mismatches(expected: testCase.expect, actual: result.value, path: "")
+            return PackTestRun(testCase: testCase, result: .success(result),
+                               failure: problems.isEmpty ? nil : problems.joined(separator: "\n"), meaning: meaning)
         } catch {
-            fail(error.line ?? 1, "(file)", error.message)
-            return
+            // Facts that break the vocabulary are the test's mistake, not the rule's: a mistake of meaning.
+            if case .factProblems = error {
+                let message = "the test's facts break the vocabulary: \(error.message)"
+                return PackTestRun(testCase: testCase, result: .failure(error), failure: message, meaning: [message])
+            }
+            return PackTestRun(testCase: testCase, result: .failure(error),
+                               failure: "\(testCase.decision) failed: \(error.description(under: rules.ruleSet.directory))", meaning: [])
         }
-        guard case .sequence(let cases)? = root.member("cases") else {
-            fail(root.line, "(file)", "a test file needs a list 'cases'")
-            return
-        }
-        let fileDecision = root.member("decision")?.string
-        let fileDate = root.member("at")?.string
-        for (index, node) in cases.enumerated() {
-            let name = node.member("name")?.string ?? "case \(index + 1)"
-            if let named, !name.localizedCaseInsensitiveContains(named) { continue }
-            guard let decision = node.member("decision")?.string ?? fileDecision else {
-                fail(node.line, name, "no 'decision' for this case or its file"); continue
-            }
-            let dateText = node.member("at")?.string ?? fileDate
-            let date: CalendarDate
-            if let dateText {
-                guard let parsed = CalendarDate(dateText) else { fail(node.line, name, "'at' is not an ISO date: \(dateText)"); continue }
-                date = parsed
-            } else {
-                date = pack.manifest.effectiveFrom ?? CalendarDate.today()
-            }
-            guard pack.manifest.isInForce(at: date) else {
-                fail(node.line, name, "\(pack.id) \(pack.version) is not in force on \(date)"); continue
-            }
-            guard let expect = node.member("expect")?.json, case .object = expect else {
-                fail(node.line, name, "needs an 'expect' mapping"); continue
-            }
-            let facts = node.member("facts")?.json ?? [:]
-            let reproduce = "echo '\(JSONWriter.string(facts, sortKeys: true))' | glo-host rules explain --rules \(rules.ruleSet.directory)"
-                + " --jurisdiction \(pack.id) --decision \(decision) --at \(date)"
-            do {
-                let bound = try rules.bind(pack: pack, decision: decision, at: date)
-                let result = try bound.evaluate(facts)
-                let meaning = PackTestRunner.meaningProblems(result, bound: bound, vocabulary: rules.ruleSet.vocabulary)
-                let problems = meaning + PackTestRunner.mismatches(expected: expect, actual: result.value, path: "")
-                if problems.isEmpty {
-                    report.passed += 1
-                } else {
-                    fail(node.line, name, problems.joined(separator: "\n"), actual: result.value, reproduce: reproduce,
-                         meaning: meaning)
-                }
-            } catch {
-                // Facts that break the vocabulary are the test's mistake, not the rule's: a mistake of meaning.
-                if case .factProblems = error {
-                    let message = "the test's facts break the vocabulary: \(error.message)"
-                    fail(node.line, name, message, reproduce: reproduce, meaning: [message])
-                } else {
-                    fail(node.line, name, "\(decision) failed: \(error.description(under: rules.ruleSet.directory))", reproduce: reproduce)
-                }
-            }
-        }
+    }
+
+    /// The command that decides the same case again, with its explanation.
+    func reproduce(_ testCase: PackTestCase, _ pack: RulePack) -> String {
+        "echo '\(JSONWriter.string(testCase.facts, sortKeys: true))' | glo-host rules explain --rules \(rules.ruleSet.directory)"
+            + " --jurisdiction \(pack.id) --decision \(testCase.decision) --at \(testCase.date)"
     }
 
     /// What is wrong with a result whatever the test expects: an outcome declared nowhere, no `basis`

@@ -140,6 +140,19 @@ public final class RuleEngine: Sendable {
     public func lint(jurisdiction: String? = nil) -> [RuleProblem] {
         current.lint(jurisdiction: jurisdiction)
     }
+
+    /// Runs one pack version's tests case by case, keeping each result (its reasons, basis and the
+    /// facts it read); a case that cannot be run as written is its failure.
+    public func testRuns(of pack: RulePack) -> [Result<PackTestRun, PackTestFailure>] {
+        let runner = PackTestRunner(rules: current)
+        return pack.testCases().map { item in item.map { runner.run($0, in: pack) } }
+    }
+
+    /// Every decision a pack version offers at `date`, each with the pack of its chain that defines it:
+    /// the pack itself, or the nearest parent whose module of that name returns it.
+    public func definitions(of pack: RulePack, at date: CalendarDate) throws(RuleEvaluationError) -> [DecisionDefinition] {
+        try current.definitions(of: pack, at: date)
+    }
 }
 
 /// A decision an enabled plugin needs in every served jurisdiction.
@@ -151,6 +164,16 @@ public struct PluginNeed: Sendable, Hashable {
         self.plugin = plugin
         self.decision = decision
     }
+}
+
+/// A decision a pack offers, and the pack of its chain whose module defines it.
+public struct DecisionDefinition: Sendable {
+    /// `identification.pathway`
+    public let name: String
+    public let pack: RulePack
+
+    /// The module file that defines it, relative to the rules directory (`intl/identification.lua`).
+    public var file: String { pack.chunkName(of: String(name.prefix { $0 != "." })) }
 }
 
 /// What a reload did: applied, or kept the old rules and why.
@@ -313,21 +336,28 @@ final class LoadedRules: Sendable {
     }
 
     func decisions(of pack: RulePack, at date: CalendarDate) throws(RuleEvaluationError) -> [String] {
+        try definitions(of: pack, at: date).map(\.name)
+    }
+
+    /// Sorted by name; the chain is walked nearest first, so an override hides its parent's.
+    func definitions(of pack: RulePack, at date: CalendarDate) throws(RuleEvaluationError) -> [DecisionDefinition] {
         let chain = try ruleSet.chain(from: pack, at: date)
         let pool = pool(for: chain)
-        var names: Set<String> = []
+        var definedBy: [String: RulePack] = [:]
         do throws(LuaError) {
             let sandbox = try pool.acquire()
             defer { pool.release(sandbox) }
             for member in chain {
                 for module in member.modules.keys {
-                    for key in try sandbox.functionNames(inModule: "\(member.id)/\(module)") { names.insert("\(module).\(key)") }
+                    for key in try sandbox.functionNames(inModule: "\(member.id)/\(module)") where definedBy["\(module).\(key)"] == nil {
+                        definedBy["\(module).\(key)"] = member
+                    }
                 }
             }
         } catch {
             throw .rule(error)
         }
-        return names.sorted()
+        return definedBy.keys.sorted().map { DecisionDefinition(name: $0, pack: definedBy[$0]!) }
     }
 
     /// Compiles and runs every module of every pack version, in a chain in force at the version's

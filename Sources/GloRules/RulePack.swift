@@ -17,7 +17,7 @@ public struct RulePack: Sendable {
     public var version: String { manifest.version }
 
     /// The chunk name Lua reports in errors: `TH-2019/identification.lua`.
-    func chunkName(of module: String) -> String { "\(folder)/\(module).lua" }
+    public func chunkName(of module: String) -> String { "\(folder)/\(module).lua" }
 
     static func read(folder: String, in directory: URL, hostLimits: LuaLimits) throws(RuleLoadError) -> RulePack {
         let url = directory.appendingPathComponent(folder)
@@ -83,7 +83,8 @@ public struct RulePack: Sendable {
         return nil
     }
 
-    static func isModuleName(_ s: String) -> Bool {
+    /// Whether `s` may name a module (its file, `s.lua`): ASCII letters, digits and `_`, from a letter.
+    public static func isModuleName(_ s: String) -> Bool {
         guard let first = s.unicodeScalars.first, first.properties.isAlphabetic, first.isASCII else { return false }
         return s.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "_") }
     }

@@ -7,8 +7,8 @@ import LuaVM
 struct Rules: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rules",
-        abstract: "Check, test, evaluate, compare and explain rule packs.",
-        subcommands: [Check.self, Test.self, Eval.self, Diff.self, Explain.self]
+        abstract: "Check, test, evaluate, compare and explain rule packs; start a decision, and write editor definitions and docs.",
+        subcommands: [Check.self, Test.self, Eval.self, Diff.self, Explain.self, New.self, Annotations.self, Docs.self]
     )
 }
 
@@ -97,6 +97,15 @@ func bind(_ engine: RuleEngine, _ options: DecisionOptions) throws -> BoundDecis
     } catch let error as RuleEvaluationError {
         warn(located(error, in: engine.directory))
         throw ExitCode(2)
+    }
+}
+
+extension RulePack {
+    /// The date a command shows a pack version at: today when it is in force, else its first day (or
+    /// its last, for one with only an end).
+    var shownAt: CalendarDate {
+        let today = CalendarDate.today()
+        return manifest.isInForce(at: today) ? today : manifest.effectiveFrom ?? manifest.effectiveTo ?? today
     }
 }
 

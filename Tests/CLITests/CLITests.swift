@@ -45,6 +45,11 @@ func temporaryRules(_ files: [String: String]) throws -> String {
     return root.path
 }
 
+/// A text file's contents; empty when it cannot be read.
+func read(_ path: String) -> String {
+    (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+}
+
 let hostileWorld: [String: String] = [
     // Its own vocabulary: the facts these hostile rules are given.
     "facts.schema.json": """
@@ -204,7 +209,8 @@ struct RulesCommandTests {
     }
 
     @Test func helpIsThereForEveryCommand() throws {
-        for command in [["rules"], ["rules", "check"], ["rules", "test"], ["rules", "eval"], ["rules", "diff"], ["rules", "explain"]] {
+        for command in [["rules"], ["rules", "check"], ["rules", "test"], ["rules", "eval"], ["rules", "diff"], ["rules", "explain"],
+                        ["rules", "new"], ["rules", "annotations"], ["rules", "docs"]] {
             let run = try glohost(command + ["--help"])
             #expect(run.status == 0)
             #expect(run.stdout.contains("USAGE"), "\(command)")
