@@ -89,7 +89,7 @@ enum RulesNewText {
         if let parent = start.parent {
             lines.append("  return \(parent.local).\(start.key)(facts, ctx)")
         } else {
-            lines.append("  return { outcome = \"undetermined\", reasons = { \"\(pack)'s rule for \(start.decision) is not written yet\" } }")
+            lines.append("  return { outcome = \"undetermined\", reasons = { \"\(pack)'s rule for \(start.decision) is not written yet\" }, basis = {} }")
         }
         lines.append("end")
         return lines.joined(separator: "\n") + "\n"
