@@ -110,6 +110,17 @@ let package = Package(
             path: "Sources/GloStorePostgres",
             swiftSettings: strictSwift
         ),
+        // What the server and the plugins' HTTP parts share: the request context, routes, pages, problems,
+        // the access checks with the audit log, and the plugin's HTTP contract (`PluginHTTP`).
+        .target(
+            name: "GloHTTP",
+            dependencies: [
+                "GloKit", "GloJSON", "GloRules",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSwift
+        ),
         // The HTTP API (Hummingbird): an adapter over GloKit, no domain logic.
         .target(
             name: "GloServer",

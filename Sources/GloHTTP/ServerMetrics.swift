@@ -15,7 +15,7 @@ public final class ServerMetrics: Sendable {
 
     public init() {}
 
-    func request(_ route: String, status: Int, seconds: Double) {
+    public func request(_ route: String, status: Int, seconds: Double) {
         state.withLock { s in
             s.requests[Key(route: route, status: status), default: 0] += 1
             var d = s.seconds[route] ?? (0, 0)
@@ -25,11 +25,11 @@ public final class ServerMetrics: Sendable {
         }
     }
 
-    func decision(_ name: String, outcome: String) {
+    public func decision(_ name: String, outcome: String) {
         state.withLock { $0.decisions["decision=\"\(name)\",outcome=\"\(outcome)\"", default: 0] += 1 }
     }
 
-    func text(lag: [String: Int64], deadLetters: Int) -> String {
+    public func text(lag: [String: Int64], deadLetters: Int) -> String {
         let s = state.withLock { $0 }
         var out = "# HELP glo_http_requests_total HTTP requests by route pattern and status.\n# TYPE glo_http_requests_total counter\n"
         for (k, n) in s.requests.sorted(by: { ($0.key.route, $0.key.status) < ($1.key.route, $1.key.status) }) {

@@ -7,8 +7,9 @@ import Hummingbird
 
 /// An error as RFC 9457 problem details (`application/problem+json`): a stable `type`, a `title`,
 /// the `status`, a `detail` worded for the user, and for invalid input the field `errors`. No
-/// detail ever repeats a person's data: the messages name fields, ids, roles and rules.
-public struct Problem: Error, Sendable {
+/// detail ever repeats a person's data: the messages name fields, ids, roles and rules. It renders
+/// itself (`HTTPResponseError`); `Problem.from` turns any error a handler throws into one.
+public struct Problem: HTTPResponseError, Sendable {
     public var status: HTTPResponse.Status
     public var type: String
     public var title: String
@@ -38,12 +39,14 @@ public struct Problem: Error, Sendable {
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: JSONWriter.bytes(json))))
     }
 
-    static func unauthorized(_ detail: String) -> Problem { Problem(.unauthorized, "unauthorized", "Not signed in", detail) }
-    static func notFound(_ detail: String) -> Problem { Problem(.notFound, "not-found", "Not found", detail) }
-    static func badRequest(_ detail: String) -> Problem { Problem(.badRequest, "bad-request", "Bad request", detail) }
+    public func response(from request: Request, context: some RequestContext) throws -> Response { response }
+
+    public static func unauthorized(_ detail: String) -> Problem { Problem(.unauthorized, "unauthorized", "Not signed in", detail) }
+    public static func notFound(_ detail: String) -> Problem { Problem(.notFound, "not-found", "Not found", detail) }
+    public static func badRequest(_ detail: String) -> Problem { Problem(.badRequest, "bad-request", "Bad request", detail) }
 
     /// The problem for any error a handler throws.
-    static func from(_ error: any Error) -> Problem {
+    public static func from(_ error: any Error) -> Problem {
         switch error {
         case let p as Problem: return p
         case let v as ValidationFailure:
