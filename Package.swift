@@ -1,28 +1,46 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
-// Layers (DESIGN.md): imports point downward only.
+// Layers (docs/architecture.md): imports point downward only.
 //   glo-host -> GloRules -> LuaVM -> CLuaSandbox -> CLua
 //                  \            \-> GloJSON
 //                   \-> Yams (pack manifests and tests), Crypto (content hashes)
 //   glo-host -> GloStoreSQLite, GloStorePostgres -> GloKit (the host core: entities, Store protocol, event bus, plugins,
 //               decision service; no HTTP, SQL or Lua C API) -> GloRules, GloJSON
-//   Plugins/<Name> -> GloKit only
+//   glo-host -> GloServer -> GloHTTP -> GloKit; glo-host -> GloPlugins (the catalog) -> every Plugin<Name> and Plugin<Name>HTTP
+//   Plugins/<Name>/Core -> GloKit (and the plugins it declares in pluginUses); Plugins/<Name>/HTTP -> its core, GloHTTP
 let strictSwift: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
     .enableUpcomingFeature("MemberImportVisibility"),
 ]
 
-/// A workflow plugin under Plugins/<folder>.
-func plugin(_ name: String, _ folder: String) -> Target {
-    .target(name: name, dependencies: ["GloKit", "GloRules", "GloJSON", .product(name: "Logging", package: "swift-log")],
-            path: "Plugins/\(folder)", swiftSettings: strictSwift)
-}
+/// The plugins compiled into glo-host. Each is one folder, Plugins/<Name>/, in the same shape:
+///   Core/   its workflow, the entities it owns and the events it emits (target Plugin<Name>; GloKit only),
+///   HTTP/   its routes, pages, case-page section and dashboard part, with Resources/ holding its OpenAPI
+///           paths, templates and labels in each language (target Plugin<Name>HTTP),
+///   Tests/  its tests (target Plugin<Name>Tests).
+/// Adding a plugin is its folder, its name here, and one line in Sources/GloPlugins/Catalog.swift.
+let pluginNames = ["Tally", "Identification", "LegalAid", "Shelter", "LegalProcess", "Return", "Immigration", "Reporting"]
 
-let workflowPlugins: [Target.Dependency] = [
-    "PluginIdentification", "PluginLegalAid", "PluginShelter", "PluginLegalProcess", "PluginReturn",
-    "PluginImmigration", "PluginReporting",
-]
+/// The plugins whose types a plugin's core uses (Reporting counts returns and what others announced).
+let pluginUses: [String: [String]] = ["Reporting": ["Identification", "Immigration", "LegalAid", "Return"]]
+
+/// Every plugin's core target, and with its HTTP target.
+let pluginCores: [Target.Dependency] = pluginNames.map { .target(name: "Plugin\($0)") }
+let pluginParts: [Target.Dependency] = pluginNames.flatMap { [.target(name: "Plugin\($0)"), .target(name: "Plugin\($0)HTTP")] }
+
+func pluginTargets(_ name: String) -> [Target] {
+    [
+        .target(name: "Plugin\(name)", dependencies: ["GloKit", "GloJSON", .product(name: "Logging", package: "swift-log")]
+                    + (pluginUses[name] ?? []).map { .target(name: "Plugin\($0)") },
+                path: "Plugins/\(name)/Core", swiftSettings: strictSwift),
+        .target(name: "Plugin\(name)HTTP", dependencies: [.target(name: "Plugin\(name)"), "GloHTTP", "GloKit", "GloJSON",
+                                                          .product(name: "Hummingbird", package: "hummingbird")],
+                path: "Plugins/\(name)/HTTP", resources: [.copy("Resources")], swiftSettings: strictSwift),
+        .testTarget(name: "Plugin\(name)Tests", dependencies: ["PluginTestSupport", "GloKit", "GloRules", "GloJSON", "TestScratch"] + pluginCores,
+                    path: "Plugins/\(name)/Tests", swiftSettings: strictSwift),
+    ]
+}
 
 let package = Package(
     name: "glo-host",
@@ -37,6 +55,7 @@ let package = Package(
         .library(name: "GloStoreSQLite", targets: ["GloStoreSQLite"]),
         .library(name: "GloStorePostgres", targets: ["GloStorePostgres"]),
         .library(name: "PluginTally", targets: ["PluginTally"]),
+        .library(name: "PluginIdentification", targets: ["PluginIdentification"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -122,32 +141,29 @@ let package = Package(
             swiftSettings: strictSwift
         ),
         // The HTTP API (Hummingbird): an adapter over GloKit, no domain logic.
+        // The server names no plugin: glo-host hands it the enabled plugins' HTTP parts from the catalog.
         .target(
             name: "GloServer",
             dependencies: [
-                "GloKit", "GloJSON", "GloRules",
+                "GloHTTP", "GloKit", "GloJSON", "GloRules",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
-                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
-            ] + workflowPlugins,
-            resources: [.copy("openapi.yaml"), .copy("Templates")],
+            ],
+            resources: [.copy("Resources")],
             swiftSettings: strictSwift
         ),
-        // A tiny plugin that proves the plugin mechanism end to end.
-        .target(name: "PluginTally", dependencies: ["GloKit", "GloJSON"], path: "Plugins/Tally", swiftSettings: strictSwift),
-        // The workflows, one target each; each reaches the store and the rules only through GloKit.
-        plugin("PluginIdentification", "Identification"),
-        plugin("PluginLegalAid", "LegalAid"),
-        plugin("PluginShelter", "Shelter"),
-        plugin("PluginLegalProcess", "LegalProcess"),
-        plugin("PluginReturn", "Return"),
-        plugin("PluginImmigration", "Immigration"),
-        plugin("PluginReporting", "Reporting"),
+        // The one catalog of the compiled plugins, read by glo-host and the tests.
+        .target(name: "GloPlugins", dependencies: ["GloKit", "GloHTTP"] + pluginParts,
+                swiftSettings: strictSwift),
+        // The host with every plugin, for the plugins' tests and the end-to-end scenarios.
+        .target(name: "PluginTestSupport", dependencies: ["GloKit", "GloStoreSQLite", "GloRules", "GloJSON", "TestScratch", "GloPlugins"]
+                    + pluginCores,
+                path: "Tests/PluginTestSupport", swiftSettings: strictSwift),
         .executableTarget(
             name: "glo-host",
             dependencies: [
-                "GloRules", "LuaVM", "GloJSON", "GloKit", "GloStoreSQLite", "GloStorePostgres", "GloServer", "PluginTally",
+                "GloRules", "LuaVM", "GloJSON", "GloKit", "GloStoreSQLite", "GloStorePostgres", "GloServer", "GloPlugins",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -155,7 +171,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Configuration", package: "swift-configuration"),
-            ] + workflowPlugins,
+            ],
             swiftSettings: strictSwift
         ),
         // Writes through GloKit and prints each acknowledged write; the reliability test kills it.
@@ -180,10 +196,10 @@ let package = Package(
             ],
             swiftSettings: strictSwift
         ),
-        // Each plugin's tests, and the end-to-end scenarios through all of them.
+        // The end-to-end scenarios through every plugin (each plugin's own tests are in its folder).
         .testTarget(
             name: "WorkflowTests",
-            dependencies: ["GloKit", "GloStoreSQLite", "GloRules", "GloJSON", "TestScratch"] + workflowPlugins,
+            dependencies: ["GloKit", "GloStoreSQLite", "GloRules", "GloJSON", "TestScratch", "PluginTestSupport"] + pluginCores,
             swiftSettings: strictSwift
         ),
         // The API through the router (HummingbirdTesting), and the OpenAPI document against the routes.
@@ -193,12 +209,13 @@ let package = Package(
                 "GloServer", "GloKit", "GloStoreSQLite", "GloRules", "GloJSON", "TestScratch",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Yams", package: "Yams"),
-            ] + workflowPlugins,
+                "GloPlugins", "GloHTTP",
+            ] + pluginCores,
             swiftSettings: strictSwift
         ),
         .testTarget(name: "GloRulesTests", dependencies: ["GloRules", "LuaVM", "GloJSON", "TestScratch"], swiftSettings: strictSwift),
         // Runs the built `glo-host` binary, as admins and testers do.
         .testTarget(name: "CLITests", dependencies: ["glo-host", "glo-crash-writer", "GloJSON", "TestScratch"], swiftSettings: strictSwift),
-    ],
+    ] + pluginNames.flatMap(pluginTargets),
     swiftLanguageModes: [.v6]
 )

@@ -13,6 +13,9 @@ public struct APIContext: RequestContext {
     /// `METHOD /path` of the route the router matched (`POST /api/v1/cases/{id}/screenings`): how
     /// metrics and the audit log name a request. Set by the first middleware.
     public var requestName = ""
+    /// A page's submitted form (read and checked against the CSRF token by the page session); empty
+    /// for a GET and for the API.
+    public var form = FormFields(pairs: [])
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)

@@ -115,9 +115,10 @@ public struct APIServices: Sendable {
         }
     }
 
-    /// A change to a record found by the path's id, after checking access on its case; audited with it.
-    public func onRecord<E: StoredEntity, T>(_ context: APIContext, _ type: E.Type, caseOf: (E) -> CaseID?, _ permission: Permission,
-                                             _ body: (Caller, Case, E) async throws -> T) async throws -> T {
+    /// The record named by the path's `id` with its case, after checking the caller may `permission`
+    /// that case; a read is audited. A record of a case outside the caller's jurisdictions is not found.
+    public func authorizedRecord<E: StoredEntity>(_ context: APIContext, _ type: E.Type, caseOf: (E) -> CaseID?,
+                                                  _ permission: Permission) async throws -> (Caller, Case, E) {
         let caller = try context.requireCaller()
         let id = context.parameters.get("id") ?? ""
         guard let record = try await host.records.get(E.self, id)?.value, let caseID = caseOf(record),
@@ -128,6 +129,14 @@ public struct APIServices: Sendable {
         }
         try await authorizeOrHide(context, permission, theCase.jurisdiction, subject: "case:\(theCase.id)",
                                   notFound: GloKitError.notFound(E.collection.rawValue, id))
+        if permission == .readCase { try await audited(caller, .read, ["case:\(theCase.id)"], theCase.jurisdiction, context) }
+        return (caller, theCase, record)
+    }
+
+    /// A change to a record found by the path's id, after checking access on its case; audited with it.
+    public func onRecord<E: StoredEntity, T>(_ context: APIContext, _ type: E.Type, caseOf: (E) -> CaseID?, _ permission: Permission,
+                                             _ body: (Caller, Case, E) async throws -> T) async throws -> T {
+        let (caller, theCase, record) = try await authorizedRecord(context, type, caseOf: caseOf, permission)
         return try await withAudit(caller, .update, ["case:\(theCase.id)"], theCase.jurisdiction, context) {
             try await body(caller, theCase, record)
         }

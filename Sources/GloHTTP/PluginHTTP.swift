@@ -1,6 +1,7 @@
 import Foundation
 import GloJSON
 import GloKit
+import GloRules
 import HTTPTypes
 import Hummingbird
 
@@ -15,6 +16,8 @@ public protocol PluginHTTP: Sendable {
     var routes: [APIRoute] { get }
     /// Its pages and forms in the web UI.
     var pages: [PageRoute] { get }
+    /// Its entries in the menu, each shown only to a role that may open it.
+    var menu: [MenuItem] { get }
     /// Its OpenAPI paths, templates and labels (`Resources/` of its HTTP target).
     var resources: PluginResources { get }
     /// Its section of the case page, when it has one for this case. The case's access was checked and
@@ -27,8 +30,22 @@ public protocol PluginHTTP: Sendable {
 extension PluginHTTP {
     public var routes: [APIRoute] { [] }
     public var pages: [PageRoute] { [] }
+    public var menu: [MenuItem] { [] }
     public func caseSection(_ theCase: Case, _ page: PageRequest) async throws -> Page? { nil }
     public func dashboard(_ jurisdiction: JurisdictionID, _ page: PageRequest) async throws -> Page? { nil }
+}
+
+/// An entry of the web UI's menu: where it goes, its label key, and what a role needs to open it.
+public struct MenuItem: Sendable {
+    public var path: String
+    public var label: String
+    public var permission: Permission
+
+    public init(_ path: String, label: String, permission: Permission) {
+        self.path = path
+        self.label = label
+        self.permission = permission
+    }
 }
 
 /// What the web UI shows: a template (of the core or of a plugin) filled with a typed view model.
@@ -64,17 +81,27 @@ public struct PageRequest: Sendable {
     public let form: FormFields
     /// The labels of the caller's language, English where a label is missing.
     public let labels: [String: String]
+    public let services: APIServices
 
-    public init(caller: Caller, language: String, csrf: String, form: FormFields, labels: [String: String]) {
+    public init(caller: Caller, language: String, csrf: String, form: FormFields, labels: [String: String], services: APIServices) {
         self.caller = caller
         self.language = language
         self.csrf = csrf
         self.form = form
         self.labels = labels
+        self.services = services
     }
 
-    /// The label of `key`, or the key itself.
-    public func label(_ key: String) -> String { labels[key] ?? key }
+    /// The host's fact vocabulary, for labels of facts and their values.
+    public var vocabulary: Vocabulary { services.host.engine.vocabulary }
+
+    /// The label of `key`; without one, the key itself, less its kind (`pathway.victim` reads
+    /// `victim`): a value is never hidden for want of a label.
+    public func label(_ key: String) -> String {
+        if let label = labels[key] { return label }
+        guard let dot = key.firstIndex(of: ".") else { return key }
+        return String(key[key.index(after: dot)...])
+    }
 }
 
 /// One page or form of the web UI: like an API route, it goes through the same access checks,
@@ -127,5 +154,18 @@ public struct PluginResources: Sendable {
             resources.labels[String(file.dropLast(".json".count))] = members.compactMapValues(\.stringValue)
         }
         return resources
+    }
+}
+
+/// A plugin's latest decision as a section shows it: outcome, date and reasons.
+public struct LatestDecision: Sendable {
+    public var outcome: String
+    public var date: String
+    public var reasons: [String]
+
+    public init(_ d: DecisionRecord) {
+        outcome = d.outcome
+        date = d.decidedAt.day.description
+        reasons = d.reasons
     }
 }

@@ -2,20 +2,10 @@ import ArgumentParser
 import Foundation
 import GloJSON
 import GloKit
-import PluginIdentification
-import PluginImmigration
-import PluginLegalAid
-import PluginLegalProcess
-import PluginReporting
-import PluginReturn
-import PluginShelter
-import PluginTally
+import GloPlugins
 
-/// Every plugin compiled into this binary. Add a plugin here (and to Package.swift) to ship it.
-let compiledPlugins = PluginRegistry([
-    IdentificationPlugin(), LegalAidPlugin(), ShelterPlugin(), LegalProcessPlugin(), ReturnPlugin(), ImmigrationPlugin(),
-    ReportingPlugin(), TallyPlugin(),
-])
+/// Every plugin compiled into this binary: the catalog's (Sources/GloPlugins/Catalog.swift).
+let compiledPlugins = PluginCatalog.registry
 
 struct Plugins: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -25,7 +15,7 @@ struct Plugins: ParsableCommand {
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Show each plugin: version, description, events handled, decisions needed, dependencies."
+            abstract: "Show each plugin: version, description, events handled and emitted, decisions needed, dependencies."
         )
 
         @Flag(name: .customLong("json"), help: "One JSON object per plugin, one per line.")
@@ -37,6 +27,9 @@ struct Plugins: ParsableCommand {
                     let o: JSONValue = .object([
                         "id": .string(plugin.id), "version": .string(plugin.version), "description": .string(plugin.summary),
                         "handles": .array(plugin.handles.map { .string($0.text) }),
+                        "emits": .array(plugin.emits.map { .object(["type": .string($0.type), "summary": .string($0.summary),
+                                                                   "data": .array($0.data.map(JSONValue.string))]) }),
+                        "reads": .array(plugin.reads.map(JSONValue.string)),
                         "decisions_needed": .array(plugin.decisionsNeeded.map(JSONValue.string)),
                         "dependencies": .array(plugin.dependencies.map(JSONValue.string)),
                     ])
@@ -48,9 +41,14 @@ struct Plugins: ParsableCommand {
                     \(plugin.id) \(plugin.version)
                       \(plugin.summary)
                       handles:          \(names(plugin.handles.map(\.text)))
+                      emits:            \(names(plugin.emits.map(\.type)))
+                      reads:            \(names(plugin.reads))
                       decisions needed: \(names(plugin.decisionsNeeded))
                       depends on:       \(names(plugin.dependencies))
                     """)
+                for event in plugin.emits {
+                    print("      \(event.type): \(event.summary)\(event.data.isEmpty ? "" : " (data: \(event.data.joined(separator: ", ")))")")
+                }
             }
         }
     }

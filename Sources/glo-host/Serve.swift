@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GloKit
+import GloPlugins
 import GloRules
 import GloServer
 import GloStoreSQLite
@@ -86,7 +87,7 @@ struct Serve: AsyncParsableCommand {
         let candidate = try settings.rulesCandidate.map { try loadEngine($0, statesPerPack: 1) }
         let watcher = RulesWatcher(host: host, candidate: candidate, loadedFiles: loadedFiles, watch: settings.watchRules,
                                    interval: settings.reloadInterval, logger: logger)
-        let server = GloServer(host: host, candidate: candidate)
+        let server = try GloServer(host: host, plugins: PluginCatalog.http(for: selected), candidate: candidate, logger: logger)
         try await Self.firstAdmin(server, settings: settings, host: host)
         let http = server.application(address: settings.httpAddress, port: settings.httpPort)
         logger.notice("serving the API", metadata: ["url": .string("http://\(settings.httpAddress):\(settings.httpPort)/api/v1/openapi.yaml")])

@@ -1,4 +1,5 @@
 import Foundation
+import GloHTTP
 import GloJSON
 import GloKit
 import GloRules
@@ -13,7 +14,7 @@ struct APITests {
     @Test("the OpenAPI document and the routes agree, both ways; every route answers")
     func openAPIMatchesRoutes() async throws {
         let api = try await API()
-        let doc = try #require(try Yams.load(yaml: try OpenAPIDocument.text(vocabulary: shippedEngine.vocabulary)) as? [String: Any])
+        let doc = try #require(try Yams.load(yaml: try api.server.openAPIDocument()) as? [String: Any])
         let paths = try #require(doc["paths"] as? [String: [String: Any]])
         var documented = Set<String>()
         for (path, methods) in paths {
@@ -143,7 +144,7 @@ struct APITests {
             .write(toFile: aid, atomically: true, encoding: .utf8)
         let api = try await API(candidate: try RuleEngine(directory: root + "/rules", statesPerPack: 1))
         try await api.test { client in
-            let before = try await api.server.host.records.store.lastSequence()
+            let before = try await api.server.host.eventLog.lastSequence()
             let facts: JSONValue = ["age": 24, "acts": ["recruitment"], "means": ["deception"], "exploitation": ["forced_labour"],
                                     "citizenship": ["LA"], "country": "TH"]
             let plain = try await client.call(.post, "/api/v1/rules/evaluate", as: "caseworker-TH",
@@ -162,7 +163,7 @@ struct APITests {
             #expect(bad.status == 422 && bad.text.contains("facts.age"), "\(bad.text)")
             #expect(try await client.call(.post, "/api/v1/rules/evaluate", as: "auditor",
                                           body: ["jurisdiction": "TH", "decision": "identification.pathway", "facts": [:]]).status == 403)
-            #expect(try await api.server.host.records.store.lastSequence() == before, "a what-if stores nothing")
+            #expect(try await api.server.host.eventLog.lastSequence() == before, "a what-if stores nothing")
         }
         // Without a candidate, a comparison is refused with how to set one.
         let plain = try await API()

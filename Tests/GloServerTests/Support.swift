@@ -1,4 +1,5 @@
 import Foundation
+import GloHTTP
 import GloJSON
 import GloKit
 import GloRules
@@ -7,21 +8,15 @@ import GloStoreSQLite
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
-import PluginIdentification
-import PluginImmigration
-import PluginLegalAid
-import PluginLegalProcess
-import PluginReporting
-import PluginReturn
-import PluginShelter
+import GloPlugins
 import Testing
 import TestScratch
 
 let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 let shippedEngine: RuleEngine = try! RuleEngine(directory: packageRoot.appendingPathComponent("Config/jurisdictions").path,
                                                 statesPerPack: 2)
-let allPlugins: [any Plugin] = [IdentificationPlugin(), LegalAidPlugin(), ShelterPlugin(), LegalProcessPlugin(), ReturnPlugin(),
-                                ImmigrationPlugin(), ReportingPlugin()]
+/// Every workflow plugin of the catalog (Tally aside).
+let allPlugins: [any Plugin] = PluginCatalog.entries.map(\.plugin).filter { $0.id != "tally" }
 
 /// A host serving TH and LA, its API, and a user with a token for each role (caseworkers on each side).
 struct API {
@@ -37,7 +32,7 @@ struct API {
         let host = try GloHost(store: try SQLiteStore(path: path), vault: PersonVault(key: .random()), engine: engine,
                                plugins: plugins, jurisdictions: ["TH", "LA"], pollInterval: .milliseconds(20))
         try await host.start()
-        server = GloServer(host: host, candidate: candidate)
+        server = try GloServer(host: host, plugins: PluginCatalog.http(for: plugins), candidate: candidate)
         for name in Self.people {
             let parts = name.split(separator: "-").map(String.init)
             let role = Role(rawValue: parts[0])!

@@ -1,4 +1,5 @@
 import Foundation
+import GloHTTP
 import GloJSON
 import GloKit
 import GloServer

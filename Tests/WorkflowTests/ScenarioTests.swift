@@ -8,6 +8,7 @@ import PluginLegalProcess
 import PluginReporting
 import PluginReturn
 import PluginShelter
+import PluginTestSupport
 import Testing
 
 /// The two end-to-end scenarios of the workflow issue, through an in-process host with every plugin,

@@ -35,7 +35,7 @@ public struct Users: Sendable {
     public func add(_ user: User) async throws -> User {
         try await records.commit { change in
             try change.insert(user)
-            change.emit("user.added", jurisdiction: nil, subject: "user:\(user.id)", actor: .system,
+            change.emit(CoreEvents.userAdded, jurisdiction: nil, subject: "user:\(user.id)", actor: .system,
                         data: .object(["user_id": .string(user.id.description),
                                        "roles": .array(user.roles.map { .string($0.rawValue) })]))
         }
@@ -44,6 +44,17 @@ public struct Users: Sendable {
 
     public func all() async throws -> [User] {
         try await records.store.records(User.collection, after: nil, limit: Int.max).map { try GloKitCoding.decode(User.self, from: $0.body) }
+    }
+
+    /// Sets the language a user's pages are shown in.
+    public func setLanguage(_ id: UserID, _ language: String) async throws {
+        try await records.retryingConflicts {
+            let found = try await records.require(User.self, id.description)
+            var user = found.value
+            user.language = language
+            let updated = user
+            try await records.commit { change in try change.update(updated, from: found.version) }
+        }
     }
 
     /// Disables a user and revokes their tokens.
@@ -60,7 +71,7 @@ public struct Users: Sendable {
                 revoked.revokedAt = .now
                 try change.update(revoked, from: c.version)
             }
-            change.emit("user.disabled", jurisdiction: nil, subject: "user:\(id)", actor: .system,
+            change.emit(CoreEvents.userDisabled, jurisdiction: nil, subject: "user:\(id)", actor: .system,
                         data: .object(["user_id": .string(id.description)]))
         }
     }
@@ -76,7 +87,7 @@ public struct Users: Sendable {
         let credential = Credential(id: credentialID, user: id, secretHash: Self.hash(secretText), createdAt: .now)
         try await records.commit { change in
             try change.insert(credential)
-            change.emit("user.token_issued", jurisdiction: nil, subject: "user:\(id)", actor: .system,
+            change.emit(CoreEvents.tokenIssued, jurisdiction: nil, subject: "user:\(id)", actor: .system,
                         data: .object(["user_id": .string(id.description), "credential_id": .string(credentialID)]))
         }
         return "glo_\(credentialID)_\(secretText)"

@@ -69,7 +69,7 @@ extension CaseService {
             if let found { try change.update(flag, from: found.version) } else { try change.insert(flag) }
             var data: [String: JSONValue] = ["flag_id": .string(flag.id), "code": .string(flag.code), "subject": .string(flag.subject)]
             if let caseID = flag.caseID { data["case_id"] = .string(caseID.description) }
-            change.emit("case.flagged", jurisdiction: flag.jurisdiction,
+            change.emit(CoreEvents.caseFlagged, jurisdiction: flag.jurisdiction,
                         subject: flag.caseID.map { "case:\($0)" } ?? "jurisdiction:\(flag.jurisdiction)",
                         actor: actor, data: .object(data))
         }
@@ -85,7 +85,7 @@ extension CaseService {
         let resolved = flag
         try await records.commit { change in
             try change.update(resolved, from: found.version)
-            change.emit("case.flag_resolved", jurisdiction: resolved.jurisdiction,
+            change.emit(CoreEvents.flagResolved, jurisdiction: resolved.jurisdiction,
                         subject: resolved.caseID.map { "case:\($0)" } ?? "jurisdiction:\(resolved.jurisdiction)",
                         actor: actor, data: .object(["flag_id": .string(resolved.id), "code": .string(resolved.code)]))
         }
@@ -117,7 +117,7 @@ extension ChangeBuilder {
     public mutating func store(_ facts: CaseFacts, found: Versioned<CaseFacts>?, changed: [String],
                                jurisdiction: JurisdictionID, actor: Agent) throws {
         if let found { try update(facts, from: found.version) } else { try insert(facts) }
-        emit("facts.updated", jurisdiction: jurisdiction, subject: "case:\(facts.caseID)", actor: actor,
+        emit(CoreEvents.factsUpdated, jurisdiction: jurisdiction, subject: "case:\(facts.caseID)", actor: actor,
              data: .object(["case_id": .string(facts.caseID.description), "keys": .array(changed.map(JSONValue.string))]))
     }
 }

@@ -18,13 +18,17 @@ public struct CaseService: Sendable {
     /// The fact vocabulary in force.
     public var vocabulary: Vocabulary { engine.vocabulary }
 
+    /// The values the vocabulary in force allows for `fact` (the charges, say); nil for a fact with
+    /// no list of values.
+    public func values(of fact: String) -> [String]? { vocabulary.fact(fact)?.values }
+
     /// Registers a person (`person.registered`). Call `Records.likelyDuplicates` first and show
     /// the candidates to the caseworker.
     @discardableResult
     public func register(_ person: Person, actor: Agent) async throws -> Person {
         try await records.commit { change in
             try change.put(person)
-            change.emit("person.registered", jurisdiction: nil, subject: "person:\(person.id)", actor: actor,
+            change.emit(CoreEvents.personRegistered, jurisdiction: nil, subject: "person:\(person.id)", actor: actor,
                         data: .object(["person_id": .string(person.id.description)]))
         }
         return person
@@ -38,7 +42,7 @@ public struct CaseService: Sendable {
         }
         try await records.commit { change in
             try change.insert(theCase)
-            change.emit("case.opened", jurisdiction: theCase.jurisdiction, subject: "case:\(theCase.id)", actor: actor,
+            change.emit(CoreEvents.caseOpened, jurisdiction: theCase.jurisdiction, subject: "case:\(theCase.id)", actor: actor,
                         data: .object(["case_id": .string(theCase.id.description),
                                        "person_id": .string(theCase.person.description)]))
         }
@@ -54,7 +58,7 @@ public struct CaseService: Sendable {
         }
         try await records.commit { change in
             try change.insert(screening)
-            change.emit("screening.recorded", jurisdiction: theCase.jurisdiction, subject: "case:\(theCase.id)",
+            change.emit(CoreEvents.screeningRecorded, jurisdiction: theCase.jurisdiction, subject: "case:\(theCase.id)",
                         actor: actor, data: .object(["case_id": .string(theCase.id.description),
                                                      "screening_id": .string(screening.id.description)]))
         }

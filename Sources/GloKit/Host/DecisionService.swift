@@ -9,7 +9,7 @@ public struct DecisionService: Sendable {
     public let engine: RuleEngine
     public let records: Records
 
-    public static let eventType = "decision.made"
+    public static let eventType = CoreEvents.decisionMade.type
 
     public init(engine: RuleEngine, records: Records) {
         self.engine = engine
@@ -27,6 +27,11 @@ public struct DecisionService: Sendable {
 
     /// Decides without storing, for a plugin that commits the decision with its own change
     /// (`ChangeBuilder.record`). Rule failures come as `RuleEvaluationError`, with file:line.
+    /// Whether the pack of the case's jurisdiction, in force when it opened, gives `decision`.
+    public func provides(_ decision: String, for theCase: Case) throws -> Bool {
+        try engine.decisions(of: theCase.jurisdiction.rawValue, at: theCase.opened).contains(decision)
+    }
+
     public func evaluate(_ decision: String, for theCase: Case, facts: JSONValue) throws -> DecisionRecord {
         let date = theCase.opened
         let result = try engine.decide(jurisdiction: theCase.jurisdiction.rawValue, decision: decision, facts: facts, at: date)

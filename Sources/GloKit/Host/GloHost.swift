@@ -73,7 +73,7 @@ public final class GloHost: Sendable {
         var log = logger
         log[metadataKey: "plugin"] = .string(plugin.id)
         return PluginContext(records: records, decisions: decisions, cases: cases, jurisdictions: jurisdictions, logger: log,
-                             actor: .plugin(plugin.id))
+                             actor: .plugin(plugin.id), eventLog: eventLog)
     }
 
     /// Reloads the rule packs with the checks of the start: the served jurisdictions' packs (and those

@@ -1,6 +1,6 @@
 import Logging
 
-/// A workflow compiled into glo-host and enabled by name at start (DESIGN.md, "Plugins").
+/// A workflow compiled into glo-host and enabled by name at start (docs/architecture.md, "Plugins").
 ///
 /// A plugin reaches the store only through `PluginContext.records` and applies the law only through
 /// `PluginContext.decisions`. Its handler gets the events it subscribed to, in order, at least once:
@@ -16,6 +16,11 @@ public protocol Plugin: Sendable {
     var dependencies: [String] { get }
     /// The event types it handles; empty for a plugin that handles none.
     var handles: [EventPattern] { get }
+    /// The event types it emits, each declared once, here.
+    var emits: [EventType] { get }
+    /// Event types of others it reads from the event log (a report's figures), by name: a test checks
+    /// that some plugin, or the core, emits each.
+    var reads: [String] { get }
     /// Decisions every served jurisdiction's pack must provide.
     var decisionsNeeded: [String] { get }
 
@@ -27,6 +32,8 @@ public protocol Plugin: Sendable {
 extension Plugin {
     public var dependencies: [String] { [] }
     public var handles: [EventPattern] { [] }
+    public var emits: [EventType] { [] }
+    public var reads: [String] { [] }
     public var decisionsNeeded: [String] { [] }
     public func start(_ context: PluginContext) async throws {}
     public func handle(_ event: Event, _ context: PluginContext) async throws {}
@@ -43,6 +50,8 @@ public struct PluginContext: Sendable {
     public let logger: Logger
     /// The plugin, as the actor of what it writes.
     public let actor: Agent
+    /// The event log, read-only (a report's figures).
+    public let eventLog: EventLog
 }
 
 /// The plugins compiled into this binary.

@@ -33,6 +33,12 @@ public struct Records: Sendable {
         }
     }
 
+    /// Every record of a collection, a page at a time in id order: the records after `afterID`
+    /// (nil: from the first). A sweep reads a whole collection this way.
+    public func scan<E: StoredEntity>(_ type: E.Type, after afterID: String?, limit: Int = 500) async throws -> [E] {
+        try await store.records(E.collection, after: afterID, limit: limit).map { try decode(E.self, $0) }
+    }
+
     public func person(_ id: PersonID) async throws -> Versioned<Person>? {
         guard let record = try await store.record(SealedPerson.collection, id: id.description) else { return nil }
         return Versioned(try openPerson(record), version: record.version)

@@ -90,24 +90,6 @@ extension Referral: StoredEntity {
     public var indexKeys: [IndexKey] { [.caseID(caseID)] }
 }
 
-extension LegalAssistance: StoredEntity {
-    public static let collection = RecordCollection("legal_assistance")
-    public var recordID: String { id.description }
-    public var indexKeys: [IndexKey] { [.caseID(caseID)] }
-}
-
-extension ShelterPlacement: StoredEntity {
-    public static let collection = RecordCollection("shelter_placement")
-    public var recordID: String { id.description }
-    public var indexKeys: [IndexKey] { [.caseID(caseID)] }
-}
-
-extension Return: StoredEntity {
-    public static let collection = RecordCollection("return")
-    public var recordID: String { id.description }
-    public var indexKeys: [IndexKey] { [.caseID(caseID)] }
-}
-
 extension Organisation: StoredEntity {
     public static let collection = RecordCollection("organisation")
     public var recordID: String { id.description }

@@ -52,9 +52,6 @@ public typealias ScreeningID = EntityID<Screening>
 public typealias DecisionID = EntityID<DecisionRecord>
 public typealias ConsentID = EntityID<Consent>
 public typealias ReferralID = EntityID<Referral>
-public typealias LegalAssistanceID = EntityID<LegalAssistance>
-public typealias ShelterPlacementID = EntityID<ShelterPlacement>
-public typealias ReturnID = EntityID<Return>
 public typealias OrganisationID = EntityID<Organisation>
 public typealias UserID = EntityID<User>
 

@@ -43,55 +43,56 @@ extension Validatable {
     }
 }
 
-/// Collects field errors under a path prefix. The messages are the only wording of each rule.
-struct FieldChecks {
-    private(set) var errors: [FieldError] = []
+/// Collects field errors under a path prefix. The messages are the only wording of each rule; the
+/// plugins' entities validate with it too.
+public struct FieldChecks {
+    public private(set) var errors: [FieldError] = []
     let prefix: String
 
-    init(_ prefix: String) { self.prefix = prefix }
+    public init(_ prefix: String) { self.prefix = prefix }
 
-    func path(_ field: String) -> String { prefix.isEmpty ? field : "\(prefix).\(field)" }
+    public func path(_ field: String) -> String { prefix.isEmpty ? field : "\(prefix).\(field)" }
 
-    mutating func fail(_ field: String, _ message: String) {
+    public mutating func fail(_ field: String, _ message: String) {
         errors.append(FieldError(field: path(field), message: message))
     }
 
-    mutating func merge(_ other: [FieldError]) { errors += other }
+    public mutating func merge(_ other: [FieldError]) { errors += other }
 
     /// A required text: present and not only spaces.
-    mutating func text(_ value: String?, _ field: String) {
+    public mutating func text(_ value: String?, _ field: String) {
         if (value ?? "").allSatisfy(\.isWhitespace) { fail(field, "is required: enter a text") }
     }
 
     /// An optional text: absent, or not only spaces.
-    mutating func optionalText(_ value: String?, _ field: String) {
+    public mutating func optionalText(_ value: String?, _ field: String) {
         if let value, value.allSatisfy(\.isWhitespace) {
             fail(field, "must not be empty: enter a text or leave the field out")
         }
     }
 
-    mutating func country(_ value: String?, _ field: String) {
+    public mutating func country(_ value: String?, _ field: String) {
         if let value, !Validators.isCountryCode(value) {
             fail(field, "must be two capital letters (ISO 3166 alpha-2), such as TH or LA")
         }
     }
 
-    mutating func countries(_ values: [String], _ field: String) {
+    public mutating func countries(_ values: [String], _ field: String) {
         for (i, v) in values.enumerated() { country(v, "\(field)[\(i)]") }
         if Set(values).count != values.count { fail(field, "must not list the same country twice") }
     }
 
-    mutating func jurisdiction(_ value: JurisdictionID, _ field: String) {
+    public mutating func jurisdiction(_ value: JurisdictionID, _ field: String) {
         if !value.isWellFormed {
             fail(field, "must be intl or two capital letters (ISO 3166 alpha-2), such as TH")
         }
     }
 
-    mutating func notBefore1900(_ value: CalendarDate?, _ field: String) {
+    public mutating func notBefore1900(_ value: CalendarDate?, _ field: String) {
         if let value, value.year < 1900 { fail(field, "must be on or after 1900-01-01") }
     }
 
-    mutating func order<T: Comparable>(_ first: T?, _ firstField: String, _ then: T?, _ thenField: String) {
+    public mutating func order<T: Comparable>(_ first: T?, _ firstField: String, _ then: T?, _ thenField: String) {
         if let first, let then, then < first {
             fail(thenField, "must be on or after \(path(firstField))")
         }

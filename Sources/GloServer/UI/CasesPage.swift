@@ -1,0 +1,41 @@
+import GloHTTP
+import GloKit
+import Hummingbird
+
+/// The cases of the caller's first jurisdiction, newest first, searchable by the person's name. The
+/// names shown are reads of those people, audited.
+extension CorePages {
+    struct CasesView: Sendable {
+        struct Row: Sendable { var id, person, opened, status, traffickingStatus, pathway: String }
+        var jurisdiction: String
+        var query: String
+        var cases: [Row]
+        var hasCases: Bool
+        var mayOpen: Bool
+    }
+
+    func cases(_ request: Request, _ context: APIContext, _ s: APIServices, _ page: PageRequest) async throws -> Page {
+        let caller = page.caller
+        guard let jurisdiction = caller.user.jurisdictions.first else { throw AccessDenied(reason: "the user has no jurisdiction") }
+        try await s.authorize(context, .readCase, jurisdiction, subject: "cases:\(jurisdiction)")
+        let query = request.query("q") ?? ""
+        var cases = try await s.host.records.list(Case.self, key: .jurisdiction(jurisdiction), limit: 500).map(\.value)
+        if !query.allSatisfy(\.isWhitespace) {
+            let people = Set(try await s.host.records.findPersons(named: query, limit: 5_000).map(\.id))
+            cases = cases.filter { people.contains($0.person) }
+        }
+        let shown = Array(cases.suffix(100).reversed())
+        var rows: [CasesView.Row] = []
+        for c in shown {
+            let name = try await s.host.records.person(c.person)?.value.personal
+            rows.append(.init(id: c.id.description, person: [name?.givenNames, name?.familyName].compactMap { $0 }.joined(separator: " "),
+                              opened: c.opened.description, status: page.label("case_status." + c.status.rawValue),
+                              traffickingStatus: page.label("trafficking_status." + c.traffickingStatus.rawValue),
+                              pathway: c.pathway.map { page.label("pathway." + $0.rawValue) } ?? "—"))
+        }
+        try await s.audited(caller, .read, shown.map { "case:\($0.id)" } + shown.map { "person:\($0.person)" }, jurisdiction, context)
+        return Page("cases", title: "cases", model: CasesView(
+            jurisdiction: jurisdiction.rawValue, query: query, cases: rows, hasCases: !rows.isEmpty,
+            mayOpen: AccessPolicy.allows(caller.role, .writeCase) && plugins.contains { $0.pages.contains { $0.path == "/ui/cases/new" } }))
+    }
+}
