@@ -7,6 +7,8 @@ public struct PackTestFailure: Sendable, CustomStringConvertible {
     public var line: Int
     public var name: String
     public var message: String
+    /// What the rule printed while the case ran (for `rules test`, not for logs).
+    public var printed: String = ""
 
     public var description: String { "\(file):\(line): \(name): \(message)" }
 }
@@ -44,8 +46,8 @@ struct PackTestRunner {
     }
 
     private func runFile(_ file: String, text: String, pack: RulePack, into report: inout PackTestReport) {
-        func fail(_ line: Int, _ name: String, _ message: String) {
-            report.failures.append(PackTestFailure(file: file, line: line, name: name, message: message))
+        func fail(_ line: Int, _ name: String, _ message: String, printed: String = "") {
+            report.failures.append(PackTestFailure(file: file, line: line, name: name, message: message, printed: printed))
         }
         let root: Yams.Node
         do {
@@ -80,15 +82,16 @@ struct PackTestRunner {
                 fail(node.line, name, "needs an 'expect' mapping"); continue
             }
             let facts = node.member("facts")?.json ?? [:]
+            var diagnostics = RuleDiagnostics()
             do {
-                let result = try rules.bind(pack: pack, decision: decision, at: date).evaluate(facts)
+                let result = try rules.bind(pack: pack, decision: decision, at: date).evaluate(facts, tracing: false, diagnostics: &diagnostics)
                 if let mismatch = PackTestRunner.mismatch(expected: expect, actual: result.value, path: "") {
-                    fail(node.line, name, mismatch)
+                    fail(node.line, name, mismatch, printed: diagnostics.printed)
                 } else {
                     report.passed += 1
                 }
             } catch {
-                fail(node.line, name, "\(decision) failed: \(error)")
+                fail(node.line, name, "\(decision) failed: \(error)", printed: diagnostics.printed)
             }
         }
     }

@@ -1,3 +1,4 @@
+import GloJSON
 import LuaVM
 
 /// Why a decision could not be made. `code` is the stable name tools see in `rules eval` output.
@@ -48,8 +49,29 @@ public enum RuleEvaluationError: Error, Sendable, Equatable, CustomStringConvert
         }
     }
 
+    /// Where the rule's error was raised, innermost first, each `file:line in function 'name'`
+    /// (see `LuaError.traceback`); empty for errors that are not the rule's own. Kept apart from
+    /// `message`: an API answer may show the message, never this.
+    public var traceback: [String] {
+        if case .rule(let error) = self { return error.traceback }
+        return []
+    }
+
     public var description: String {
-        if let location { return "\(location): \(code): \(message)" }
-        return "\(code): \(message)"
+        let text = location.map { "\($0): \(code): \(message)" } ?? "\(code): \(message)"
+        return text + LuaError.describe(traceback)
+    }
+
+    /// `{"code", "message", "location", "traceback", "problems"}` as the `rules` commands print an
+    /// error, with `location` under `directory` when given; facts that break the vocabulary are
+    /// listed in `problems`, each with its `field`.
+    public func json(under directory: String? = nil) -> JSONValue {
+        var members: [String: JSONValue] = ["code": .string(code), "message": .string(message)]
+        if let location { members["location"] = .string(directory.map { "\($0)/\(location)" } ?? location) }
+        if !traceback.isEmpty { members["traceback"] = .array(traceback.map(JSONValue.string)) }
+        if case .factProblems(let problems) = self {
+            members["problems"] = .array(problems.map { .object(["field": .string($0.field), "message": .string($0.message)]) })
+        }
+        return .object(members)
     }
 }
