@@ -66,6 +66,16 @@ func bind(_ engine: RuleEngine, _ options: DecisionOptions) throws -> BoundDecis
     }
 }
 
+/// What a rule printed, on stderr, each line indented under a heading: facts a rule prints may be
+/// personal data, so it is shown to whoever runs the command and written nowhere else.
+func showPrinted(_ printed: String) {
+    guard !printed.isEmpty else { return }
+    warn("printed by the rule:")
+    for line in printed.split(separator: "\n", omittingEmptySubsequences: false).dropLast(printed.hasSuffix("\n") ? 1 : 0) {
+        warn("  \(line)")
+    }
+}
+
 func located(_ error: RuleEvaluationError, in directory: String) -> String {
     if let location = error.location { return "\(directory)/\(location): \(error.code): \(error.message)" }
     return "\(error.code): \(error.message)"
@@ -100,7 +110,7 @@ extension Rules {
     struct Test: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Run the packs' tests (tests/*.yaml) against the pack version each lives in.",
-            discussion: "Prints each failure as file:line and, last, the line 'N passed, M failed'. Exit 1 when any failed."
+            discussion: "Prints each failure as file:line, with what the rule printed under it, and, last, the line 'N passed, M failed'. Exit 1 when any failed."
         )
 
         @Argument(help: "The rules directory, e.g. Config/jurisdictions.")
@@ -115,7 +125,10 @@ extension Rules {
                 throw ValidationError("--jurisdiction '\(jurisdiction)' has no pack in \(directory) (known: \(engine.ruleSet.jurisdictions.joined(separator: ", ")))")
             }
             let report = engine.runTests(jurisdiction: jurisdiction)
-            for failure in report.failures { print("FAIL \(directory)/\(failure)") }
+            for failure in report.failures {
+                print("FAIL \(directory)/\(failure)")
+                for line in failure.printed.split(separator: "\n") { print("    printed: \(line)") }
+            }
             for pack in report.perPack { print("\(pack.pack): \(pack.passed) passed, \(pack.failed) failed") }
             print(report.summary)
             if report.failed > 0 { throw ExitCode(1) }
