@@ -7,6 +7,15 @@
 //   error ever unwinds through a caller's (Swift) frame.
 // - A budget that runs out sets `tripped`; from then on the hook, glo_charge and the script-facing
 //   pcall/xpcall re-raise, so the script cannot swallow the error.
+// - What the sandbox keeps for the host beside the result (print output, a traceback, a trace) is
+//   bounded by a fixed cap, and none of it is reachable by a script. Print output and traces are
+//   charged to the call's budgets like the script's own work.
+// - Code that runs while an error is being raised (the message handler, raise_trip) reads the
+//   stack with lua_getstack/lua_getinfo and the registry by keys that exist, and writes into C
+//   buffers; its only allocation in the state is lua_checkstack's, which reports failure instead
+//   of raising. So it cannot raise a second error.
+// - Hooks never run script code: the tracing hooks read values raw (the JSON encoder uses no
+//   metamethods), so a rule cannot run uncounted, or observe or change anything, through them.
 #include "glo_sandbox.h"
 
 #include <lua.h>
@@ -20,8 +29,8 @@
 
 enum {
     HOOK_PERIOD = 1000,          // instructions between two budget checks
-    DIAGNOSTICS_CAP = 64 * 1024, // bytes of `print` output kept per call
     DIRTY_CAP = 64,
+    TRACE_NESTING = 32,          // steps a trace nests, at most (a recursive decision goes deeper)
 };
 
 struct glo_sandbox {
@@ -39,7 +48,18 @@ struct glo_sandbox {
     char trip_message[256];  // overrides the standard text of a tripped limit when set
     char err_location[256];
     uint64_t rng[4];
-    glo_buffer diagnostics;
+    glo_buffer diagnostics;  // print output of the call; its capacity counts in mem_used
+    int print_dropped;       // the cap was reached: the rest of the call's print output is dropped
+    glo_buffer traceback;    // frames of the error being raised, one a line (capture_traceback)
+    glo_buffer trace;        // with GLO_CALL_TRACE: the call tree as JSON (scratch while tracing)
+    int tracing;             // the tracing hooks are installed
+    int trace_depth;         // calls on the stack since tracing began (C functions too)
+    int trace_open;          // steps opened and not yet returned; open steps are K_TRACE[1..trace_open]
+    int trace_steps;         // steps recorded this call
+    int trace_untraced;      // decisions called past the caps on steps and nesting
+    int open_depth[TRACE_NESTING + 1];  // trace_depth of each open step's frame
+    int open_line[TRACE_NESTING + 1];   // the last line each open step executed
+    char open_tail[TRACE_NESTING + 1];  // the step's frame tail-called: its line is final
     char *ctx_bytes;     // the JSON text of the ctx whose view is cached under K_CTX
     size_t ctx_len;
     int dirty[DIRTY_CAP];
@@ -58,6 +78,9 @@ static const char *const K_CTX = "glo.ctx";           // the view of the last ct
 static const char *const K_FACTS_MT = "glo.facts_mt"; // metatable of the untracked facts view
 static const char *const K_TRACK_MT = "glo.track_mt"; // metatable of the facts-tracking proxy
 static const char *const K_TRIP_MSG = "glo.trip_msg"; // preallocated message for budget errors
+static const char *const K_DECISIONS = "glo.decisions"; // decision function -> { decision, pack, file }
+static const char *const K_TRACE = "glo.trace";       // while tracing: [0] the root, [1..] open steps
+static const char *const HOST_HOOKS_CHUNK = "=host-hooks";  // trusted code, left out of tracebacks
 
 static inline glo_sandbox *SB(lua_State *L) { return *(glo_sandbox **)lua_getextraspace(L); }
 
@@ -87,8 +110,17 @@ int glo_buffer_append(glo_buffer *b, const void *bytes, size_t n) {
     return 0;
 }
 
-void glo_status_init(glo_status *st) { st->kind = GLO_OK; glo_buffer_init(&st->message); st->location[0] = 0; }
-void glo_status_free(glo_status *st) { glo_buffer_free(&st->message); }
+void glo_status_init(glo_status *st) {
+    st->kind = GLO_OK;
+    glo_buffer_init(&st->message);
+    st->location[0] = 0;
+    glo_buffer_init(&st->traceback);
+}
+
+void glo_status_free(glo_status *st) {
+    glo_buffer_free(&st->message);
+    glo_buffer_free(&st->traceback);
+}
 
 static void status_set(glo_status *st, glo_error_kind kind, const char *msg, const char *location) {
     if (!st) return;
@@ -96,6 +128,7 @@ static void status_set(glo_status *st, glo_error_kind kind, const char *msg, con
     st->message.len = 0;
     glo_buffer_append(&st->message, msg, strlen(msg));
     snprintf(st->location, sizeof st->location, "%s", location ? location : "");
+    st->traceback.len = 0;
 }
 
 // ---------------------------------------------------------------- locations
@@ -109,6 +142,88 @@ static void where(lua_State *L, int level, char *out, size_t n) {
             snprintf(out, n, "%s:%d", ar.short_src, ar.currentline);
             return;
         }
+    }
+}
+
+// The frames a traceback shows: Lua code of modules and chunks; not C, not the host's hooks.
+static int shown_frame(lua_State *L, int level, lua_Debug *ar) {
+    return lua_getstack(L, level, ar) && lua_getinfo(L, "Slnt", ar) && ar->currentline > 0 &&
+           strcmp(ar->source, HOST_HOOKS_CHUNK) != 0;
+}
+
+// Appends "chunk:line in function 'name'" and a newline. A decision is named as the host knows it
+// (`identification.pathway`), other functions as Lua names them at the call, else by where they
+// are defined.
+static void add_frame(lua_State *L, glo_buffer *out, lua_Debug *ar) {
+    char line[512];
+    const char *decision = NULL;
+    // lua_checkstack fails when the stack is full (a stack overflow): the name is then Lua's.
+    int top = lua_gettop(L);
+    if (lua_checkstack(L, 4) && lua_getinfo(L, "f", ar)) {
+        lua_getfield(L, LUA_REGISTRYINDEX, K_DECISIONS);
+        lua_pushvalue(L, -2);
+        if (lua_rawget(L, -2) == LUA_TTABLE && lua_getfield(L, -1, "decision") == LUA_TSTRING)
+            decision = lua_tostring(L, -1);  // stays alive after the pop: the registry holds it
+        lua_settop(L, top);
+    }
+    if (decision) snprintf(line, sizeof line, "%s:%d in function '%s'\n", ar->short_src, ar->currentline, decision);
+    else if (*ar->what == 'm') snprintf(line, sizeof line, "%s:%d in main chunk\n", ar->short_src, ar->currentline);
+    else if (ar->namewhat[0] && ar->name) snprintf(line, sizeof line, "%s:%d in function '%s'\n", ar->short_src, ar->currentline, ar->name);
+    else snprintf(line, sizeof line, "%s:%d in function <%s:%d>\n", ar->short_src, ar->currentline, ar->short_src, ar->linedefined);
+    glo_buffer_append(out, line, strlen(line));
+    // A tail call replaced its caller's frame: say so, as Lua's own traceback does.
+    if (ar->istailcall) glo_buffer_append(out, "(...tail calls...)\n", 19);
+}
+
+// The deepest level on the stack, found in O(log n) probes as luaL_traceback does: walking a deep
+// stack level by level would cost O(n^2), since lua_getstack walks from the top each time.
+static int last_level(lua_State *L) {
+    lua_Debug ar;
+    int li = 1, le = 1;
+    while (lua_getstack(L, le, &ar)) { li = le; le *= 2; }
+    while (li < le) {
+        int m = (li + le) / 2;
+        if (lua_getstack(L, m, &ar)) li = m + 1;
+        else le = m;
+    }
+    return le - 1;
+}
+
+// Writes the traceback from `level` up into sb->traceback: the innermost GLO_TRACEBACK_INNER shown
+// frames, and when there are more, a line with how many levels are skipped and the outermost
+// GLO_TRACEBACK_OUTER shown frames (the decision the host called is the last). Each lua_getstack
+// walks the call list from the top, a cache miss a level, so on a stack deeper than
+// TRACEBACK_SEARCH levels (a runaway recursion) the outermost frames are not looked for: finding
+// them there took longer than the call's whole wall-clock budget.
+static void capture_traceback(lua_State *L, int level) {
+    enum { TRACEBACK_SEARCH = 1000 };
+    glo_buffer *out = &SB(L)->traceback;
+    lua_Debug ar;
+    out->len = 0;
+    int shown = 0;
+    for (; shown < GLO_TRACEBACK_INNER && lua_getstack(L, level, &ar); level++)
+        if (shown_frame(L, level, &ar)) { add_frame(L, out, &ar); shown++; }
+    if (!lua_getstack(L, level, &ar)) return;
+    if (lua_getstack(L, level + TRACEBACK_SEARCH, &ar)) {
+        char line[64];
+        snprintf(line, sizeof line, "... over %d more levels\n", TRACEBACK_SEARCH);
+        glo_buffer_append(out, line, strlen(line));
+        return;
+    }
+    int outer[GLO_TRACEBACK_OUTER], n = 0;
+    int last = last_level(L);
+    // Down from the bottom; C frames between them are few, so this stays a handful of probes.
+    for (int l = last; l >= level && n < GLO_TRACEBACK_OUTER && l > last - GLO_TRACEBACK_OUTER - 16; l--)
+        if (shown_frame(L, l, &ar)) outer[n++] = l;
+    int first = n ? outer[n - 1] : last + 1;
+    if (first > level) {
+        char line[64];
+        snprintf(line, sizeof line, "... %d more levels\n", first - level);
+        glo_buffer_append(out, line, strlen(line));
+    }
+    while (n > 0) {
+        int l = outer[--n];
+        if (shown_frame(L, l, &ar)) add_frame(L, out, &ar);
     }
 }
 
@@ -141,6 +256,7 @@ static int raise_trip(lua_State *L, glo_error_kind kind) {
     if (!sb->tripped) {
         sb->tripped = kind;
         where(L, 0, sb->trip_location, sizeof sb->trip_location);
+        capture_traceback(L, 0);
     }
     // A preallocated message: raising must not need memory the script may have used up.
     lua_getfield(L, LUA_REGISTRYINDEX, K_TRIP_MSG);
@@ -158,6 +274,15 @@ static void count_hook(lua_State *L, lua_Debug *ar) {
     glo_sandbox *sb = SB(L);
     sb->remaining -= HOOK_PERIOD;
     check_budgets(L, sb);
+}
+
+// Back to the count hook alone after a traced call (see "tracing"); allocates nothing, so it may
+// run after a failed call.
+static void trace_stop(lua_State *L) {
+    glo_sandbox *sb = SB(L);
+    sb->tracing = 0;
+    sb->trace_open = 0;  // a failed call leaves steps open: the facts proxy must not record into them
+    lua_sethook(L, count_hook, LUA_MASKCOUNT, HOOK_PERIOD);
 }
 
 void glo_charge(lua_State *L, int64_t steps) {
@@ -186,11 +311,15 @@ static void trip_on_memory_error(lua_State *L, int status) {
     if (status == LUA_ERRMEM && !sb->tripped) sb->tripped = GLO_ERR_MEMORY;
 }
 
+static void trace_unwound(lua_State *L, int depth);
+
 static int sandbox_pcall(lua_State *L) {
     luaL_checkany(L, 1);
+    int depth = SB(L)->trace_depth;
     int status = lua_pcall(L, lua_gettop(L) - 1, LUA_MULTRET, 0);
     trip_on_memory_error(L, status);
     if (SB(L)->tripped) return lua_error(L);
+    if (status != LUA_OK) trace_unwound(L, depth);
     lua_pushboolean(L, status == LUA_OK);
     lua_insert(L, 1);
     return lua_gettop(L);
@@ -219,10 +348,12 @@ static int sandbox_xpcall(lua_State *L) {
     lua_pushboolean(L, 1);
     lua_pushvalue(L, 1);
     lua_rotate(L, 3, 2);
+    int depth = SB(L)->trace_depth;
     int status = lua_pcall(L, n - 2, LUA_MULTRET, 2);
     trip_on_memory_error(L, status);
     if (SB(L)->tripped) return lua_error(L);
     if (status != LUA_OK) {
+        trace_unwound(L, depth);
         lua_pushboolean(L, 0);
         lua_pushvalue(L, -2);
         return 2;
@@ -286,19 +417,55 @@ static int sandbox_setmetatable(lua_State *L) {
     return 1;
 }
 
-static int sandbox_print(lua_State *L) {
+// Room for the cap and the line that says where output was dropped.
+enum { PRINT_BUFFER = GLO_PRINT_CAP + 320 };
+
+// Keeps `n` bytes of print output, up to GLO_PRINT_CAP a call; past it, says once where output
+// began to be dropped (the script goes on: a print loop ends at the instruction budget).
+static void keep_printed(lua_State *L, const char *bytes, size_t n) {
     glo_sandbox *sb = SB(L);
+    glo_buffer *b = &sb->diagnostics;
+    if (sb->print_dropped) return;
+    if (b->cap < PRINT_BUFFER) {
+        // The whole buffer at once, once per state, counted like the state's own memory.
+        if (sb->mem_used + PRINT_BUFFER > sb->limits.memory_bytes) {
+            snprintf(sb->trip_message, sizeof sb->trip_message,
+                     "print needs %d bytes of output buffer, over the memory cap of %zu bytes",
+                     PRINT_BUFFER, sb->limits.memory_bytes);
+            raise_trip(L, GLO_ERR_MEMORY);
+        }
+        char *p = realloc(b->data, PRINT_BUFFER);
+        if (!p) luaL_error(L, "not enough memory");
+        sb->mem_used += PRINT_BUFFER - b->cap;
+        b->data = p;
+        b->cap = PRINT_BUFFER;
+    }
+    if (b->len + n <= GLO_PRINT_CAP) {
+        glo_buffer_append(b, bytes, n);  // fits: no reallocation
+        return;
+    }
+    char at[256], marker[PRINT_BUFFER - GLO_PRINT_CAP];
+    where(L, 0, at, sizeof at);
+    int m = snprintf(marker, sizeof marker, "%s[print: output over %d bytes dropped, from %s on]\n",
+                     b->len && b->data[b->len - 1] != '\n' ? "\n" : "", GLO_PRINT_CAP, at[0] ? at : "here");
+    if (m > (int)sizeof marker - 1) m = (int)sizeof marker - 1;
+    glo_buffer_append(b, marker, (size_t)m);
+    sb->print_dropped = 1;
+}
+
+// print: to the host's diagnostics, never to stdout. Each argument is charged like a C library
+// call's (one step, and one per 64 bytes), so printing costs what building the text would.
+static int sandbox_print(lua_State *L) {
     int n = lua_gettop(L);
     for (int i = 1; i <= n; i++) {
         size_t len;
         const char *s = luaL_tolstring(L, i, &len);
-        if (sb->diagnostics.len + len + 2 <= DIAGNOSTICS_CAP) {
-            if (i > 1) glo_buffer_append(&sb->diagnostics, "\t", 1);
-            glo_buffer_append(&sb->diagnostics, s, len);
-        }
+        glo_charge(L, 1 + (int64_t)(len >> 6));
+        if (i > 1) keep_printed(L, "\t", 1);
+        keep_printed(L, s, len);
         lua_pop(L, 1);
     }
-    if (sb->diagnostics.len + 1 <= DIAGNOSTICS_CAP) glo_buffer_append(&sb->diagnostics, "\n", 1);
+    keep_printed(L, "\n", 1);
     return 0;
 }
 
@@ -612,13 +779,15 @@ static int open_libraries(lua_State *L) {
     lua_pushvalue(L, 2);
     lua_setfield(L, LUA_REGISTRYINDEX, K_BASE);
 
-    static const char *const tables[] = {K_SOURCES, K_LOADED, K_ENVS, K_HOOKS, NULL};
+    static const char *const tables[] = {K_SOURCES, K_LOADED, K_ENVS, K_HOOKS, K_DECISIONS, NULL};
     for (const char *const *n = tables; *n; n++) {
         lua_newtable(L);
         lua_setfield(L, LUA_REGISTRYINDEX, *n);
     }
     lua_pushliteral(L, "limit exceeded");
     lua_setfield(L, LUA_REGISTRYINDEX, K_TRIP_MSG);
+    lua_pushboolean(L, 0);  // the slot exists, so clearing it never allocates
+    lua_setfield(L, LUA_REGISTRYINDEX, K_TRACE);
     (void)sb;
     return 0;
 }
@@ -679,6 +848,38 @@ static int sandbox_require(lua_State *L) {
                       name, lua_tostring(L, -1));
 }
 
+// Records each public Lua function of a newly loaded module as a decision, for tracebacks and
+// traces: K_DECISIONS[f] = { decision = "name.key", pack, file }. A function some module loaded
+// earlier already named keeps its name: a module may hand out its parent's function as its own,
+// and its parent, being required first, was loaded first.
+static void name_decisions(lua_State *L, int module, const char *fullname, const char *chunk) {
+    const char *slash = strchr(fullname, '/');
+    if (!slash) return;
+    lua_getfield(L, LUA_REGISTRYINDEX, K_DECISIONS);
+    int decisions = lua_gettop(L);
+    lua_pushnil(L);
+    while (lua_next(L, module)) {
+        int key = lua_gettop(L) - 1;
+        if (lua_type(L, key) == LUA_TSTRING && lua_tostring(L, key)[0] != '_' && lua_isfunction(L, -1) && !lua_iscfunction(L, -1)) {
+            lua_pushvalue(L, -1);
+            if (lua_rawget(L, decisions) == LUA_TNIL) {
+                lua_createtable(L, 0, 3);
+                lua_pushfstring(L, "%s.%s", slash + 1, lua_tostring(L, key));
+                lua_setfield(L, -2, "decision");
+                lua_pushlstring(L, fullname, (size_t)(slash - fullname));
+                lua_setfield(L, -2, "pack");
+                lua_pushstring(L, chunk);
+                lua_setfield(L, -2, "file");
+                lua_pushvalue(L, key + 1);
+                lua_insert(L, -2);
+                lua_rawset(L, decisions);
+            }
+        }
+        lua_settop(L, key);
+    }
+    lua_pop(L, 1);
+}
+
 // Pushes the raw module table for `fullname` and returns 1, or pushes nothing and returns 0 when no
 // such source is registered. Runs the module's chunk the first time.
 static int load_module(lua_State *L, const char *fullname) {
@@ -729,6 +930,9 @@ static int load_module(lua_State *L, const char *fullname) {
                           lua_tostring(L, -1), luaL_typename(L, -2));
     }
     int module = lua_gettop(L);
+    lua_getfield(L, src, "chunk");
+    name_decisions(L, module, fullname, lua_tostring(L, -1));
+    lua_pop(L, 1);
     // From now on the chunk's functions read globals from a per-call environment over a frozen
     // copy of what the module defined while loading.
     lua_newtable(L);
@@ -776,8 +980,9 @@ static int load_module(lua_State *L, const char *fullname) {
     return 1;
 }
 
-// Clears the globals calls wrote into module environments (argument 1: the call failed). Clearing in place allocates nothing, so
-// it works even when the call ended at the memory cap.
+// Clears the globals calls wrote into module environments (argument 1: the call failed), and a
+// failed call's trace. Clearing in place allocates nothing, so it works even when the call ended
+// at the memory cap.
 static int reset_envs(lua_State *L) {
     glo_sandbox *sb = SB(L);
     lua_getfield(L, LUA_REGISTRYINDEX, K_ENVS);
@@ -795,6 +1000,11 @@ static int reset_envs(lua_State *L) {
     }
     sb->ndirty = 0;
     sb->all_dirty = 0;
+    // A failed traced call leaves its steps behind.
+    if (lua_toboolean(L, 1)) {
+        lua_pushboolean(L, 0);
+        lua_setfield(L, LUA_REGISTRYINDEX, K_TRACE);
+    }
     // After a failed call, a module whose loading failed is marked `false` ("being loaded"): make
     // it loadable again, so the next call reports its real error rather than a require cycle.
     if (lua_toboolean(L, 1)) {
@@ -816,7 +1026,10 @@ static int reset_envs(lua_State *L) {
 // ---------------------------------------------------------------- protected entry points
 
 static int message_handler(lua_State *L) {
-    where(L, 1, SB(L)->err_location, sizeof SB(L)->err_location);
+    glo_sandbox *sb = SB(L);
+    where(L, 1, sb->err_location, sizeof sb->err_location);
+    // A tripped limit took its traceback where it tripped; here is where it was re-raised.
+    if (!sb->tripped) capture_traceback(L, 1);
     return 1;
 }
 
@@ -831,6 +1044,8 @@ static void begin_call(glo_sandbox *sb) {
     sb->trip_message[0] = 0;
     sb->err_location[0] = 0;
     sb->diagnostics.len = 0;
+    sb->print_dropped = 0;
+    sb->trace.len = 0;
     seed_random(sb, 0x676c6f2d686f7374ULL);
 }
 
@@ -883,6 +1098,7 @@ static void describe_failure(glo_sandbox *sb, int rc, glo_status *st) {
         if (strncmp(text, loc, n) == 0 && text[n] == ':' && text[n + 1] == ' ') msg = text + n + 2;
     }
     status_set(st, kind, msg, loc);
+    if (st && sb->traceback.len) glo_buffer_append(&st->traceback, sb->traceback.data, sb->traceback.len);
 }
 
 // Runs `f(args)` protected, under the per-call budgets when `budgeted`.
@@ -892,11 +1108,16 @@ static int protected_run(glo_sandbox *sb, lua_CFunction f, void *args, int budge
     lua_pushcfunction(L, message_handler);
     lua_pushcfunction(L, f);
     lua_pushlightuserdata(L, args);
+    sb->traceback.len = 0;
     if (budgeted) begin_call(sb);
     int rc = lua_pcall(L, 1, 0, top + 1);
     if (budgeted) trip_on_memory_error(L, rc);
     int failed = rc != LUA_OK;
     if (failed) describe_failure(sb, rc, st);
+    if (sb->tracing) {  // the call failed while traced: no trace
+        trace_stop(L);
+        sb->trace.len = 0;
+    }
     int tripped = sb->tripped;
     sb->in_call = 0;
     lua_settop(L, top);
@@ -939,6 +1160,8 @@ glo_sandbox *glo_sandbox_new(const glo_limits *limits, glo_status *st) {
     sb->caps = *limits;
     sb->limits = *limits;
     glo_buffer_init(&sb->diagnostics);
+    glo_buffer_init(&sb->traceback);
+    glo_buffer_init(&sb->trace);
     lua_State *L = lua_newstate(sandbox_alloc, sb);
     if (!L) {
         status_set(st, GLO_ERR_MEMORY, "the memory cap is too small for an empty Lua state", NULL);
@@ -961,12 +1184,15 @@ void glo_sandbox_free(glo_sandbox *sb) {
     if (!sb) return;
     if (sb->L) lua_close(sb->L);
     glo_buffer_free(&sb->diagnostics);
+    glo_buffer_free(&sb->traceback);
+    glo_buffer_free(&sb->trace);
     free(sb->ctx_bytes);
     free(sb);
 }
 
 size_t glo_sandbox_memory(const glo_sandbox *sb) { return sb->mem_used; }
 const glo_buffer *glo_sandbox_diagnostics(const glo_sandbox *sb) { return &sb->diagnostics; }
+const glo_buffer *glo_sandbox_trace(const glo_sandbox *sb) { return &sb->trace; }
 
 void glo_sandbox_set_limits(glo_sandbox *sb, const glo_limits *l) {
     sb->limits.instructions = l->instructions < sb->caps.instructions ? l->instructions : sb->caps.instructions;
@@ -1067,7 +1293,7 @@ struct hooks_args { const char *code; size_t len; };
 
 static int p_set_hooks(lua_State *L) {
     struct hooks_args *a = lua_touserdata(L, 1);
-    if (luaL_loadbufferx(L, a->code, a->len, "=host-hooks", "t") != LUA_OK) {
+    if (luaL_loadbufferx(L, a->code, a->len, HOST_HOOKS_CHUNK, "t") != LUA_OK) {
         SB(L)->syntax_error = 1;
         return lua_error(L);
     }
@@ -1086,25 +1312,277 @@ int glo_sandbox_set_host_hooks(glo_sandbox *sb, const char *code, size_t len, gl
     return protected_run(sb, p_set_hooks, &a, 1, st);
 }
 
+// ---- tracing (GLO_CALL_TRACE)
+//
+// A traced call runs the rule under call, return and line hooks besides the count hook; an
+// untraced call has only the count hook, so tracing costs nothing when it is off. The hooks count
+// the depth of the call stack (every call and return, C functions included; a tail call replaces
+// its caller, so it keeps the depth). A call of a function K_DECISIONS names opens a step at that
+// depth, as a child of the innermost open step; the return at that depth closes it (and the steps
+// it tail-called), with the value it returned encoded as JSON there and then, so that later changes
+// by its caller do not show. A step's `line` is the last line it executed (the
+// line it returned at, or tail-called from); `facts_read` and `facts_missing` are the facts read
+// while it was the innermost open step, by it or by its helpers. Errors a script's pcall catches
+// unwind frames without return events: the pcall closes the steps it unwound as `raised`. Steps
+// live in the registry (K_TRACE), which no script can reach, each result as its JSON text. At most
+// GLO_TRACE_STEPS steps are recorded, nested at most TRACE_NESTING deep; the decisions called past
+// that are counted in the root's `untraced_calls`.
+
+static void set_read_lists(lua_State *L, int reads, int target);
+
+static void trace_hook(lua_State *L, lua_Debug *ar);
+
+static void trace_start(lua_State *L) {
+    glo_sandbox *sb = SB(L);
+    lua_createtable(L, 8, 0);            // [0] the root, [1..] open steps
+    lua_createtable(L, 0, 1);
+    lua_newtable(L);
+    lua_setfield(L, -2, "calls");
+    lua_rawseti(L, -2, 0);
+    lua_setfield(L, LUA_REGISTRYINDEX, K_TRACE);
+    sb->trace_depth = sb->trace_open = sb->trace_steps = sb->trace_untraced = 0;
+    sb->tracing = 1;
+    lua_sethook(L, trace_hook, LUA_MASKCOUNT | LUA_MASKCALL | LUA_MASKRET | LUA_MASKLINE, HOOK_PERIOD);
+}
+
+// Closes the open step on top of the stack: its line and its reads as two lists.
+static void close_step(lua_State *L, int line) {
+    int step = lua_gettop(L);
+    if (line > 0) {
+        lua_pushinteger(L, line);
+        lua_setfield(L, step, "line");
+    }
+    lua_getfield(L, step, "reads");
+    set_read_lists(L, lua_gettop(L), step);
+    lua_pop(L, 1);
+    lua_pushnil(L);
+    lua_setfield(L, step, "reads");
+}
+
+// Pops the open steps whose frame is deeper than `depth` (>) or at it (>= when `at`), each given
+// `field` = the value at `value` (0: none).
+static void close_steps(lua_State *L, int depth, int at, const char *field, int value) {
+    glo_sandbox *sb = SB(L);
+    luaL_checkstack(L, 8, NULL);
+    lua_getfield(L, LUA_REGISTRYINDEX, K_TRACE);
+    int open = lua_gettop(L);
+    while (sb->trace_open > 0 && (sb->open_depth[sb->trace_open] > depth || (at && sb->open_depth[sb->trace_open] == depth))) {
+        lua_rawgeti(L, open, sb->trace_open);
+        if (value) {
+            lua_pushvalue(L, value);
+            lua_setfield(L, -2, field);
+        }
+        close_step(L, sb->open_line[sb->trace_open]);
+        lua_pop(L, 1);
+        lua_pushnil(L);
+        lua_rawseti(L, open, sb->trace_open--);
+    }
+    lua_settop(L, open - 1);
+}
+
+// After a script's pcall caught an error: the frames above `depth` are gone.
+static void trace_unwound(lua_State *L, int depth) {
+    glo_sandbox *sb = SB(L);
+    if (!sb->tracing) return;
+    lua_pushboolean(L, 1);
+    close_steps(L, depth, 0, "raised", lua_gettop(L));
+    lua_pop(L, 1);
+    sb->trace_depth = depth;
+}
+
+static void trace_call(lua_State *L, lua_Debug *ar, int tail) {
+    glo_sandbox *sb = SB(L);
+    int base = lua_gettop(L);
+    lua_getinfo(L, "f", ar);
+    lua_getfield(L, LUA_REGISTRYINDEX, K_DECISIONS);
+    lua_pushvalue(L, base + 1);
+    if (lua_rawget(L, -2) != LUA_TTABLE) {
+        lua_settop(L, base);
+        return;
+    }
+    int info = lua_gettop(L);
+    if (sb->trace_steps >= GLO_TRACE_STEPS || sb->trace_open >= TRACE_NESTING) {
+        sb->trace_untraced++;
+        lua_settop(L, base);
+        return;
+    }
+    lua_getfield(L, LUA_REGISTRYINDEX, K_TRACE);
+    int open = lua_gettop(L);
+    lua_createtable(L, 0, 8);
+    int step = lua_gettop(L);
+    static const char *const copied[] = {"decision", "pack", "file", NULL};
+    for (const char *const *f = copied; *f; f++) {
+        lua_getfield(L, info, *f);
+        lua_setfield(L, step, *f);
+    }
+    lua_newtable(L);
+    lua_setfield(L, step, "calls");
+    lua_newtable(L);
+    lua_setfield(L, step, "reads");
+    if (tail) {
+        lua_pushboolean(L, 1);
+        lua_setfield(L, step, "tail_call");
+    }
+    lua_rawgeti(L, open, sb->trace_open);  // the parent: the innermost open step, or the root
+    lua_getfield(L, -1, "calls");
+    lua_pushvalue(L, step);
+    lua_rawseti(L, -2, (lua_Integer)lua_rawlen(L, -2) + 1);
+    lua_pop(L, 2);
+    sb->trace_steps++;
+    sb->trace_open++;
+    lua_rawseti(L, open, sb->trace_open);
+    sb->open_depth[sb->trace_open] = sb->trace_depth;
+    sb->open_line[sb->trace_open] = 0;
+    sb->open_tail[sb->trace_open] = 0;
+    lua_settop(L, base);
+}
+
+// Argument 1: the value returned; returns its JSON text (encoded in sb->trace's scratch space).
+static int encode_returned(lua_State *L) {
+    glo_buffer *scratch = &SB(L)->trace;
+    scratch->len = 0;
+    glo_json_encode(L, 1, scratch);
+    lua_pushlstring(L, scratch->data, scratch->len);
+    return 1;
+}
+
+static void trace_return(lua_State *L, lua_Debug *ar) {
+    glo_sandbox *sb = SB(L);
+    int base = lua_gettop(L);
+    luaL_checkstack(L, 4, NULL);
+    lua_pushcfunction(L, encode_returned);
+    if (!lua_getinfo(L, "r", ar) || ar->ntransfer == 0 || !lua_getlocal(L, ar, ar->ftransfer)) lua_pushnil(L);
+    // Protected: a value that cannot be encoded (a function, a cycle) is told in the step, and the
+    // call goes on. A tripped limit goes on up.
+    int status = lua_pcall(L, 1, 1, 0);
+    trip_on_memory_error(L, status);
+    if (sb->tripped) lua_error(L);
+    close_steps(L, sb->trace_depth, 1, status == LUA_OK ? "result" : "result_error", lua_gettop(L));
+    lua_settop(L, base);
+}
+
+static void trace_hook(lua_State *L, lua_Debug *ar) {
+    glo_sandbox *sb = SB(L);
+    int top = sb->trace_open;
+    int innermost = top > 0 && sb->open_depth[top] == sb->trace_depth;  // the frame is a step's
+    switch (ar->event) {
+    case LUA_HOOKCOUNT:
+        count_hook(L, ar);
+        break;
+    case LUA_HOOKLINE:
+        if (innermost && !sb->open_tail[top]) sb->open_line[top] = ar->currentline;
+        break;
+    case LUA_HOOKCALL:
+        sb->trace_depth++;
+        trace_call(L, ar, 0);
+        break;
+    case LUA_HOOKTAILCALL:
+        // The step's frame now runs another function: its line stays the one it tail-called from.
+        if (innermost) sb->open_tail[top] = 1;
+        trace_call(L, ar, 1);
+        break;
+    case LUA_HOOKRET:
+        if (innermost) trace_return(L, ar);
+        sb->trace_depth--;
+        break;
+    }
+}
+
+// Records a fact read into the innermost open step.
+static void trace_read(lua_State *L, int key, int present) {
+    glo_sandbox *sb = SB(L);
+    lua_getfield(L, LUA_REGISTRYINDEX, K_TRACE);
+    lua_rawgeti(L, -1, sb->trace_open);
+    lua_getfield(L, -1, "reads");
+    lua_pushvalue(L, key);
+    lua_pushboolean(L, present);
+    lua_rawset(L, -3);
+    lua_pop(L, 3);
+}
+
+// Writes the step at `step` as a JSON object with its keys in order, its `result` being JSON
+// text already. Recursion is bounded by TRACE_NESTING.
+static void write_step(lua_State *L, int step, glo_buffer *out) {
+    static const char *const fields[] = {
+        "calls", "decision", "facts_missing", "facts_read", "file", "line", "pack", "raised",
+        "result", "result_error", "tail_call", "untraced_calls", NULL,
+    };
+    luaL_checkstack(L, 4, NULL);
+    int first = 1;
+    glo_buffer_append(out, "{", 1);
+    for (const char *const *f = fields; *f; f++) {
+        if (lua_getfield(L, step, *f) != LUA_TNIL) {
+            if (!first) glo_buffer_append(out, ",", 1);
+            first = 0;
+            glo_buffer_append(out, "\"", 1);
+            glo_buffer_append(out, *f, strlen(*f));
+            glo_buffer_append(out, "\":", 2);
+            if (strcmp(*f, "result") == 0) {
+                size_t len;
+                const char *text = lua_tolstring(L, -1, &len);
+                glo_buffer_append(out, text, len);
+            } else if (strcmp(*f, "calls") == 0) {
+                glo_buffer_append(out, "[", 1);
+                lua_Integer n = (lua_Integer)lua_rawlen(L, -1);
+                for (lua_Integer i = 1; i <= n; i++) {
+                    if (i > 1) glo_buffer_append(out, ",", 1);
+                    lua_rawgeti(L, -1, i);
+                    write_step(L, lua_gettop(L), out);
+                    lua_pop(L, 1);
+                }
+                glo_buffer_append(out, "]", 1);
+            } else {
+                glo_json_encode(L, -1, out);
+            }
+        }
+        lua_pop(L, 1);
+    }
+    glo_buffer_append(out, "}", 1);
+}
+
+// Ends tracing after the rule returned: sb->trace gets the root step as JSON.
+static void trace_finish(lua_State *L) {
+    glo_sandbox *sb = SB(L);
+    trace_stop(L);
+    lua_getfield(L, LUA_REGISTRYINDEX, K_TRACE);
+    lua_rawgeti(L, -1, 0);
+    lua_getfield(L, -1, "calls");
+    sb->trace.len = 0;
+    if (lua_rawgeti(L, -1, 1) == LUA_TTABLE) {
+        if (sb->trace_untraced) {
+            lua_pushinteger(L, sb->trace_untraced);
+            lua_setfield(L, -2, "untraced_calls");
+        }
+        write_step(L, lua_gettop(L), &sb->trace);
+    }
+    lua_pop(L, 4);
+    lua_pushboolean(L, 0);
+    lua_setfield(L, LUA_REGISTRYINDEX, K_TRACE);
+}
+
 // ---- calls
 
 // __index of the tracking proxy: upvalue 1 the facts, upvalue 2 the reads set.
 static int track_index(lua_State *L) {
     lua_pushvalue(L, 2);
     lua_rawget(L, lua_upvalueindex(1));
+    int present = !lua_isnil(L, -1);
     lua_pushvalue(L, 2);
-    lua_pushboolean(L, !lua_isnil(L, -2));
+    lua_pushboolean(L, present);
     lua_rawset(L, lua_upvalueindex(2));
+    if (SB(L)->trace_open) trace_read(L, 2, present);
     return 1;
 }
 
 static int track_pairs(lua_State *L) {  // pairs(facts) reads every fact
+    int traced = SB(L)->trace_open;
     lua_pushnil(L);
     while (lua_next(L, lua_upvalueindex(1))) {
         lua_pop(L, 1);
         lua_pushvalue(L, -1);
         lua_pushboolean(L, 1);
         lua_rawset(L, lua_upvalueindex(2));
+        if (traced) trace_read(L, lua_gettop(L), 1);
     }
     lua_pushvalue(L, lua_upvalueindex(1));
     lua_pushboolean(L, 0);
@@ -1171,37 +1649,40 @@ static void push_facts_view(lua_State *L, int facts) {
     lua_setmetatable(L, -2);
 }
 
-static void encode_reads(lua_State *L, int reads, glo_buffer *out) {
+// Sets target.facts_read and target.facts_missing: the sorted keys of the reads set at `reads`,
+// and those of them that were absent.
+static void set_read_lists(lua_State *L, int reads, int target) {
     const char *names[2][256];
     int counts[2] = {0, 0};
     lua_pushnil(L);
     while (lua_next(L, reads)) {
         int present = lua_toboolean(L, -1);
         if (lua_type(L, -2) == LUA_TSTRING) {
-            if (counts[0] < 256) names[0][counts[0]++] = lua_tostring(L, -2);
+            if (counts[0] < 256) names[0][counts[0]++] = lua_tostring(L, -2);  // alive: keys of `reads`
             if (!present && counts[1] < 256) names[1][counts[1]++] = lua_tostring(L, -2);
         }
         lua_pop(L, 1);
     }
-    // {"facts_missing":[...],"facts_read":[...]}: the names are fact keys, not always valid JSON
-    // strings as they are, so they go through the JSON encoder.
-    static const char *const labels[2] = {"\"facts_read\":", "\"facts_missing\":"};
-    out->len = 0;
-    glo_buffer_append(out, "{", 1);
-    for (int which = 1; which >= 0; which--) {
+    static const char *const fields[2] = {"facts_read", "facts_missing"};
+    for (int which = 0; which < 2; which++) {
         qsort(names[which], (size_t)counts[which], sizeof(const char *), compare_strings);
-        glo_buffer_append(out, labels[which], strlen(labels[which]));
         lua_createtable(L, counts[which], 0);
         for (int i = 0; i < counts[which]; i++) {
             lua_pushstring(L, names[which][i]);
             lua_rawseti(L, -2, i + 1);
         }
-        if (counts[which] == 0) glo_buffer_append(out, "[]", 2);
-        else glo_json_encode(L, -1, out);
-        lua_pop(L, 1);
-        if (which == 1) glo_buffer_append(out, ",", 1);
+        lua_setfield(L, target, fields[which]);
     }
-    glo_buffer_append(out, "}", 1);
+}
+
+// {"facts_missing":[...],"facts_read":[...]}: the names are fact keys, not always valid JSON
+// strings as they are, so they go through the JSON encoder.
+static void encode_reads(lua_State *L, int reads, glo_buffer *out) {
+    lua_createtable(L, 0, 2);
+    set_read_lists(L, reads, lua_gettop(L));
+    out->len = 0;
+    glo_json_encode(L, -1, out);
+    lua_pop(L, 1);
 }
 
 struct call_args {
@@ -1258,9 +1739,11 @@ static int p_call(lua_State *L) {
     glo_sandbox *sb = SB(L);
     lua_getfield(L, LUA_REGISTRYINDEX, K_HOOKS);
     int hooks = lua_gettop(L);
-    int track = a->flags & GLO_CALL_TRACK_READS;
+    int track = a->flags & (GLO_CALL_TRACK_READS | GLO_CALL_TRACE);
     for (int attempt = 0;; attempt++) {
         int base = lua_gettop(L);
+        sb->diagnostics.len = 0;      // a rerun prints the same again
+        sb->print_dropped = 0;
         push_arguments(L, a, hooks);  // fresh on every attempt: a rerun never sees what the first wrote
         int facts = base + 1, ctx = base + 2;
         int reads = 0;
@@ -1274,7 +1757,9 @@ static int p_call(lua_State *L) {
             push_facts_view(L, facts);
         }
         lua_pushvalue(L, ctx);
+        if (a->flags & GLO_CALL_TRACE) trace_start(L);
         lua_call(L, 2, 1);
+        if (sb->tracing) trace_finish(L);
         int result = lua_gettop(L);
         if (lua_getfield(L, hooks, "after") == LUA_TFUNCTION) {
             lua_pushvalue(L, result);

@@ -40,6 +40,14 @@ public struct BoundDecision: Sendable {
         try withEvaluator { (evaluator: inout DecisionEvaluator) throws(RuleEvaluationError) in try evaluator.evaluate(facts) }
     }
 
+    /// Decides once for the rule's author: `diagnostics` receives what the rule printed, also when
+    /// the decision fails, and with `tracing`, the call tree.
+    public func evaluate(_ facts: JSONValue, tracing: Bool, diagnostics: inout RuleDiagnostics) throws(RuleEvaluationError) -> RuleResult {
+        try withEvaluator { (evaluator: inout DecisionEvaluator) throws(RuleEvaluationError) in
+            try evaluator.evaluate(facts, tracing: tracing, diagnostics: &diagnostics)
+        }
+    }
+
     func makeEvaluator(on sandbox: LuaSandbox) throws(RuleEvaluationError) -> DecisionEvaluator {
         let function: LuaFunction?
         do {
@@ -84,8 +92,21 @@ public struct DecisionEvaluator {
     /// Decides once, with the explanation.
     public func evaluate(_ facts: JSONValue) throws(RuleEvaluationError) -> RuleResult {
         try check(facts)
+        return try call(facts, tracing: false)
+    }
+
+    /// Decides once for the rule's author: `diagnostics` receives what the rule printed, also when
+    /// the decision fails, and with `tracing`, the call tree.
+    public func evaluate(_ facts: JSONValue, tracing: Bool, diagnostics: inout RuleDiagnostics) throws(RuleEvaluationError) -> RuleResult {
+        diagnostics = RuleDiagnostics()
+        try check(facts)
+        defer { diagnostics = RuleDiagnostics(after: sandbox, traced: tracing) }
+        return try call(facts, tracing: tracing)
+    }
+
+    private func call(_ facts: JSONValue, tracing: Bool) throws(RuleEvaluationError) -> RuleResult {
         do {
-            let (value, reads) = try sandbox.call(function, facts: facts, context: decision.context, trackReads: true)
+            let (value, reads) = try sandbox.call(function, facts: facts, context: decision.context, trackReads: true, trace: tracing)
             var result = RuleResult(value: value, rule: decision.reference, factsRead: reads?.read ?? [], factsMissing: reads?.missing ?? [])
             result.undeclared = decision.undeclared(result.outcome)
             return result
@@ -95,27 +116,40 @@ public struct DecisionEvaluator {
     }
 
     /// Decides one line of JSON facts and appends one line to `out`: the result with its `rule`
-    /// (and `explanation` when asked), or `{"error":{...}}`. Returns whether the line was decided.
-    public func evaluateLine(_ line: UnsafeRawBufferPointer, number: Int, explain: Bool, into out: inout [UInt8]) -> Bool {
+    /// (and with `explain`, `explanation`: the facts read and absent, what the rule printed, and
+    /// with `trace` its call tree), or `{"error":{...}}` (with `explain`, and `explanation` with what
+    /// the rule printed before it failed). Returns whether the line was decided.
+    public func evaluateLine(_ line: UnsafeRawBufferPointer, number: Int, explain: Bool, trace: Bool = false,
+                             into out: inout [UInt8]) -> Bool {
+        let explain = explain || trace
         do throws(RuleEvaluationError) { try check(line) } catch {
-            DecisionEvaluator.writeError(error, line: number, under: decision.directory, into: &out)
+            DecisionEvaluator.writeError(error, line: number, under: decision.directory, printed: explain ? "" : nil, into: &out)
             return false
         }
         do {
-            try sandbox.callJSON(function, facts: line, context: contextBytes, trackReads: explain) { result, reads in
+            try sandbox.callJSON(function, facts: line, context: contextBytes, trackReads: explain, trace: trace) { result, reads in
                 // The result is an object with at least `outcome` (the host hook checks): reopen it.
                 out.append(contentsOf: result.dropLast())
                 out.append(UInt8(ascii: ","))
                 out.append(contentsOf: ruleMember)
                 if let reads {
+                    // {"facts_missing":[...],"facts_read":[...]}, reopened; keys stay in order.
                     out.append(contentsOf: ",\"explanation\":".utf8)
-                    out.append(contentsOf: reads)
+                    out.append(contentsOf: reads.dropLast())
+                    out.append(contentsOf: ",\"printed\":".utf8)
+                    JSONWriter.write(.string(sandbox.diagnostics), into: &out)
+                    if trace {
+                        out.append(contentsOf: ",\"trace\":".utf8)
+                        JSONWriter.write(sandbox.trace ?? .null, into: &out)
+                    }
+                    out.append(UInt8(ascii: "}"))
                 }
                 out.append(contentsOf: "}\n".utf8)
             }
             return true
         } catch {
-            DecisionEvaluator.writeError(map(error), line: number, under: decision.directory, into: &out)
+            DecisionEvaluator.writeError(map(error), line: number, under: decision.directory, printed: explain ? sandbox.diagnostics : nil,
+                                         into: &out)
             return false
         }
     }
@@ -148,16 +182,17 @@ public struct DecisionEvaluator {
         try check(facts)
     }
 
-    /// `{"error":{"code":...,"message":...,"location":...,"line":N}}` and a newline; facts that break
-    /// the vocabulary are listed in `problems`, each with its `field`. A location starts with the rules
-    /// directory, as every path the tools print does.
-    public static func writeError(_ error: RuleEvaluationError, line: Int, under directory: String, into out: inout [UInt8]) {
-        var members: [String: JSONValue] = ["code": .string(error.code), "message": .string(error.message), "line": .int(Int64(line))]
-        if let location = error.location { members["location"] = .string(RuleProblem.path(location, under: directory)) }
-        if case .factProblems(let problems) = error {
-            members["problems"] = .array(problems.map { .object(["field": .string($0.field), "message": .string($0.message)]) })
-        }
-        JSONWriter.write(["error": .object(members)], into: &out)
+    /// `{"error":{"code":...,"message":...,"location":...,"traceback":[...],"line":N}}` (see
+    /// `RuleEvaluationError.json`) and a newline; facts that break the vocabulary are listed in
+    /// `problems`, each with its `field`. A location starts with the rules directory, as every path
+    /// the tools print does. With `printed`, also `"explanation":{"printed":...}`.
+    public static func writeError(_ error: RuleEvaluationError, line: Int, under directory: String, printed: String? = nil,
+                                  into out: inout [UInt8]) {
+        guard case .object(var members) = error.json(under: directory) else { return }
+        members["line"] = .int(Int64(line))
+        var object: [String: JSONValue] = ["error": .object(members)]
+        if let printed { object["explanation"] = ["printed": .string(printed)] }
+        JSONWriter.write(.object(object), into: &out)
         out.append(UInt8(ascii: "\n"))
     }
 

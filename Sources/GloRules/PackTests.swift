@@ -20,9 +20,11 @@ public struct PackTestFailure: Error, Sendable, CustomStringConvertible {
     /// a result without basis or reasons, facts that break the vocabulary), which `rules check`
     /// reports too; the other reasons are what the test expected and did not get.
     public var meaning: [String]
+    /// What the rule printed while the case ran (for `rules test`, not for logs).
+    public var printed: String
 
     public init(file: String, line: Int, name: String, message: String, pack: String, actual: JSONValue? = nil,
-                reproduce: String? = nil, meaning: [String] = []) {
+                reproduce: String? = nil, meaning: [String] = [], printed: String = "") {
         self.file = file
         self.line = line
         self.name = name
@@ -31,6 +33,7 @@ public struct PackTestFailure: Error, Sendable, CustomStringConvertible {
         self.actual = actual
         self.reproduce = reproduce
         self.meaning = meaning
+        self.printed = printed
     }
 
     public var description: String { "\(file):\(line): \(name): \(message)" }
@@ -70,6 +73,8 @@ public struct PackTestRun: Sendable {
     public let failure: String?
     /// The reasons that are mistakes of meaning (see `PackTestFailure.meaning`).
     public let meaning: [String]
+    /// What the rule printed while the case ran.
+    public let printed: String
 
     public var passed: Bool { failure == nil }
 }
@@ -155,7 +160,8 @@ struct PackTestRunner {
                 if let failure = run.failure {
                     report.failures.append(PackTestFailure(
                         file: testCase.file, line: testCase.line, name: testCase.name, message: failure, pack: pack.id,
-                        actual: try? run.result.get().value, reproduce: reproduce(testCase, pack), meaning: run.meaning))
+                        actual: try? run.result.get().value, reproduce: reproduce(testCase, pack), meaning: run.meaning,
+                        printed: run.printed))
                 } else {
                     report.passed += 1
                 }
@@ -168,21 +174,25 @@ struct PackTestRunner {
     /// Decides one case with exactly this pack version and compares the result with what it expects,
     /// and with what every result must be (`meaningProblems`).
     func run(_ testCase: PackTestCase, in pack: RulePack) -> PackTestRun {
+        var diagnostics = RuleDiagnostics()
         do throws(RuleEvaluationError) {
             let bound = try rules.bind(pack: pack, decision: testCase.decision, at: testCase.date)
-            let result = try bound.evaluate(testCase.facts)
+            let result = try bound.evaluate(testCase.facts, tracing: false, diagnostics: &diagnostics)
             let meaning = PackTestRunner.meaningProblems(result, bound: bound, vocabulary: rules.ruleSet.vocabulary)
             let problems = meaning + PackTestRunner.mismatches(expected: testCase.expect, actual: result.value, path: "")
             return PackTestRun(testCase: testCase, result: .success(result),
-                               failure: problems.isEmpty ? nil : problems.joined(separator: "\n"), meaning: meaning)
+                               failure: problems.isEmpty ? nil : problems.joined(separator: "\n"), meaning: meaning,
+                               printed: diagnostics.printed)
         } catch {
             // Facts that break the vocabulary are the test's mistake, not the rule's: a mistake of meaning.
             if case .factProblems = error {
                 let message = "the test's facts break the vocabulary: \(error.message)"
-                return PackTestRun(testCase: testCase, result: .failure(error), failure: message, meaning: [message])
+                return PackTestRun(testCase: testCase, result: .failure(error), failure: message, meaning: [message],
+                                   printed: diagnostics.printed)
             }
             return PackTestRun(testCase: testCase, result: .failure(error),
-                               failure: "\(testCase.decision) failed: \(error.description(under: rules.ruleSet.directory))", meaning: [])
+                               failure: "\(testCase.decision) failed: \(error.description(under: rules.ruleSet.directory))", meaning: [],
+                               printed: diagnostics.printed)
         }
     }
 

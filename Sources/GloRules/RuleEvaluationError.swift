@@ -1,3 +1,4 @@
+import GloJSON
 import LuaVM
 
 /// Why a decision could not be made. `code` is the stable name tools see in `rules eval` output.
@@ -54,14 +55,42 @@ public enum RuleEvaluationError: Error, Sendable, Equatable, CustomStringConvert
         }
     }
 
+    /// Where the rule's error was raised, innermost first, each `file:line in function 'name'`
+    /// (see `LuaError.traceback`); empty for errors that are not the rule's own. Kept apart from
+    /// `message`: an API answer may show the message, never this.
+    public var traceback: [String] {
+        if case .rule(let error) = self { return error.traceback }
+        return []
+    }
+
     public var description: String {
-        if let location { return "\(location): \(code): \(message)" }
-        return "\(code): \(message)"
+        let text = location.map { "\($0): \(code): \(message)" } ?? "\(code): \(message)"
+        return text + LuaError.describe(traceback)
+    }
+
+    /// `{"code", "message", "location", "traceback", "problems"}` as the `rules` commands print an
+    /// error, with `location` under `directory` when given; facts that break the vocabulary are
+    /// listed in `problems`, each with its `field`.
+    public func json(under directory: String? = nil) -> JSONValue {
+        var members: [String: JSONValue] = ["code": .string(code), "message": .string(message)]
+        if let location { members["location"] = .string(directory.map { RuleProblem.path(location, under: $0) } ?? location) }
+        if !traceback.isEmpty { members["traceback"] = .array(traceback(under: directory).map(JSONValue.string)) }
+        if case .factProblems(let problems) = self {
+            members["problems"] = .array(problems.map { .object(["field": .string($0.field), "message": .string($0.message)]) })
+        }
+        return .object(members)
     }
 
     /// The description with the location's path after the rules directory, as the tools print paths.
     public func description(under directory: String) -> String {
-        if let location { return "\(RuleProblem.path(location, under: directory)): \(code): \(message)" }
-        return "\(code): \(message)"
+        let text = location.map { "\(RuleProblem.path($0, under: directory)): \(code): \(message)" } ?? "\(code): \(message)"
+        return text + LuaError.describe(traceback(under: directory))
+    }
+
+    /// The traceback with each frame's file under `directory`, as the location is.
+    func traceback(under directory: String?) -> [String] {
+        guard let directory else { return traceback }
+        // A frame reads `file:line in function 'name'`; the markers for elided frames start otherwise.
+        return traceback.map { $0.hasPrefix("(") || $0.hasPrefix("...") ? $0 : RuleProblem.path($0, under: directory) }
     }
 }

@@ -70,11 +70,22 @@ public final class LuaSandbox: @unchecked Sendable {
     /// Bytes the state holds now.
     public var memoryInUse: Int { glo_sandbox_memory(handle) }
 
-    /// What `print` wrote during the last call.
+    /// What `print` wrote during the last call, failed or not: at most 64 KiB, then a line
+    /// `[print: output over 65536 bytes dropped, from FILE:LINE on]`. It may hold facts: for the
+    /// rule's author only, never for logs or API answers.
     public var diagnostics: String {
         let buffer = glo_sandbox_diagnostics(handle)!.pointee
         guard buffer.len > 0 else { return "" }
         return String(decoding: UnsafeRawBufferPointer(start: buffer.data, count: buffer.len), as: UTF8.self)
+    }
+
+    /// The call tree of the last call made with `trace: true` that succeeded, nil otherwise (see
+    /// `glo_sandbox_trace`): `{decision, pack, file, line, result, facts_read, facts_missing,
+    /// calls: [...]}`.
+    public var trace: JSONValue? {
+        let buffer = glo_sandbox_trace(handle)!.pointee
+        guard buffer.len > 0 else { return nil }
+        return try? JSONParser.parse(UnsafeRawBufferPointer(start: buffer.data, count: buffer.len).assumingMemoryBound(to: UInt8.self))
     }
 
     // MARK: Modules
@@ -134,15 +145,15 @@ public final class LuaSandbox: @unchecked Sendable {
     // MARK: Calls
 
     /// Calls `function(facts, ctx)` and returns its result as a Swift value, and the facts it read
-    /// when `trackReads` is set.
-    public func call(_ function: LuaFunction, facts: JSONValue, context: JSONValue, trackReads: Bool = false)
+    /// when `trackReads` or `trace` is set. With `trace`, `trace` holds the call tree afterwards.
+    public func call(_ function: LuaFunction, facts: JSONValue, context: JSONValue, trackReads: Bool = false, trace: Bool = false)
         throws(LuaError) -> (result: JSONValue, reads: FactReads?)
     {
         let factsText = JSONWriter.bytes(facts, sortKeys: false)
         let contextText = JSONWriter.bytes(context)
         return try factsText.withUnsafeBytes { facts in
             Result { () throws(LuaError) in
-                try callJSON(function, facts: facts, context: contextText, trackReads: trackReads) {
+                try callJSON(function, facts: facts, context: contextText, trackReads: trackReads, trace: trace) {
                     (result, explanation) throws(LuaError) in
                     (try parse(result), try explanation.map { (bytes) throws(LuaError) in try parseReads(bytes) })
                 }
@@ -152,19 +163,21 @@ public final class LuaSandbox: @unchecked Sendable {
 
     /// Calls `function(facts, ctx)` with facts and context given as JSON text, and hands the
     /// result's JSON text (and the reads as `{"facts_missing":[...],"facts_read":[...]}`) to `body`, valid only
-    /// during `body`. This is the batch path: no Swift value is built.
+    /// during `body`. This is the batch path: no Swift value is built. `trace` tracks the reads
+    /// too, and records the call tree (`trace`).
     public func callJSON<R>(
-        _ function: LuaFunction, facts: UnsafeRawBufferPointer, context: [UInt8], trackReads: Bool,
+        _ function: LuaFunction, facts: UnsafeRawBufferPointer, context: [UInt8], trackReads: Bool, trace: Bool = false,
         _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer?) throws(LuaError) -> R
     ) throws(LuaError) -> R {
+        let flags = (trackReads ? GLO_CALL_TRACK_READS : 0) | (trace ? GLO_CALL_TRACE : 0)
         let rc = context.withUnsafeBytes { ctx in
             glo_sandbox_call(handle, function.ref,
                              facts.baseAddress?.assumingMemoryBound(to: CChar.self), facts.count,
                              ctx.baseAddress?.assumingMemoryBound(to: CChar.self), ctx.count,
-                             Int32(trackReads ? GLO_CALL_TRACK_READS : 0), &out, &explain, &status)
+                             Int32(flags), &out, &explain, &status)
         }
         try check(rc)
-        let reads = trackReads ? UnsafeRawBufferPointer(start: explain.data, count: explain.len) : nil
+        let reads = trackReads || trace ? UnsafeRawBufferPointer(start: explain.data, count: explain.len) : nil
         return try body(outBytes, reads)
     }
 
@@ -217,6 +230,8 @@ public final class LuaSandbox: @unchecked Sendable {
         let location = withUnsafeBytes(of: status.location) { raw in
             String(cString: raw.baseAddress!.assumingMemoryBound(to: CChar.self))
         }
-        return LuaError(kind: kind, message: message, location: location.isEmpty ? nil : location)
+        let traceback = String(decoding: UnsafeRawBufferPointer(start: status.traceback.data, count: status.traceback.len), as: UTF8.self)
+            .split(separator: "\n").map(String.init)
+        return LuaError(kind: kind, message: message, location: location.isEmpty ? nil : location, traceback: traceback)
     }
 }

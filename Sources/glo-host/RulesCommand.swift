@@ -109,6 +109,16 @@ extension RulePack {
     }
 }
 
+/// What a rule printed, on stderr, each line indented under a heading: facts a rule prints may be
+/// personal data, so it is shown to whoever runs the command and written nowhere else.
+func showPrinted(_ printed: String) {
+    guard !printed.isEmpty else { return }
+    warn("printed by the rule:")
+    for line in printed.split(separator: "\n", omittingEmptySubsequences: false).dropLast(printed.hasSuffix("\n") ? 1 : 0) {
+        warn("  \(line)")
+    }
+}
+
 func located(_ error: RuleEvaluationError, in directory: String) -> String {
     error.description(under: directory)
 }
@@ -190,10 +200,10 @@ extension Rules {
         static let configuration = CommandConfiguration(
             abstract: "Run the packs' tests (tests/*.yaml) against the pack version each lives in.",
             discussion: """
-                Prints each failure as file:line with every field that differs, what the decision returned, and the
-                `rules explain` command that decides the same case again; last, the line 'N passed, M failed'. A pack that
-                cannot be used counts each of its problems as a failure; the other packs' tests still run.
-                Exit 1 when any failed, 2 when the arguments or the whole directory are unusable.
+                Prints each failure as file:line with every field that differs, what the decision returned, what the rule
+                printed, and the `rules explain` command that decides the same case again; last, the line 'N passed,
+                M failed'. A pack that cannot be used counts each of its problems as a failure; the other packs' tests
+                still run. Exit 1 when any failed, 2 when the arguments or the whole directory are unusable.
                 """
         )
 
@@ -221,6 +231,7 @@ extension Rules {
                 print("FAIL \(RuleProblem.path(failure.file, under: target.directory)):\(failure.line): \(failure.name): \(lines.first ?? "")")
                 for line in lines.dropFirst() { print("     \(line)") }
                 if let actual = failure.actual { print("     got: \(JSONWriter.string(actual, sortKeys: true))") }
+                for line in failure.printed.split(separator: "\n") { print("     printed: \(line)") }
                 if let reproduce = failure.reproduce { print("     try: \(reproduce)") }
             }
             for pack in report.perPack { print("\(pack.pack): \(pack.passed) passed, \(pack.failed) failed") }

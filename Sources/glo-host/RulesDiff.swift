@@ -154,9 +154,7 @@ struct DiffWorker {
             let value = (try? JSONParser.parse(bytes)) ?? .null
             return (value["outcome"]?.stringValue ?? "?", value)
         case .failure(let error):
-            var members: [String: JSONValue] = ["code": .string(error.code), "message": .string(error.message)]
-            if let location = error.location { members["location"] = .string(location) }
-            return ("error:\(error.code)", ["error": .object(members)])
+            return ("error:\(error.code)", ["error": error.json()])
         }
     }
 }

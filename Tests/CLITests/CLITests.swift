@@ -208,6 +208,143 @@ struct RulesCommandTests {
         #expect(changed.first??["candidate"]?["outcome"] == "adult")
     }
 
+    /// A child pack whose decision calls its parent's through `require`, which prints and fails
+    /// when `acts` is absent.
+    static let tracedWorld: [String: String] = [
+        "intl/pack.yaml": "id: intl\nname: Baseline\nversion: '1'\n",
+        "intl/identification.lua": """
+            local function first(list)
+              return list[1]
+            end
+            return {
+              pathway = function(facts, ctx)
+                print("intl: age", facts.age)
+                if facts.age == nil then return { outcome = "undetermined" } end
+                return { outcome = facts.age < 18 and "child" or "adult", first_act = first(facts.acts) }
+              end,
+            }
+            """,
+        "TH/pack.yaml": "id: TH\nname: Thailand\nversion: '2026.1'\nextends: intl\n",
+        "TH/legal_aid.lua": """
+            local identification = require("identification")
+            return {
+              eligibility = function(facts, ctx)
+                local p = identification.pathway(facts, ctx)
+                return { outcome = p.outcome == "child" and "eligible" or "not_eligible" }
+              end,
+            }
+            """,
+    ]
+
+    func explain(_ rules: String, _ facts: String, _ extra: [String] = []) throws -> Run {
+        try glohost(["rules", "explain", "--rules", rules, "--jurisdiction", "TH", "--decision", "legal_aid.eligibility",
+                     "--at", "2026-01-01"] + extra, stdin: facts)
+    }
+
+    @Test func explainTraceShowsTheChainAcrossPacksOnStderrAndInTheJSON() throws {
+        let rules = try temporaryRules(Self.tracedWorld)
+        let run = try explain(rules, #"{"age": 30, "acts": ["recruitment"]}"#, ["--trace"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let value = try JSONParser.parse(run.stdout)
+        #expect(value["outcome"] == "not_eligible")
+        let trace = try #require(value["explanation"]?["trace"])
+        #expect(trace["pack"] == "TH")
+        #expect(trace["decision"] == "legal_aid.eligibility")
+        #expect(trace["line"] == 5)
+        let parent = try #require(trace["calls"]?.arrayValue?.first)
+        #expect(parent["pack"] == "intl")
+        #expect(parent["decision"] == "identification.pathway")
+        #expect(parent["result"] == ["outcome": "adult", "first_act": "recruitment"])
+        #expect(parent["facts_read"] == ["acts", "age"])
+        #expect(run.stderr.contains("""
+            trace:
+              TH legal_aid.eligibility -> not_eligible at TH/legal_aid.lua:5
+                intl identification.pathway -> adult at intl/identification.lua:8; read acts, age
+            """), "\(run.stderr)")
+        // Without --trace: no trace, and what the rule printed all the same.
+        let plain = try explain(rules, #"{"age": 30, "acts": ["recruitment"]}"#)
+        let explanation = try JSONParser.parse(plain.stdout)["explanation"]
+        #expect(explanation?["trace"] == nil)
+        #expect(explanation?["printed"] == "intl: age\t30\n")
+        #expect(plain.stderr.contains("printed by the rule:\n  intl: age\t30\n"), "\(plain.stderr)")
+        #expect(!plain.stderr.contains("trace:"))
+    }
+
+    @Test func explainOfAFailingRuleShowsTheTracebackAndWhatItPrinted() throws {
+        let rules = try temporaryRules(Self.tracedWorld)
+        let run = try explain(rules, #"{"age": 30}"#, ["--trace"])
+        #expect(run.status == 1)
+        let value = try JSONParser.parse(run.stdout)
+        #expect(value["error"]?["message"] == "attempt to index a nil value (local 'list')")
+        #expect(value["error"]?["location"] == .string("\(rules)/intl/identification.lua:2"))
+        #expect(value["error"]?["traceback"] == [
+            .string("\(rules)/intl/identification.lua:2 in function 'first'"),
+            .string("\(rules)/intl/identification.lua:8 in function 'identification.pathway'"),
+            .string("\(rules)/TH/legal_aid.lua:4 in function 'legal_aid.eligibility'"),
+        ])
+        #expect(value["explanation"]?["printed"] == "intl: age\t30\n")
+    }
+
+    @Test func aFailingPackTestShowsWhatTheRulePrinted() throws {
+        let rules = try temporaryRules(Self.tracedWorld.merging([
+            "TH/tests/legal_aid.yaml": """
+                decision: legal_aid.eligibility
+                at: 2026-01-01
+                cases:
+                  - name: an adult, expected wrongly
+                    facts: { age: 30, acts: [recruitment] }
+                    expect: { outcome: eligible }
+                  - name: no acts
+                    facts: { age: 30 }
+                    expect: { outcome: not_eligible }
+                """,
+        ]) { a, _ in a })
+        let run = try glohost(["rules", "test", rules])
+        #expect(run.status == 1)
+        #expect(run.stdout.contains("""
+                 expected outcome = "eligible", got "not_eligible"
+                 got: {"outcome":"not_eligible"}
+                 printed: intl: age\t30
+            """), "\(run.stdout)")
+        #expect(run.stdout.contains("no acts: legal_aid.eligibility failed: \(rules)/intl/identification.lua:2: runtime: attempt to index a nil value (local 'list') (traceback: \(rules)/intl/identification.lua:2 in function 'first' <- \(rules)/intl/identification.lua:8 in function 'identification.pathway' <- \(rules)/TH/legal_aid.lua:4 in function 'legal_aid.eligibility')"), "\(run.stdout)")
+        #expect(run.lines.last == "0 passed, 2 failed")
+    }
+
+    @Test func evalExplainLinesCarryWhatWasPrintedAndWithTraceTheTree() throws {
+        let rules = try temporaryRules(Self.tracedWorld)
+        let input = [#"{"age": 10, "acts": ["recruitment"]}"#, #"{"age": 30}"#, #"{"age": "x"}"#].joined(separator: "\n") + "\n"
+        let arguments = ["rules", "eval", "--rules", rules, "--jurisdiction", "TH", "--decision", "legal_aid.eligibility", "--at", "2026-01-01"]
+        var run = try glohost(arguments + ["--explain"], stdin: input)
+        #expect(run.status == 1)
+        var values = try run.lines.map { try JSONParser.parse($0) }
+        #expect(values[0]["outcome"] == "eligible")
+        #expect(values[0]["explanation"]?["printed"] == "intl: age\t10\n")
+        #expect(values[0]["explanation"]?["facts_read"] == ["acts", "age"])
+        #expect(values[0]["explanation"]?["trace"] == nil)
+        #expect(values[1]["error"]?["traceback"]?.arrayValue?.count == 3)
+        #expect(values[1]["explanation"]?["printed"] == "intl: age\t30\n")
+        #expect(values[2]["error"]?["code"] == "invalid_facts")
+        #expect(values[2]["explanation"]?["printed"] == "", "no Lua ran: nothing printed, not the previous line's output")
+
+        run = try glohost(arguments + ["--trace"], stdin: input)
+        values = try run.lines.map { try JSONParser.parse($0) }
+        let trace = try #require(values[0]["explanation"]?["trace"])
+        #expect(trace["decision"] == "legal_aid.eligibility")
+        #expect(trace["calls"]?.arrayValue?.first?["result"] == ["outcome": "child", "first_act": "recruitment"])
+        #expect(values[0]["explanation"]?["printed"] == "intl: age\t10\n")
+
+        // Without --explain: the error line still names its frames, and nothing printed is shown.
+        run = try glohost(arguments, stdin: input)
+        values = try run.lines.map { try JSONParser.parse($0) }
+        #expect(values[1]["error"]?["traceback"] == [
+            .string("\(rules)/intl/identification.lua:2 in function 'first'"),
+            .string("\(rules)/intl/identification.lua:8 in function 'identification.pathway'"),
+            .string("\(rules)/TH/legal_aid.lua:4 in function 'legal_aid.eligibility'"),
+        ])
+        #expect(values[0]["explanation"] == nil)
+        #expect(values[1]["explanation"] == nil)
+    }
+
     @Test func helpIsThereForEveryCommand() throws {
         for command in [["rules"], ["rules", "check"], ["rules", "test"], ["rules", "eval"], ["rules", "diff"], ["rules", "explain"],
                         ["rules", "new"], ["rules", "annotations"], ["rules", "docs"]] {

@@ -40,12 +40,19 @@ void glo_buffer_free(glo_buffer *b);
 /// Returns 0 on success, -1 when out of memory.
 int glo_buffer_append(glo_buffer *b, const void *bytes, size_t n);
 
-/// The outcome of an entry point: kind, message and "chunk:line" (empty when unknown).
+/// The outcome of an entry point: kind, message and "chunk:line" (empty when unknown), and for an
+/// error raised while Lua code ran, the traceback: one frame a line, innermost first, each
+/// "chunk:line in function 'name'" (only Lua frames of modules and chunks, not C nor the host's
+/// hooks), at most GLO_TRACEBACK_INNER innermost and GLO_TRACEBACK_OUTER outermost frames with a
+/// line "... N more levels" between them.
 typedef struct glo_status {
     glo_error_kind kind;
     glo_buffer message;
     char location[256];
+    glo_buffer traceback;
 } glo_status;
+
+enum { GLO_TRACEBACK_INNER = 10, GLO_TRACEBACK_OUTER = 3 };
 
 typedef struct glo_sandbox glo_sandbox;
 
@@ -89,8 +96,16 @@ glo_sandbox *glo_sandbox_new(const glo_limits *limits, glo_status *st);
 void glo_sandbox_free(glo_sandbox *sb);
 /// Bytes the state holds right now.
 size_t glo_sandbox_memory(const glo_sandbox *sb);
-/// What `print` wrote during the last call (bounded), and a way to clear it.
+/// What `print` wrote during the last call: at most GLO_PRINT_CAP bytes, then one line saying where
+/// the rest was dropped. Valid until the next call.
+enum { GLO_PRINT_CAP = 64 * 1024 };
 const glo_buffer *glo_sandbox_diagnostics(const glo_sandbox *sb);
+/// The call tree of the last call made with GLO_CALL_TRACE, as JSON (empty otherwise): the decision
+/// called, with `file`, `line` (the last it ran), `result` (as it returned it), `facts_read`,
+/// `facts_missing` and, in `calls`, every decision it called in turn (see glo_sandbox.c,
+/// "tracing"); at most GLO_TRACE_STEPS steps. Valid until the next call.
+enum { GLO_TRACE_STEPS = 200 };
+const glo_buffer *glo_sandbox_trace(const glo_sandbox *sb);
 
 /// Registers a module's source without running it. `fullname` is "PACK/name"; `search_path` lists,
 /// newline-separated, the packs its `require` may reach, nearest first (its own pack, then parents).
@@ -111,11 +126,12 @@ int glo_sandbox_module_keys(glo_sandbox *sb, const char *fullname, glo_buffer *o
 /// the result; `reads` maps each fact read to true when present and false when absent).
 int glo_sandbox_set_host_hooks(glo_sandbox *sb, const char *code, size_t len, glo_status *st);
 
-enum { GLO_CALL_TRACK_READS = 1 };
+enum { GLO_CALL_TRACK_READS = 1, GLO_CALL_TRACE = 2 };
 
 /// Calls function `ref` with (facts, ctx), both given as JSON text, under the per-call limits.
 /// The result is written as JSON into `out`. With GLO_CALL_TRACK_READS, `explain` receives
 /// {"facts_missing":[...],"facts_read":[...]}: the facts the call read, and those of them that were absent.
+/// GLO_CALL_TRACE tracks the reads too, and records the call tree (glo_sandbox_trace).
 int glo_sandbox_call(glo_sandbox *sb, int ref, const char *facts, size_t facts_len,
                      const char *ctx, size_t ctx_len, int flags,
                      glo_buffer *out, glo_buffer *explain, glo_status *st);
