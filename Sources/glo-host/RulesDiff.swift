@@ -52,7 +52,7 @@ extension Rules {
             let source = try InputFile(path: inputPath)
             let changes = tmpfile()!
             defer { fclose(changes) }
-            let progress = Progress(label: "lines compared")
+            let progress = Progress(label: "lines compared", total: source.lineCount())
             var tally: [Transition: Int] = [:]
             var changed = 0
             let counts = try baseDecision.withEvaluators(count: batch.jobs) { bases in
