@@ -43,31 +43,53 @@ struct BatchOptions: ParsableArguments {
     }
 }
 
+/// How the files of a rules directory are named in messages: under the directory the user gave, or,
+/// for a candidate laid over a base (`CandidateOverlay`), where each file really is.
+struct RulesPaths {
+    /// The directory as the user named it.
+    let shown: String
+    /// A file the loader or a rule names (relative to the loaded directory, or a path beside it) as the user knows it.
+    let file: (String) -> String
+
+    static func plain(_ directory: String) -> RulesPaths {
+        RulesPaths(shown: directory) { joined(directory, $0) }
+    }
+}
+
+/// `directory/name`, with one slash whether or not the directory ends with one.
+func joined(_ directory: String, _ name: String) -> String {
+    directory.hasSuffix("/") ? directory + name : directory + "/" + name
+}
+
 /// Loads a rules directory, or ends the command with every problem as `file:line` and exit code
 /// `failure` (2: the packs are unusable for this command; `rules check` reports them with 1).
 func loadEngine(_ directory: String, statesPerPack: Int = ProcessInfo.processInfo.activeProcessorCount,
-                failure: Int32 = 2) throws -> RuleEngine {
+                failure: Int32 = 2, paths: RulesPaths? = nil) throws -> RuleEngine {
+    let paths = paths ?? .plain(directory)
     do {
         return try RuleEngine(directory: directory, statesPerPack: statesPerPack)
     } catch {
-        for problem in error.problems { warn(problem.under(directory).description) }
-        warn("\(directory): \(error.problems.count) problem(s); the packs cannot be used")
+        for var problem in error.problems {
+            problem.file = paths.file(problem.file)
+            warn(problem.description)
+        }
+        warn("\(paths.shown): \(error.problems.count) problem(s); the packs cannot be used")
         throw ExitCode(failure)
     }
 }
 
 /// Binds a decision, or ends the command with exit 2 naming what is wrong.
-func bind(_ engine: RuleEngine, _ options: DecisionOptions) throws -> BoundDecision {
+func bind(_ engine: RuleEngine, _ options: DecisionOptions, paths: RulesPaths? = nil) throws -> BoundDecision {
     do {
         return try engine.bind(jurisdiction: options.jurisdiction, decision: options.decision, at: options.date())
     } catch let error as RuleEvaluationError {
-        warn(located(error, in: engine.directory))
+        warn(located(error, paths: paths ?? .plain(engine.directory)))
         throw ExitCode(2)
     }
 }
 
-func located(_ error: RuleEvaluationError, in directory: String) -> String {
-    if let location = error.location { return "\(directory)/\(location): \(error.code): \(error.message)" }
+func located(_ error: RuleEvaluationError, paths: RulesPaths) -> String {
+    if let location = error.location { return "\(paths.file(location)): \(error.code): \(error.message)" }
     return "\(error.code): \(error.message)"
 }
 

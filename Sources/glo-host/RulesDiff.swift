@@ -10,6 +10,9 @@ extension Rules {
         static let configuration = CommandConfiguration(
             abstract: "Decide a corpus with two rule sets and show what changed.",
             discussion: """
+                The candidate is laid over the base: it may hold only the pack folders it changes (my-edit/TH/), each
+                replacing the base's folder of that name whole; every other pack, and the fact vocabulary unless the
+                candidate has its own, comes from the base.
                 Prints a summary first: how many lines changed, and a table of outcome from -> to with counts
                 (a row whose outcomes are equal counts lines where another field changed, such as the reasons).
                 Then each changed line as JSON: {"line": N, "base": ..., "candidate": ...}.
@@ -22,7 +25,7 @@ extension Rules {
         @Option(name: .customLong("base"), help: "The rules directory in force now.")
         var base: String
 
-        @Option(name: .customLong("candidate"), help: "The rules directory to compare with it.")
+        @Option(name: .customLong("candidate"), help: "The edited rules: a whole rules directory, or a folder holding only the pack folders that changed.")
         var candidate: String
 
         @OptionGroup var options: DecisionOptions
@@ -39,8 +42,11 @@ extension Rules {
         }
 
         func run() async throws {
+            let overlay = try CandidateOverlay(base: base, candidate: candidate)
+            defer { overlay.remove() }
             let baseDecision = try bind(try loadEngine(base, statesPerPack: batch.jobs), options)
-            let candidateDecision = try bind(try loadEngine(candidate, statesPerPack: batch.jobs), options)
+            let candidateDecision = try bind(try loadEngine(overlay.directory, statesPerPack: batch.jobs, paths: overlay.paths), options,
+                                             paths: overlay.paths)
             var decisionIDs: [String]? = nil
             var inputPath = batch.input
             if fromStore {
@@ -48,7 +54,7 @@ extension Rules {
                 decisionIDs = corpus.ids
                 inputPath = corpus.path
             }
-            defer { if fromStore, let inputPath { try? FileManager.default.removeItem(atPath: inputPath) } }
+            defer { if fromStore, let inputPath { ScratchPaths.remove(inputPath) } }
             let source = try InputFile(path: inputPath)
             let changes = tmpfile()!
             defer { fclose(changes) }
@@ -72,7 +78,7 @@ extension Rules {
             }
             progress.finish(counts)
             let corpus = fromStore ? "stored decisions" : "lines"
-            var summary = "\(counts.lines) \(corpus), \(changed) changed (\(options.jurisdiction) \(options.decision): \(base) -> \(candidate))\n"
+            var summary = "\(counts.lines) \(corpus), \(changed) changed (\(options.jurisdiction) \(options.decision): \(base) -> \(overlay.description))\n"
             if !tally.isEmpty {
                 let rows = tally.sorted { ($0.value, $1.key.description) > ($1.value, $0.key.description) }
                 let width = max(12, rows.map { $0.key.description.count }.max() ?? 0)
@@ -108,6 +114,7 @@ extension Rules.Diff {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("glo-corpus-\(UUID().uuidString).jsonl").path
         var text = ""
         for decision in decisions { text += decision.value.factsSnapshot + "\n" }
+        ScratchPaths.add(path)
         guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]) else {
             warn("--from-store: cannot write the corpus to \(path)")
             throw ExitCode(2)
