@@ -68,6 +68,9 @@ struct DiffReport {
     var candidateTests: PackTestReport
     /// With --explain: each example line's facts read and found absent, per side.
     var explanations: [Int: (base: JSONValue?, candidate: JSONValue?)]?
+    /// Whether examples show their facts: not those of stored cases (--from-store), which are personal
+    /// data and would travel wherever the report is pasted; their decision id leads to them.
+    var showsFacts: Bool
     /// To name a failed rule's file as the user knows it.
     var basePaths: RulesPaths
     var candidatePaths: RulesPaths
@@ -152,6 +155,10 @@ struct DiffReport {
         return [("base", base), ("candidate", candidate)]
     }
 
+    func facts(of example: DiffExample) -> String {
+        showsFacts ? example.facts : "not shown (a stored case's personal data: see its decision)"
+    }
+
     func exampleHeading(_ example: DiffExample) -> String {
         var text = "line \(example.line)"
         if let caseRef = example.caseRef { text += ", case_ref \(caseRef)" }
@@ -182,7 +189,7 @@ struct DiffReport {
             out += ["", "\(label) (\(row.count.grouped) \(row.count == 1 ? "line" : "lines")):"]
             for example in row.examples {
                 out.append("  " + exampleHeading(example))
-                out.append("    facts: \(example.facts)")
+                out.append("    facts: \(facts(of: example))")
                 for (name, said) in sides(of: example, valuePath: valuePath) where !said.isEmpty {
                     // One thing (an error, a single text) goes on the side's own line.
                     if said.count == 1, said[0].items.count == 1 {
@@ -210,7 +217,7 @@ struct DiffReport {
 
     /// For pasting into an issue: the counts as tables, the examples as lists with the facts as code.
     func markdown() -> String {
-        var out = ["### `rules diff` \(subject)", "", "Base `\(base)`, candidate `\(candidate)`.", ""]
+        var out = ["### `rules diff` \(subject)", "", "Base `\(base)`, candidate \(candidate).", ""]
         if let failures = testFailures {
             out.append("> **The\(failures.headline.dropFirst(3))**")
             out += failures.shown.map { "> - \(Self.code($0))" }
@@ -242,7 +249,7 @@ struct DiffReport {
         for (label, row, valuePath) in rows {
             out += ["**\(Self.cell(label))** (\(row.count.grouped) \(row.count == 1 ? "line" : "lines"))", ""]
             for example in row.examples {
-                out.append("- \(exampleHeading(example)): \(Self.code(example.facts))")
+                out.append("- \(exampleHeading(example)): " + (showsFacts ? Self.code(example.facts) : facts(of: example)))
                 for (name, said) in sides(of: example, valuePath: valuePath) where !said.isEmpty {
                     let text = said.map { entry in (entry.label.map { "\($0): " } ?? "") + entry.items.joined(separator: "; ") }
                     out.append("  - \(name): " + Self.cell(text.joined(separator: "<br>")))

@@ -10,22 +10,26 @@ extension Rules {
         static let configuration = CommandConfiguration(
             abstract: "Decide a corpus with two rule sets and show what changed.",
             discussion: """
-                The candidate is laid over the base: it may hold only the pack folders it changes (my-edit/TH/), each
-                replacing the base's folder of that name whole; every other pack, and the fact vocabulary unless the
-                candidate has its own, comes from the base. The candidate's own tests for the jurisdiction and its
-                parents are run first, and their failures are reported at the top (the corpus is compared all the same).
+                The candidate is laid over the base: it may hold only the pack folders it changes (my-edit/TH/), \
+                each replacing the base's folder of that name whole; every other pack, and the fact vocabulary \
+                unless the candidate has its own, comes from the base. The candidate's own tests for the \
+                jurisdiction and its parents run first; their failures head the report, and the corpus is compared \
+                all the same.
 
-                --format table (the default) prints, for a person: the counts, the outcomes from -> to, each changed
-                field with its values from -> to (reasons and basis are counted, not told apart), and the first lines of
-                each change as examples, with their case_ref and facts. markdown is the same for pasting into an issue.
-                csv writes one row per changed line (line, case_ref, from, to, changed_fields); jsonl one JSON line per
-                changed line ({"line", "case_ref", "base", "candidate"}); both put the summary on stderr.
-                A line that fails the same way on both sides (same error code and message) is not a change; such lines
-                are counted apart. The rule (pack version and hash) never counts as a change.
-                With --from-store the corpus is the facts of the decisions stored for the jurisdiction and decision
+                --format table (the default) prints for a person the counts, the outcomes from -> to, each \
+                changed field with its values from -> to (reasons and basis are counted, not told apart), and the \
+                first lines of each change as examples, with their case_ref and facts. markdown says the same, \
+                for pasting into an issue. csv writes one row per changed line (line, case_ref, from, to, \
+                changed_fields), jsonl one JSON line per changed line ({"line", "case_ref", "base", "candidate"}); \
+                both put the summary on stderr.
+
+                A line that fails the same way on both sides (same error code and message) is not a change; such \
+                lines are counted apart. The rule (pack version and hash) never counts as a change. With \
+                --from-store the corpus is the facts of the decisions stored for the jurisdiction and decision \
                 (the real caseload, oldest first), and each changed line also names its decision.
-                Progress goes to stderr when it is a terminal.
-                Exit 0 whether or not anything changed; 2 when a rule set or the arguments are unusable.
+
+                Progress goes to stderr when it is a terminal. Exit 0 whether or not anything changed; 2 when a \
+                rule set or the arguments are unusable.
                 """
         )
 
@@ -110,7 +114,7 @@ extension Rules {
                 subject: "\(options.jurisdiction) \(options.decision) at \(baseDecision.reference.date)",
                 base: base, candidate: overlay.description, corpus: fromStore ? "stored decisions" : "lines",
                 lines: counts.lines, summary: summary, candidateTests: tests, explanations: explanations,
-                basePaths: basePaths, candidatePaths: candidatePaths)
+                showsFacts: !fromStore, basePaths: basePaths, candidatePaths: candidatePaths)
             switch format {
             case .table: try stdout.write(Array(report.table().utf8))
             case .markdown: try stdout.write(Array(report.markdown().utf8))

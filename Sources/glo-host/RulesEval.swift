@@ -8,11 +8,11 @@ extension Rules {
         static let configuration = CommandConfiguration(
             abstract: "Decide every line of a JSON Lines corpus of facts.",
             discussion: """
-                Writes one JSON line per input line, in input order: the decision's result with a "rule" member
-                (pack, version, content hash, decision, date), or {"error": {"code", "message", "location", "line"}}
-                for a line that failed; the batch goes on. Exit 0 when every line was decided, 1 when some line
-                failed, 2 when the packs or the arguments are unusable. Progress (lines done of how many, rate, time
-                left) goes to stderr when it is a terminal.
+                Writes one JSON line per input line, in input order: the decision's result with a "rule" member \
+                (pack, version, content hash, decision, date), or {"error": {"code", "message", "location", "line"}} \
+                for a line that failed; the batch goes on. Exit 0 when every line was decided, 1 when some line \
+                failed, 2 when the packs or the arguments are unusable. Progress (lines done of how many, rate, \
+                time left) goes to stderr when it is a terminal.
                 """
         )
 

@@ -217,5 +217,14 @@ struct HostCommandTests {
         let line = try JSONParser.parse(try #require(changed.lines.last))
         #expect(line["decision_id"]?.stringValue?.count == 36)
         #expect(line["candidate"]?["outcome"] == .string("undetermined"))
+
+        // The examples of stored cases name their decision, and keep their facts (personal data) out of the report.
+        let table = try glohost(["rules", "diff", "--base", dir + "/rules", "--candidate", candidate, "--jurisdiction", "TH",
+                                 "--decision", "identification.pathway", "--from-store", "--config", dir + "/glo-host.yaml"])
+        #expect(table.status == 0, "\(table.stderr)")
+        #expect(table.stdout.contains("    facts: not shown (a stored case's personal data: see its decision)"), "\(table.stdout.prefix(2000))")
+        let firstLine = try #require(changed.lines.first)
+        let first = try #require(try JSONParser.parse(firstLine)["decision_id"]?.stringValue)
+        #expect(table.stdout.contains(", decision \(first)\n"), "\(table.stdout.prefix(2000))")
     }
 }
