@@ -64,8 +64,7 @@ struct FieldChange {
     /// Free texts: worded differently on nearly every line, so a summary counts them rather than
     /// telling their values apart.
     var isText: Bool {
-        let name = path.split(separator: ".").last ?? ""
-        return name == "reasons" || name == "basis"
+        path == "reasons" || path == "basis" || path.hasSuffix(".reasons") || path.hasSuffix(".basis")
     }
 }
 
@@ -107,13 +106,9 @@ enum LineComparison {
         }
     }
 
+    /// A result as `decide` gives it: without its `rule`.
     private static func parse(_ bytes: [UInt8]) -> JSONValue {
-        var value = (try? JSONParser.parse(bytes)) ?? .object([:])
-        if case .object(var members) = value {
-            members["rule"] = nil
-            value = .object(members)
-        }
-        return value
+        (try? JSONParser.parse(bytes)) ?? .object([:])
     }
 
     private static func side(_ result: Result<[UInt8], RuleEvaluationError>, _ naming: ErrorNaming) -> DiffSide {
@@ -123,13 +118,13 @@ enum LineComparison {
         }
     }
 
-    /// The fields of two objects that differ, following nested objects (lists are compared whole).
+    /// The fields of two objects that differ, by path, following nested objects (lists are compared whole).
     static func differences(_ a: JSONValue, _ b: JSONValue, under prefix: String, into changes: inout [FieldChange]) {
         let x = a.objectValue ?? [:], y = b.objectValue ?? [:]
-        for key in Set(x.keys).union(y.keys).sorted() {
-            if prefix.isEmpty && (key == "outcome" || key == "rule") { continue }
-            let before = x[key], after = y[key]
-            if before == after { continue }
+        let first = changes.count
+        func compare(_ key: String, _ before: JSONValue?, _ after: JSONValue?) {
+            if prefix.isEmpty && (key == "outcome" || key == "rule") { return }
+            if before == after { return }
             let path = prefix.isEmpty ? key : "\(prefix).\(key)"
             if case .object? = before, case .object? = after {
                 differences(before!, after!, under: path, into: &changes)
@@ -137,6 +132,10 @@ enum LineComparison {
                 changes.append(FieldChange(path: path, before: before, after: after))
             }
         }
+        for (key, before) in x { compare(key, before, y[key]) }
+        for (key, after) in y where x[key] == nil { compare(key, nil, after) }
+        // Most fields are equal: sort the few that are not, not every key.
+        changes[first...].sort { $0.path < $1.path }
     }
 }
 

@@ -205,12 +205,10 @@ struct DiffWorker {
         case .failedAlike:
             summary.failedAlike += 1
         case .changed(let change):
-            // The facts are parsed again only for a changed line that is written or kept as an example.
-            let caseRef = { (try? JSONParser.parse(line.assumingMemoryBound(to: UInt8.self)))?["case_ref"]?.stringValue }
             let decisionID = decisionIDs.flatMap { number >= 1 && number <= $0.count ? $0[number - 1] : nil }
-            lineWriter?.write(change, line: number, caseRef: caseRef(), decisionID: decisionID, into: &out)
+            lineWriter?.write(change, line: number, caseRef: FactsLine.caseRef(in: line), decisionID: decisionID, into: &out)
             summary.add(change) {
-                DiffExample(line: number, caseRef: caseRef(), decisionID: decisionID,
+                DiffExample(line: number, caseRef: FactsLine.caseRef(in: line), decisionID: decisionID,
                             facts: String(decoding: line, as: UTF8.self), change: change)
             }
         }

@@ -179,6 +179,21 @@ struct RulesDiffTests {
         #expect(values[0]["candidate"]?["rule"] == nil)
     }
 
+    @Test func caseRefIsReadWhateverTheSpacingAndEscapes() throws {
+        let base = try temporaryRules(hostileWorld)
+        let candidate = try temporaryRules(hostileWorld.merging([
+            "intl/identification.lua": "return { pathway = function(facts) return { outcome = facts.age < 16 and 'child' or 'adult' } end }\n",
+        ]) { _, b in b })
+        let input = [#"{ "age" : 16 , "case_ref" : "q\"1\u00e9," }"#, #"{"case_ref":"c2","age":17}"#, #"{"age": 17}"#].joined(separator: "\n") + "\n"
+        let run = try glohost(["rules", "diff", "--base", base, "--candidate", candidate, "--jurisdiction", "intl",
+                               "--decision", "identification.pathway", "--at", "2026-01-01", "--format", "jsonl"], stdin: input)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(try run.lines.map { try JSONParser.parse($0)["case_ref"] } == [.string("q\"1é,"), .string("c2"), .null])
+        let csv = try glohost(["rules", "diff", "--base", base, "--candidate", candidate, "--jurisdiction", "intl",
+                               "--decision", "identification.pathway", "--at", "2026-01-01", "--format", "csv"], stdin: input)
+        #expect(csv.lines.dropFirst().first == #"1,"q""1é,",child,adult,"#, "\(csv.stdout)")
+    }
+
     @Test func markdownHasTablesToPasteIntoAnIssue() throws {
         let run = try diff(try candidateFolder(packs: ["TH"], edit: onlyAdvice), ["--format", "markdown"])
         #expect(run.status == 0, "\(run.stderr)")
