@@ -52,7 +52,12 @@ struct RulesPaths {
     let file: (String) -> String
 
     static func plain(_ directory: String) -> RulesPaths {
-        RulesPaths(shown: directory) { joined(directory, $0) }
+        // A pack's files are named relative to the directory; the vocabulary's by the path it was read
+        // at, which already leads to it (`Config/facts.schema.json` for `Config/jurisdictions`).
+        RulesPaths(shown: directory) { file in
+            let inside = joined(directory, file)
+            return !FileManager.default.fileExists(atPath: inside) && FileManager.default.fileExists(atPath: file) ? file : inside
+        }
     }
 }
 

@@ -85,6 +85,15 @@ struct RulesCommandTests {
         #expect(run.stderr.contains("\(rules)/TH/identification.lua:4: syntax:"), "\(run.stderr)")
     }
 
+    @Test func aBrokenVocabularyIsNamedWhereItIs() throws {
+        let rules = try temporaryRules(hostileWorld.merging([
+            "facts.schema.json": #"{ "properties": { "age": { "type": "integr" } } }"#,
+        ]) { _, b in b })
+        let run = try glohost(["rules", "check", rules])
+        #expect(run.status == 1)
+        #expect(run.stderr.hasPrefix("\(rules)/facts.schema.json:1: field 'age': type 'integr'"), "\(run.stderr)")
+    }
+
     @Test func testEndsWithTheCountLine() throws {
         let run = try glohost(["rules", "test", shippedRules, "--jurisdiction", "LA"])
         #expect(run.status == 0, "\(run.stdout)")
