@@ -4,7 +4,8 @@ import Synchronization
 
 /// Files and folders a command makes for itself and must not leave behind (the corpus `rules diff
 /// --from-store` writes holds personal data): removed when the command ends, and on Ctrl-C or SIGTERM
-/// too, which would otherwise end the process before any `defer` runs.
+/// too, and when a reader goes away (`rules diff ... | head`): each would otherwise end the process
+/// before any `defer` runs.
 enum ScratchPaths {
     private static let paths = Mutex<[String]>([])
     private static let signalSources = Mutex<[any DispatchSourceSignal]>([])
@@ -14,7 +15,7 @@ enum ScratchPaths {
         paths.withLock { $0.append(path) }
         signalSources.withLock { sources in
             guard sources.isEmpty else { return }
-            for (number, code) in [(SIGINT, 130), (SIGTERM, 143)] {
+            for (number, code) in [(SIGINT, 130), (SIGTERM, 143), (SIGPIPE, 141)] {
                 signal(number, SIG_IGN)
                 let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
                 source.setEventHandler {
