@@ -46,6 +46,8 @@ public struct PackTestReport: Sendable {
     /// Per pack version (`TH@2026.1`): passed and failed counts, in the order run.
     public var perPack: [(pack: String, passed: Int, failed: Int)] = []
 
+    public init() {}
+
     public var failed: Int { failures.count }
     /// The line tools read: `N passed, M failed`.
     public var summary: String { "\(passed) passed, \(failed) failed" }

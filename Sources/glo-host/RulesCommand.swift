@@ -43,16 +43,64 @@ struct BatchOptions: ParsableArguments {
     }
 }
 
+/// How the files of a rules directory are named in messages: under the directory the user gave, or,
+/// for a candidate laid over a base (`CandidateOverlay`), where each file really is.
+struct RulesPaths {
+    /// The directory as the user named it.
+    let shown: String
+    /// The directory the rules were loaded from (a candidate's overlay, say), whose paths the loader's
+    /// messages carry.
+    var loaded: String
+    /// A file the loader or a rule names (relative to the loaded directory, or a path beside it) as the user knows it.
+    let file: (String) -> String
+
+    static func plain(_ directory: String) -> RulesPaths {
+        // A pack's files are named relative to the directory; the vocabulary's by the path it was read
+        // at, which already leads to it (`Config/facts.schema.json` for `Config/jurisdictions`).
+        RulesPaths(shown: directory, loaded: directory) { file in
+            let inside = joined(directory, file)
+            return !FileManager.default.fileExists(atPath: inside) && FileManager.default.fileExists(atPath: file) ? file : inside
+        }
+    }
+}
+
+extension RulesPaths {
+    /// A message with every path under the loaded directory named as the user knows it.
+    func message(_ text: String) -> String {
+        guard loaded != shown, text.contains(loaded + "/") else { return text }
+        var out = ""
+        var rest = Substring(text)
+        while let start = rest.range(of: loaded + "/") {
+            out += rest[..<start.lowerBound]
+            let tail = rest[start.lowerBound...]
+            // A path ends at a space, a colon before its line number, or the end.
+            let end = tail.firstIndex { $0 == " " || $0 == ":" || $0 == ";" || $0 == "," } ?? tail.endIndex
+            out += file(String(tail[..<end]))
+            rest = tail[end...]
+        }
+        return out + rest
+    }
+}
+
+/// `directory/name`, with one slash whether or not the directory ends with one.
+func joined(_ directory: String, _ name: String) -> String {
+    directory.hasSuffix("/") ? directory + name : directory + "/" + name
+}
+
 /// Loads a rules directory, or ends the command with every problem as `file:line` and exit code
 /// `failure` when nothing in it can be used (2; `rules check` reports with 1). A pack with problems
 /// does not stop the others: the commands that need it fail when they use it.
 func loadEngine(_ directory: String, statesPerPack: Int = ProcessInfo.processInfo.activeProcessorCount,
-                failure: Int32 = 2) throws -> RuleEngine {
+                failure: Int32 = 2, paths: RulesPaths? = nil) throws -> RuleEngine {
+    let paths = paths ?? .plain(directory)
     do {
         return try RuleEngine(directory: directory, statesPerPack: statesPerPack)
     } catch {
-        for problem in error.problems { warn(problem.under(directory).description) }
-        warn("\(directory): \(error.problems.count) problem(s); the packs cannot be used")
+        for var problem in error.problems {
+            problem.file = paths.file(problem.file)
+            warn(problem.description)
+        }
+        warn("\(paths.shown): \(error.problems.count) problem(s); the packs cannot be used")
         throw ExitCode(failure)
     }
 }
@@ -91,11 +139,11 @@ struct RulesArgument {
 }
 
 /// Binds a decision, or ends the command with exit 2 naming what is wrong.
-func bind(_ engine: RuleEngine, _ options: DecisionOptions) throws -> BoundDecision {
+func bind(_ engine: RuleEngine, _ options: DecisionOptions, paths: RulesPaths? = nil) throws -> BoundDecision {
     do {
         return try engine.bind(jurisdiction: options.jurisdiction, decision: options.decision, at: options.date())
     } catch let error as RuleEvaluationError {
-        warn(located(error, in: engine.directory))
+        warn(located(error, paths: paths ?? .plain(engine.directory)))
         throw ExitCode(2)
     }
 }
@@ -120,7 +168,16 @@ func showPrinted(_ printed: String) {
 }
 
 func located(_ error: RuleEvaluationError, in directory: String) -> String {
-    error.description(under: directory)
+    located(error, paths: .plain(directory))
+}
+
+/// A rule's error as the tools print it: its location and each frame of its traceback named as the
+/// user knows the files.
+func located(_ error: RuleEvaluationError, paths: RulesPaths) -> String {
+    let text = error.location.map { "\(paths.file($0)): \(error.code): \(paths.message(error.message))" }
+        ?? "\(error.code): \(paths.message(error.message))"
+    // A frame reads `file:line in function 'name'`; the markers for elided frames start otherwise.
+    return text + LuaError.describe(error.traceback.map { $0.hasPrefix("(") || $0.hasPrefix("...") ? $0 : paths.file($0) })
 }
 
 extension Rules {

@@ -10,24 +10,47 @@ extension Rules {
         static let configuration = CommandConfiguration(
             abstract: "Decide a corpus with two rule sets and show what changed.",
             discussion: """
-                Prints a summary first: how many lines changed, and a table of outcome from -> to with counts
-                (a row whose outcomes are equal counts lines where another field changed, such as the reasons).
-                Then each changed line as JSON: {"line": N, "base": ..., "candidate": ...}.
-                With --from-store the corpus is the facts of the decisions stored for the jurisdiction and decision
-                (the real caseload, oldest first), and each changed line also names its "decision_id".
-                Exit 0 whether or not anything changed; 2 when a rule set or the arguments are unusable.
+                The candidate is laid over the base: it may hold only the pack folders it changes (my-edit/TH/), \
+                each replacing the base's folder of that name whole; every other pack, and the fact vocabulary \
+                unless the candidate has its own, comes from the base. The candidate's own tests for the \
+                jurisdiction and its parents run first; their failures head the report, and the corpus is compared \
+                all the same.
+
+                --format table (the default) prints for a person the counts, the outcomes from -> to, each \
+                changed field with its values from -> to (reasons and basis are counted, not told apart), and the \
+                first lines of each change as examples, with their case_ref and facts. markdown says the same, \
+                for pasting into an issue. csv writes one row per changed line (line, case_ref, from, to, \
+                changed_fields), jsonl one JSON line per changed line ({"line", "case_ref", "base", "candidate"}); \
+                both put the summary on stderr.
+
+                A line that fails the same way on both sides (same error code and message) is not a change; such \
+                lines are counted apart. The rule (pack version and hash) never counts as a change. With \
+                --from-store the corpus is the facts of the decisions stored for the jurisdiction and decision \
+                (the real caseload, oldest first), and each changed line also names its decision.
+
+                Progress goes to stderr when it is a terminal. Exit 0 whether or not anything changed; 2 when a \
+                rule set or the arguments are unusable.
                 """
         )
 
         @Option(name: .customLong("base"), help: "The rules directory in force now.")
         var base: String
 
-        @Option(name: .customLong("candidate"), help: "The rules directory to compare with it.")
+        @Option(name: .customLong("candidate"), help: "The edited rules: a whole rules directory, or a folder holding only the pack folders that changed.")
         var candidate: String
 
         @OptionGroup var options: DecisionOptions
 
         @OptionGroup var batch: BatchOptions
+
+        @Option(name: .customLong("format"), help: "table, markdown, csv or jsonl (see above).")
+        var format = DiffFormat.table.rawValue
+
+        @Option(name: .customLong("examples"), help: "Example lines shown for each change (table and markdown).")
+        var examples = 3
+
+        @Flag(name: .customLong("explain"), help: "Show, for each example, why each side decided: reasons, basis and the facts read (table and markdown).")
+        var explain = false
 
         @Flag(name: .customLong("from-store"), help: "Take the corpus from the stored decisions (see --db, --config).")
         var fromStore = false
@@ -36,11 +59,24 @@ extension Rules {
 
         func validate() throws {
             if fromStore && batch.input != nil { throw ValidationError("--input and --from-store: give one corpus, not both") }
+            if DiffFormat(rawValue: format) == nil { throw ValidationError("--format '\(format)' is not one of \(DiffFormat.names)") }
+            if examples < 0 { throw ValidationError("--examples must be 0 or more") }
         }
 
         func run() async throws {
-            let baseDecision = try bind(try loadEngine(base, statesPerPack: batch.jobs), options)
-            let candidateDecision = try bind(try loadEngine(candidate, statesPerPack: batch.jobs), options)
+            let format = DiffFormat(rawValue: self.format)!
+            let overlay = try CandidateOverlay(base: base, candidate: candidate)
+            defer { overlay.remove() }
+            let basePaths = RulesPaths.plain(base), candidatePaths = overlay.paths
+            let baseEngine = try loadEngine(base, statesPerPack: batch.jobs)
+            let baseDecision = try bind(baseEngine, options)
+            let candidateEngine = try loadEngine(overlay.directory, statesPerPack: batch.jobs, paths: candidatePaths)
+            let candidateDecision = try bind(candidateEngine, options, paths: candidatePaths)
+            let naming = (base: ErrorNaming(vocabularyFile: baseEngine.vocabulary.file, shownAs: baseEngine.vocabulary.file),
+                          candidate: ErrorNaming(vocabularyFile: candidateEngine.vocabulary.file,
+                                                 shownAs: candidatePaths.file(candidateEngine.vocabulary.file)))
+            let tests = try ownTests(of: candidateEngine, paths: candidatePaths)
+
             var decisionIDs: [String]? = nil
             var inputPath = batch.input
             if fromStore {
@@ -48,48 +84,79 @@ extension Rules {
                 decisionIDs = corpus.ids
                 inputPath = corpus.path
             }
-            defer { if fromStore, let inputPath { try? FileManager.default.removeItem(atPath: inputPath) } }
+            defer { if fromStore, let inputPath { ScratchPaths.remove(inputPath) } }
             let source = try InputFile(path: inputPath)
-            let changes = tmpfile()!
-            defer { fclose(changes) }
-            let progress = Progress(label: "lines compared")
-            var tally: [Transition: Int] = [:]
-            var changed = 0
+            let progress = Progress(label: "lines compared", total: source.lineCount())
+            let stdout = OutputFile()
+            let lineWriter = format.lineWriter(fromStore: fromStore)
+            if let header = lineWriter?.header, !header.isEmpty { try stdout.write(header) }
+
+            var summary = DiffSummary(examplesPerRow: examples)
+            var explanations: [Int: (base: JSONValue?, candidate: JSONValue?)]?
             let counts = try baseDecision.withEvaluators(count: batch.jobs) { bases in
                 try candidateDecision.withEvaluators(count: batch.jobs) { candidates in
-                    var workers = zip(bases, candidates).map { DiffWorker(base: $0, candidate: $1, decisionIDs: decisionIDs) }
+                    var workers = zip(bases, candidates).map {
+                        DiffWorker(base: $0, candidate: $1, naming: naming, decisionIDs: decisionIDs, lineWriter: lineWriter,
+                                   summary: DiffSummary(examplesPerRow: examples))
+                    }
                     let counts = try BatchRunner.run(
                         reader: LineReader(fileDescriptor: source.fd), workers: &workers,
-                        emit: { bytes in _ = bytes.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, changes) } },
-                        progress: progress.update
+                        emit: { try stdout.write($0) }, progress: progress.update
                     ) { worker, line, number, out in worker.compare(line, number: number, into: &out) }
-                    for worker in workers {
-                        tally.merge(worker.tally, uniquingKeysWith: +)
-                        changed += worker.changed
-                    }
+                    for worker in workers { summary.merge(worker.summary) }
+                    if explain { explanations = Self.explanations(of: summary, base: bases[0], candidate: candidates[0]) }
                     return counts
                 }
             }
             progress.finish(counts)
-            let corpus = fromStore ? "stored decisions" : "lines"
-            var summary = "\(counts.lines) \(corpus), \(changed) changed (\(options.jurisdiction) \(options.decision): \(base) -> \(candidate))\n"
-            if !tally.isEmpty {
-                let rows = tally.sorted { ($0.value, $1.key.description) > ($1.value, $0.key.description) }
-                let width = max(12, rows.map { $0.key.description.count }.max() ?? 0)
-                summary += "from -> to".padding(toLength: width, withPad: " ", startingAt: 0) + "  count\n"
-                for (transition, count) in rows {
-                    summary += transition.description.padding(toLength: width, withPad: " ", startingAt: 0) + "  \(count)\n"
+
+            let report = DiffReport(
+                subject: "\(options.jurisdiction) \(options.decision) at \(baseDecision.reference.date)",
+                base: base, candidate: overlay.description, corpus: fromStore ? "stored decisions" : "lines",
+                lines: counts.lines, summary: summary, candidateTests: tests, explanations: explanations,
+                showsFacts: !fromStore, basePaths: basePaths, candidatePaths: candidatePaths)
+            switch format {
+            case .table: try stdout.write(Array(report.table().utf8))
+            case .markdown: try stdout.write(Array(report.markdown().utf8))
+            case .csv, .jsonl: warn(([report.title] + report.testFailureLines + [report.counts]).joined(separator: "\n"))
+            }
+        }
+
+        /// The candidate's own pack tests for the jurisdiction and its parents (every version of each),
+        /// their files named as the user knows them.
+        func ownTests(of engine: RuleEngine, paths: RulesPaths) throws -> PackTestReport {
+            let ruleSet = engine.ruleSet
+            let date = try options.date()
+            let chain = ruleSet.pack(options.jurisdiction, at: date).flatMap { try? ruleSet.chain(from: $0, at: date) }
+            var report = PackTestReport()
+            for id in chain?.map(\.id) ?? [options.jurisdiction] {
+                let tests = engine.runTests(jurisdiction: id)
+                report.passed += tests.passed
+                report.failures += tests.failures.map { failure in
+                    var failure = failure
+                    failure.file = paths.file(failure.file)
+                    return failure
                 }
+                report.perPack += tests.perPack
             }
-            let stdout = FileHandle.standardOutput
-            stdout.write(Data(summary.utf8))
-            rewind(changes)
-            var buffer = [UInt8](repeating: 0, count: 1 << 16)
-            while true {
-                let n = fread(&buffer, 1, buffer.count, changes)
-                if n <= 0 { break }
-                stdout.write(Data(buffer[..<n]))
+            return report
+        }
+
+        /// Each example line decided again on both sides with the facts read tracked: what `--explain` shows.
+        static func explanations(of summary: DiffSummary, base: DecisionEvaluator,
+                                 candidate: DecisionEvaluator) -> [Int: (base: JSONValue?, candidate: JSONValue?)] {
+            var explanations: [Int: (base: JSONValue?, candidate: JSONValue?)] = [:]
+            let examples = (summary.outcomes.values.flatMap(\.examples) + summary.fields.values.flatMap(\.examples))
+            for example in examples where explanations[example.line] == nil {
+                func explain(_ evaluator: DecisionEvaluator) -> JSONValue? {
+                    var out: [UInt8] = []
+                    let facts = Array(example.facts.utf8)
+                    _ = facts.withUnsafeBytes { evaluator.evaluateLine($0, number: example.line, explain: true, into: &out) }
+                    return (try? JSONParser.parse(out))?["explanation"]
+                }
+                explanations[example.line] = (explain(base), explain(candidate))
             }
+            return explanations
         }
     }
 }
@@ -108,6 +175,7 @@ extension Rules.Diff {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("glo-corpus-\(UUID().uuidString).jsonl").path
         var text = ""
         for decision in decisions { text += decision.value.factsSnapshot + "\n" }
+        ScratchPaths.add(path)
         guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]) else {
             warn("--from-store: cannot write the corpus to \(path)")
             throw ExitCode(2)
@@ -116,45 +184,35 @@ extension Rules.Diff {
     }
 }
 
-/// An outcome change, `victim -> vulnerable_migrant`; an error shows as `error:CODE`.
-struct Transition: Hashable, CustomStringConvertible {
-    var from: String
-    var to: String
-    var description: String { "\(from) -> \(to)" }
-}
-
-/// Decides each line with both rule sets and keeps the lines whose results differ.
+/// Decides each line with both rule sets and counts what changed; for csv and jsonl it also writes
+/// each changed line.
 struct DiffWorker {
     let base: DecisionEvaluator
     let candidate: DecisionEvaluator
+    let naming: (base: ErrorNaming, candidate: ErrorNaming)
     /// The stored decision of each line (1-based line -> index + 1), with --from-store.
     let decisionIDs: [String]?
-    var tally: [Transition: Int] = [:]
-    var changed = 0
+    let lineWriter: DiffLineWriter?
+    var summary: DiffSummary
 
+    /// Returns whether both sides decided the line.
     mutating func compare(_ line: UnsafeRawBufferPointer, number: Int, into out: inout [UInt8]) -> Bool {
         let a = base.decide(line)
         let b = candidate.decide(line)
-        if case .success(let x) = a, case .success(let y) = b, x == y { return true }
-        let left = Self.describe(a), right = Self.describe(b)
-        tally[Transition(from: left.outcome, to: right.outcome), default: 0] += 1
-        changed += 1
-        var change: [String: JSONValue] = ["line": .int(Int64(number)), "base": left.value, "candidate": right.value]
-        if let decisionIDs, number >= 1, number <= decisionIDs.count { change["decision_id"] = .string(decisionIDs[number - 1]) }
-        JSONWriter.write(.object(change), into: &out)
-        out.append(UInt8(ascii: "\n"))
-        if case .failure = a { return false }
-        if case .failure = b { return false }
-        return true
-    }
-
-    static func describe(_ result: Result<[UInt8], RuleEvaluationError>) -> (outcome: String, value: JSONValue) {
-        switch result {
-        case .success(let bytes):
-            let value = (try? JSONParser.parse(bytes)) ?? .null
-            return (value["outcome"]?.stringValue ?? "?", value)
-        case .failure(let error):
-            return ("error:\(error.code)", ["error": error.json()])
+        switch LineComparison(base: a, candidate: b, naming: naming) {
+        case .same:
+            break
+        case .failedAlike:
+            summary.failedAlike += 1
+        case .changed(let change):
+            let decisionID = decisionIDs.flatMap { number >= 1 && number <= $0.count ? $0[number - 1] : nil }
+            lineWriter?.write(change, line: number, caseRef: FactsLine.caseRef(in: line), decisionID: decisionID, into: &out)
+            summary.add(change) {
+                DiffExample(line: number, caseRef: FactsLine.caseRef(in: line), decisionID: decisionID,
+                            facts: String(decoding: line, as: UTF8.self), change: change)
+            }
         }
+        if case .success = a, case .success = b { return true }
+        return false
     }
 }

@@ -13,7 +13,8 @@ extension Rules {
                 "traceback", "line"}} for a line that failed; the batch goes on. With --explain, each line also has \
                 "explanation": {"facts_read", "facts_missing", "printed"} (an error line: {"printed"}); with --trace, \
                 also "trace". Exit 0 when every line was decided, 1 when some line failed, 2 when the packs or the \
-                arguments are unusable. Progress goes to stderr when it is a terminal.
+                arguments are unusable. Progress (lines done of how many, rate, time left) goes to stderr when it is a \
+                terminal.
                 """
         )
 
@@ -38,7 +39,7 @@ extension Rules {
             let decision = try bind(engine, options)
             let source = try InputFile(path: batch.input)
             let sink = try output.flatMap { $0 == "-" ? nil : try OutputFile(path: $0, option: "--output") } ?? OutputFile()
-            let progress = Progress(label: "lines")
+            let progress = Progress(label: "lines", total: source.lineCount())
             let (explain, trace) = (self.explain || self.trace, self.trace)
             let counts = try sink.producing { try decision.withEvaluators(count: batch.jobs) { evaluators in
                 var workers = evaluators
@@ -110,41 +111,5 @@ extension Rules {
                 throw ExitCode(1)
             }
         }
-    }
-}
-
-/// The input of a batch command: a file or stdin.
-struct InputFile {
-    let fd: Int32
-
-    init(path: String?) throws {
-        guard let path, path != "-" else { fd = 0; return }
-        let fd = open(path, O_RDONLY)
-        guard fd >= 0 else { throw ValidationError("--input '\(path)': \(String(cString: strerror(errno)))") }
-        self.fd = fd
-    }
-}
-
-/// Lines done and lines per second on stderr, when stderr is a terminal.
-final class Progress: @unchecked Sendable {
-    private let label: String
-    private let enabled = isatty(2) == 1
-    private let start = Date()
-    private var last = Date.distantPast
-
-    init(label: String) { self.label = label }
-
-    func update(_ counts: BatchCounts) {
-        guard enabled, Date().timeIntervalSince(last) > 0.25 else { return }
-        last = Date()
-        let rate = Double(counts.lines) / max(Date().timeIntervalSince(start), 0.001)
-        FileHandle.standardError.write(Data("\r\(counts.lines) \(label), \(counts.failed) failed, \(Int(rate))/s   ".utf8))
-    }
-
-    func finish(_ counts: BatchCounts) {
-        guard enabled else { return }
-        last = .distantPast
-        update(counts)
-        FileHandle.standardError.write(Data("\n".utf8))
     }
 }

@@ -14,13 +14,14 @@ struct Run {
 let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 let shippedRules = packageRoot.appendingPathComponent("Config/jurisdictions").path
 
-func glohost(_ arguments: [String], stdin: String = "") throws -> Run {
+func glohost(_ arguments: [String], stdin: String = "", environment: [String: String] = [:]) throws -> Run {
     // The test bundle sits next to the products it was built with.
     let binary = Bundle.main.bundleURL.appendingPathComponent("glo-host")
     let process = Process()
     process.executableURL = FileManager.default.fileExists(atPath: binary.path)
         ? binary : packageRoot.appendingPathComponent(".build/debug/glo-host")
     process.arguments = arguments
+    if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new } }
     let input = Pipe(), output = Pipe(), error = Pipe()
     process.standardInput = input
     process.standardOutput = output
@@ -87,6 +88,15 @@ struct RulesCommandTests {
         let run = try glohost(["rules", "check", rules])
         #expect(run.status == 1)
         #expect(run.stderr.contains("\(rules)/TH/identification.lua:4: syntax:"), "\(run.stderr)")
+    }
+
+    @Test func aBrokenVocabularyIsNamedWhereItIs() throws {
+        let rules = try temporaryRules(hostileWorld.merging([
+            "facts.schema.json": #"{ "properties": { "age": { "type": "integr" } } }"#,
+        ]) { _, b in b })
+        let run = try glohost(["rules", "check", rules])
+        #expect(run.status == 1)
+        #expect(run.stderr.hasPrefix("\(rules)/facts.schema.json:1: field 'age': type 'integr'"), "\(run.stderr)")
     }
 
     @Test func testEndsWithTheCountLine() throws {
@@ -198,12 +208,14 @@ struct RulesCommandTests {
             "intl/identification.lua": "return { pathway = function(facts) return { outcome = facts.age < 16 and 'child' or 'adult' } end }\n",
         ]) { _, b in b })
         let input = [10, 16, 17, 30].map { #"{"age": \#($0)}"# }.joined(separator: "\n") + "\n"
-        let run = try glohost(["rules", "diff", "--base", base, "--candidate", candidate, "--jurisdiction", "intl",
-                               "--decision", "identification.pathway", "--at", "2026-01-01"], stdin: input)
+        let arguments = ["rules", "diff", "--base", base, "--candidate", candidate, "--jurisdiction", "intl",
+                         "--decision", "identification.pathway", "--at", "2026-01-01"]
+        let run = try glohost(arguments, stdin: input)
         #expect(run.status == 0, "\(run.stderr)")
-        #expect(run.lines.first?.hasPrefix("4 lines, 2 changed") == true, "\(run.stdout)")
-        #expect(run.stdout.contains("child -> adult  2") || run.stdout.contains("child -> adult") , "\(run.stdout)")
-        let changed = run.lines.filter { $0.hasPrefix("{") }.map { try? JSONParser.parse($0) }
+        #expect(run.lines.contains("4 lines, 2 changed"), "\(run.stdout)")
+        #expect(run.lines.contains("  child -> adult: 2"), "\(run.stdout)")
+        let jsonl = try glohost(arguments + ["--format", "jsonl"], stdin: input)
+        let changed = jsonl.lines.map { try? JSONParser.parse($0) }
         #expect(changed.map { $0?["line"] } == [.int(2), .int(3)])
         #expect(changed.first??["candidate"]?["outcome"] == "adult")
     }

@@ -207,16 +207,28 @@ struct HostCommandTests {
         let same = try glohost(["rules", "diff", "--base", dir + "/rules", "--candidate", dir + "/rules", "--jurisdiction", "TH",
                                 "--decision", "identification.pathway", "--from-store", "--config", dir + "/glo-host.yaml"])
         #expect(same.status == 0)
-        let stored = Int(same.lines.first?.split(separator: " ").first ?? "") ?? 0
+        let counts = try #require(same.lines.first { $0.contains("stored decisions, ") }, "\(same.stdout)")
+        let stored = Int(counts.split(separator: " ").first?.filter(\.isNumber) ?? "") ?? 0
         #expect(stored > 0)
-        #expect(same.lines.first?.contains("stored decisions, 0 changed") == true)
+        #expect(counts.contains("stored decisions, 0 changed"))
 
         let changed = try glohost(["rules", "diff", "--base", dir + "/rules", "--candidate", candidate, "--jurisdiction", "TH",
-                                   "--decision", "identification.pathway", "--from-store", "--config", dir + "/glo-host.yaml"])
+                                   "--decision", "identification.pathway", "--from-store", "--config", dir + "/glo-host.yaml",
+                                   "--format", "jsonl"])
         #expect(changed.status == 0, "\(changed.stderr)")
-        #expect(changed.lines.first?.contains("stored decisions, \(stored) changed") == true, "\(changed.stdout.prefix(300))")
+        #expect(changed.stderr.contains(" stored decisions, \(counts.split(separator: " ").first ?? "") changed"), "\(changed.stderr.prefix(300))")
+        #expect(changed.lines.count == stored)
         let line = try JSONParser.parse(try #require(changed.lines.last))
         #expect(line["decision_id"]?.stringValue?.count == 36)
         #expect(line["candidate"]?["outcome"] == .string("undetermined"))
+
+        // The examples of stored cases name their decision, and keep their facts (personal data) out of the report.
+        let table = try glohost(["rules", "diff", "--base", dir + "/rules", "--candidate", candidate, "--jurisdiction", "TH",
+                                 "--decision", "identification.pathway", "--from-store", "--config", dir + "/glo-host.yaml"])
+        #expect(table.status == 0, "\(table.stderr)")
+        #expect(table.stdout.contains("    facts: not shown (a stored case's personal data: see its decision)"), "\(table.stdout.prefix(2000))")
+        let firstLine = try #require(changed.lines.first)
+        let first = try #require(try JSONParser.parse(firstLine)["decision_id"]?.stringValue)
+        #expect(table.stdout.contains(", decision \(first)\n"), "\(table.stdout.prefix(2000))")
     }
 }
