@@ -74,7 +74,7 @@ public struct LegalProcessHTTP: PluginHTTP {
         }
         let barred = charges("barred"), consider = charges("consider")
         return Page("legal-process-section", title: "legal_process", model: Section(
-            decision: decisions.first.map(LatestDecision.init), barred: barred, hasBarred: !barred.isEmpty,
+            decision: decisions.first.map { LatestDecision($0, page) }, barred: barred, hasBarred: !barred.isEmpty,
             consider: consider, hasConsider: !consider.isEmpty, proceedings: rows, hasProceedings: !rows.isEmpty))
     }
 }
