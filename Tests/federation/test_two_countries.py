@@ -249,7 +249,7 @@ def main():
     # 3. The Lao host down while the Thai host sends: delivered once when it is back.
     la.stop()
     status, follow = th.call("POST", f"/api/v1/cases/{th_case}/follow-ups", {"topic": "testimony_request", "on": "2026-10-01", "testimony": "video"})
-    waiting = wait_for("tries", lambda: next((m for m in th.outbox() if m["id"] == follow["message_id"] and m["attempts"] >= 2), None))
+    waiting = wait_for("tries", lambda: next((m for m in th.outbox() if m["id"] == follow["message_id"] and m["attempts"] >= 2), None), 60)
     check(waiting is not None and waiting["state"] == "pending" and "no answer" in waiting["last_error"],
           "while the Lao host is down the message waits in the outbox, tried again and again")
     la.start()

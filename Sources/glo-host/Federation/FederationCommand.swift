@@ -12,7 +12,7 @@ struct FederationCommand: AsyncParsableCommand {
             Each country's agencies run their own host; what crosses the border travels as signed, sealed messages
             (docs/federation.md). These commands work on the store directly, also while `glo-host serve` runs on it.
             """,
-        subcommands: [Init.self, Identity.self, Peers.self, Outbox.self, Inbox.self, Export.self, Import.self]
+        subcommands: [Init.self, Identity.self, Peers.self, Outbox.self, Inbox.self, Export.self, Import.self, FederationBench.self]
     )
 
     /// The settings, the store and the exchange over it; the store is closed by `close`.

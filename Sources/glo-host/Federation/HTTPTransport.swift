@@ -11,7 +11,9 @@ struct HTTPTransport: FederationTransport {
     let client: HTTPClient
     let timeout: TimeAmount
 
-    init(client: HTTPClient = .shared, timeout: TimeAmount = .seconds(15)) {
+    /// The client's pool keeps trying to connect to a host that is down until the request's deadline,
+    /// so the deadline is what a try costs when the peer is away: short, the outbox's waits do the rest.
+    init(client: HTTPClient = .shared, timeout: TimeAmount = .seconds(5)) {
         self.client = client
         self.timeout = timeout
     }
