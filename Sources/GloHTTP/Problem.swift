@@ -73,7 +73,6 @@ public struct Problem: HTTPResponseError, Sendable {
         case let t as TransitionProblem:
             return Problem(.conflict, "refused", "Refused", t.description)
         case let f as FederationError:
-            if case .notSetUp = f { return Problem(.serviceUnavailable, "federation-not-set-up", "Not set up", f.description) }
             return Problem(.conflict, "refused", "Refused", f.description)
         default:
             return Problem(.internalServerError, "internal", "Internal error", "the request failed; it was logged without its content")

@@ -87,7 +87,7 @@ extension Problem {
     /// An inbox refusal, with its code for the sender's logs.
     static func refusal(_ r: InboxRefusal) -> Problem {
         let status: HTTPResponse.Status = switch r.code {
-        case .notSetUp: .serviceUnavailable
+        case .notSetUp: .notFound
         case .malformed, .unsupported, .unreadable: .badRequest
         case .unknownPeer, .disabledPeer, .badSignature: .forbidden
         case .misaddressed: .misdirectedRequest
