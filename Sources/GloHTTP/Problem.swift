@@ -77,6 +77,8 @@ public struct Problem: HTTPResponseError, Sendable {
             return Problem(.serviceUnavailable, "store", "Store unavailable", "the store could not complete the request; try again")
         case let t as TransitionProblem:
             return Problem(.conflict, "refused", "Refused", t.description)
+        case let f as FederationError:
+            return Problem(.conflict, "refused", "Refused", f.description)
         default:
             return Problem(.internalServerError, "internal", "Internal error", "the request failed; it was logged without its content")
         }

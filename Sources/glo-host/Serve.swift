@@ -82,10 +82,11 @@ struct Serve: AsyncParsableCommand {
             }
             throw ExitCode(2)
         }
+        let federation = try settings.federation.setup()
         let (db, vault) = try await openStore(settings, create: true, logger: logger)
         let host = try GloHost(store: db, vault: vault, engine: engine, plugins: selected, jurisdictions: served,
                                retry: settings.retry, pollInterval: settings.pollInterval, holder: settings.leaseHolder,
-                               leaseDuration: settings.leaseDuration, logger: logger)
+                               leaseDuration: settings.leaseDuration, federation: federation, logger: logger)
         let last = try await db.lastSequence()
         logger.info("store open", metadata: ["db": .string(StoreLocation(settings.db).display), "last_sequence": "\(last)"])
         let candidate = try settings.rulesCandidate.map { try loadEngine($0, statesPerPack: 1) }
@@ -95,8 +96,17 @@ struct Serve: AsyncParsableCommand {
         try await Self.firstAdmin(server, settings: settings, host: host, options: store)
         let http = server.application(address: settings.httpAddress, port: settings.httpPort)
         logger.notice("serving the API", metadata: ["url": .string("http://\(settings.httpAddress):\(settings.httpPort)/api/v1/openapi.yaml")])
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: HostService(host: host, store: db)), .init(service: watcher), .init(service: http),
+        ]
+        if let identity = host.federation.identity {
+            let sender = FederationSender(federation: host.federation, transport: HTTPTransport(), holder: settings.leaseHolder,
+                                          leaseDuration: settings.leaseDuration, pollInterval: settings.federation.pollInterval, logger: logger)
+            services.insert(.init(service: FederationService(sender: sender)), at: 1)
+            logger.notice("exchanging with other hosts", metadata: ["host_id": .string(identity.hostID), "fingerprint": .string(identity.keys.fingerprint)])
+        }
         let group = ServiceGroup(configuration: .init(
-            services: [.init(service: HostService(host: host, store: db)), .init(service: watcher), .init(service: http)],
+            services: services,
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
         try await group.run()

@@ -30,6 +30,8 @@ struct Settings {
     var hostID: String?
     /// How long a subscriber's lease lasts: a dead host's subscribers move within it.
     var leaseDuration: Duration = .seconds(10)
+    /// The exchange with other hosts (`federation:`); see docs/federation.md.
+    var federation = FederationSettings()
 
     var leaseHolder: String {
         if let hostID { return hostID }
@@ -98,6 +100,7 @@ struct Settings {
         } else {
             let _: Int? = try absentOrBad("http.port", "a port number")
         }
+        try s.federation.load(reader, milliseconds: milliseconds)
         if let level = reader.string(forKey: "log_level") {
             guard let l = Logger.Level(rawValue: level) else {
                 throw ValidationError("setting log_level: '\(level)' is not one of trace, debug, info, notice, warning, error, critical")

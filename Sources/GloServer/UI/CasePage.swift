@@ -19,6 +19,8 @@ extension CorePages {
             var hasDetails: Bool
         }
         struct Event: Sendable { var sequence: Int64; var type, at, actor: String }
+        /// A message sent to or received from another host about this case.
+        struct Message: Sendable { var direction, kind, peer, state, at, receipt: String }
         var id, csrf, person, jurisdiction, opened, status, traffickingStatus, pathway: String
         var flags: [String]
         var hasFlags: Bool
@@ -27,6 +29,8 @@ extension CorePages {
         var factsForm: Bool
         /// The enabled plugins' sections, as HTML.
         var sections: [String]
+        var exchange: [Message]
+        var hasExchange: Bool
         var timeline: [Event]
         var hasTimeline: Bool
     }
@@ -56,6 +60,7 @@ extension CorePages {
             if let section = try await plugin.caseSection(c, page) { sections.append(ui.fragment(section, language: page.language)) }
         }
         let timeline = try await timeline(of: c.id, s)
+        let exchange = try await exchange(of: c.id, s, page)
         return Page("case", title: "case", model: CaseView(
             id: c.id.description, csrf: page.csrf, person: [personal?.givenNames, personal?.familyName].compactMap { $0 }.joined(separator: " "),
             jurisdiction: c.jurisdiction.rawValue, opened: c.opened.description,
@@ -65,7 +70,7 @@ extension CorePages {
             flags: flags, hasFlags: !flags.isEmpty, decisions: decisions,
             fields: FactsForm(vocabulary: vocabulary, form: "case", language: page.language).fields(recorded, labels: page.labels),
             factsForm: AccessPolicy.allows(caller.role, .writeCase) && caller.user.jurisdictions.contains(c.jurisdiction),
-            sections: sections, timeline: timeline, hasTimeline: !timeline.isEmpty))
+            sections: sections, exchange: exchange, hasExchange: !exchange.isEmpty, timeline: timeline, hasTimeline: !timeline.isEmpty))
     }
 
     /// The case's facts form: every fact the case form collects, recorded together (one left unknown is

@@ -51,6 +51,7 @@ struct WebUI: Sendable {
         MenuItem("/ui/packs", label: "packs", permission: .manageRules),
         MenuItem("/ui/plugins", label: "plugins", permission: .administer),
         MenuItem("/ui/dead-letters", label: "dead_letters", permission: .administer),
+        MenuItem("/ui/federation", label: "federation", permission: .administer),
     ]
 
     func language(_ code: String?) -> String { code.flatMap { labels[$0] == nil ? nil : $0 } ?? "en" }
