@@ -118,7 +118,7 @@ enum LuaAnnotations {
             "---\(name): \(oneLine(description.isEmpty ? "a decision packs declare in pack.yaml." : description))",
             "---@class \(resultClass(name))",
             "---@field outcome \(outcomes.isEmpty ? "string" : literals(outcomes)) The outcomes declared for it (decisions.yaml, pack.yaml).",
-            "---@field reasons string[]|nil Plain sentences a caseworker reads.",
+            "---@field reasons (string|table<string, string>)[]|nil Plain sentences a caseworker reads; a table gives one in several languages ({ en = ..., lo = ... }, en required).",
             "---@field basis string[]|nil Legal citations, instrument and article; \"[unverified] ...\" where not checked against the text.",
             "---@field missing string[]|nil When undetermined: the facts to ask for (the host fills it when left out).",
         ]

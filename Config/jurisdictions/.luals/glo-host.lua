@@ -53,7 +53,7 @@
 ---identification.pathway: Whether the person is a victim of trafficking, and otherwise which migration pathway applies.
 ---@class IdentificationPathwayResult
 ---@field outcome "victim"|"smuggled_migrant"|"irregular_migrant"|"vulnerable_migrant"|"not_applicable"|"undetermined" The outcomes declared for it (decisions.yaml, pack.yaml).
----@field reasons string[]|nil Plain sentences a caseworker reads.
+---@field reasons (string|table<string, string>)[]|nil Plain sentences a caseworker reads; a table gives one in several languages ({ en = ..., lo = ... }, en required).
 ---@field basis string[]|nil Legal citations, instrument and article; "[unverified] ..." where not checked against the text.
 ---@field missing string[]|nil When undetermined: the facts to ask for (the host fills it when left out).
 ---@field status "possible"|"actual"|nil A victim's status: possible, or actual once formally identified.
@@ -77,7 +77,7 @@
 ---legal_aid.eligibility: Which legal assistance the person may have, and under which law.
 ---@class LegalAidEligibilityResult
 ---@field outcome "eligible"|"not_eligible"|"undetermined" The outcomes declared for it (decisions.yaml, pack.yaml).
----@field reasons string[]|nil Plain sentences a caseworker reads.
+---@field reasons (string|table<string, string>)[]|nil Plain sentences a caseworker reads; a table gives one in several languages ({ en = ..., lo = ... }, en required).
 ---@field basis string[]|nil Legal citations, instrument and article; "[unverified] ..." where not checked against the text.
 ---@field missing string[]|nil When undetermined: the facts to ask for (the host fills it when left out).
 ---@field kinds ("advice"|"representation"|"compensation_claim")[]|nil The legal assistance that may be opened.
@@ -95,7 +95,7 @@
 ---protection.non_punishment: Whether the charges against a victim may be prosecuted.
 ---@class ProtectionNonPunishmentResult
 ---@field outcome "barred"|"not_barred"|"consider"|"undetermined" The outcomes declared for it (decisions.yaml, pack.yaml).
----@field reasons string[]|nil Plain sentences a caseworker reads.
+---@field reasons (string|table<string, string>)[]|nil Plain sentences a caseworker reads; a table gives one in several languages ({ en = ..., lo = ... }, en required).
 ---@field basis string[]|nil Legal citations, instrument and article; "[unverified] ..." where not checked against the text.
 ---@field missing string[]|nil When undetermined: the facts to ask for (the host fills it when left out).
 ---@field barred ("illegal_entry"|"illegal_exit"|"illegal_stay"|"false_information"|"forged_documents"|"prostitution"|"work_without_permit"|"other")[]|nil Charges that may not be prosecuted.
@@ -114,7 +114,7 @@
 ---shelter.placement: Where the person may be sheltered.
 ---@class ShelterPlacementResult
 ---@field outcome "child_protection_shelter"|"welfare_centre"|"ngo_shelter"|"none"|"undetermined" The outcomes declared for it (decisions.yaml, pack.yaml).
----@field reasons string[]|nil Plain sentences a caseworker reads.
+---@field reasons (string|table<string, string>)[]|nil Plain sentences a caseworker reads; a table gives one in several languages ({ en = ..., lo = ... }, en required).
 ---@field basis string[]|nil Legal citations, instrument and article; "[unverified] ..." where not checked against the text.
 ---@field missing string[]|nil When undetermined: the facts to ask for (the host fills it when left out).
 ---@field alternatives ("child_protection_shelter"|"welfare_centre"|"ngo_shelter")[]|nil Other placements that are equally open.
@@ -132,7 +132,7 @@
 ---return.route: Whether and how the person returns; never a push back.
 ---@class ReturnRouteResult
 ---@field outcome "repatriation_as_victim"|"voluntary_return"|"deportation"|"hold"|"stay"|"undetermined" The outcomes declared for it (decisions.yaml, pack.yaml).
----@field reasons string[]|nil Plain sentences a caseworker reads.
+---@field reasons (string|table<string, string>)[]|nil Plain sentences a caseworker reads; a table gives one in several languages ({ en = ..., lo = ... }, en required).
 ---@field basis string[]|nil Legal citations, instrument and article; "[unverified] ..." where not checked against the text.
 ---@field missing string[]|nil When undetermined: the facts to ask for (the host fills it when left out).
 ---@field hold_reasons ("identification"|"review"|"reflection"|"best_interests"|"guardian"|"safety_plan")[]|nil What a hold waits for.
@@ -156,7 +156,7 @@
 ---return.steps: The steps of a return's procedure, in order, for a route from one country to another.
 ---@class ReturnStepsResult
 ---@field outcome "steps"|"undetermined" The outcomes declared for it (decisions.yaml, pack.yaml).
----@field reasons string[]|nil Plain sentences a caseworker reads.
+---@field reasons (string|table<string, string>)[]|nil Plain sentences a caseworker reads; a table gives one in several languages ({ en = ..., lo = ... }, en required).
 ---@field basis string[]|nil Legal citations, instrument and article; "[unverified] ..." where not checked against the text.
 ---@field missing string[]|nil When undetermined: the facts to ask for (the host fills it when left out).
 ---@field steps table[]|nil Each step: id, label, actor, basis, and needs_consent or done_when where they apply.
@@ -173,7 +173,7 @@
 ---return.packet: Which parts of the handover packet may cross the border.
 ---@class ReturnPacketResult
 ---@field outcome "packet"|"undetermined" The outcomes declared for it (decisions.yaml, pack.yaml).
----@field reasons string[]|nil Plain sentences a caseworker reads.
+---@field reasons (string|table<string, string>)[]|nil Plain sentences a caseworker reads; a table gives one in several languages ({ en = ..., lo = ... }, en required).
 ---@field basis string[]|nil Legal citations, instrument and article; "[unverified] ..." where not checked against the text.
 ---@field missing string[]|nil When undetermined: the facts to ask for (the host fills it when left out).
 ---@field fields ("identity"|"logistics"|"needs_and_risks"|"consent_reference")[]|nil The parts that may be sent.
