@@ -2,7 +2,8 @@
 ///
 /// `before` completes the facts: `age` from `birthdate` at the date the law is applied, and
 /// `age_at_acts` from `birthdate` at `acts_began` (the child element is judged on the age when the acts
-/// began, services on the age today).
+/// began, services on the age today), and `days_since_referral` from `referred_on` at the date the law is
+/// applied (none while the referral is later: the person was not referred yet at that date).
 /// `after` checks the result is a decision result and, for an `undetermined` outcome that names
 /// no `missing` facts, fills them in from the facts the decision read and found absent (asking the
 /// sandbox to run the call again with reads tracked when they were not). A reason given in several
@@ -81,6 +82,10 @@ return {
     end
     if facts.age_at_acts == nil and facts.birthdate ~= nil and facts.acts_began ~= nil then
       facts.age_at_acts = age_at(facts.birthdate, facts.acts_began)
+    end
+    if facts.days_since_referral == nil and date.valid(facts.referred_on) then
+      local days = date.days_between(facts.referred_on, ctx.date)
+      if days >= 0 then facts.days_since_referral = days end
     end
   end,
 
