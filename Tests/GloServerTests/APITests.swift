@@ -22,6 +22,16 @@ struct APITests {
                 documented.insert("\(method.uppercased()) \(path)")
             }
         }
+        // A malformed Idempotency-Key is a 400 on every route that takes one: each documents it.
+        for (path, methods) in paths {
+            for (method, operation) in methods {
+                guard let operation = operation as? [String: Any],
+                      let parameters = operation["parameters"] as? [[String: Any]],
+                      parameters.contains(where: { ($0["$ref"] as? String)?.hasSuffix("/idempotencyKey") == true }) else { continue }
+                let responses = operation["responses"] as? [String: Any] ?? [:]
+                #expect(responses["400"] != nil, "\(method.uppercased()) \(path) takes an Idempotency-Key but documents no 400")
+            }
+        }
         let served = Set(api.server.routes.map(\.name))
         #expect(served.subtracting(documented).isEmpty, "routes missing from the document: \(served.subtracting(documented))")
         #expect(documented.subtracting(served).isEmpty, "documented routes that do not exist: \(documented.subtracting(served))")
