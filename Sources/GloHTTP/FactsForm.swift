@@ -12,17 +12,22 @@ import GloRules
 /// vocabulary where they are recorded, like the API's.
 public struct FactsForm: Sendable {
     let vocabulary: Vocabulary
-    /// `screening` or `case`.
-    let form: String
+    /// The forms whose facts it collects: `screening`, `case`, or both (the case page, where the facts
+    /// recorded at the screening can be seen and corrected beside the case's own).
+    let forms: Set<String>
     let language: String
 
-    public init(vocabulary: Vocabulary, form: String, language: String) {
+    public init(vocabulary: Vocabulary, forms: Set<String>, language: String) {
         self.vocabulary = vocabulary
-        self.form = form
+        self.forms = forms
         self.language = language
     }
 
-    public var facts: [Vocabulary.Fact] { vocabulary.facts.filter { $0.form == form } }
+    public init(vocabulary: Vocabulary, form: String, language: String) {
+        self.init(vocabulary: vocabulary, forms: [form], language: language)
+    }
+
+    public var facts: [Vocabulary.Fact] { vocabulary.facts.filter { $0.form.map(forms.contains) ?? false } }
 
     /// Each input, filled with `values` (the facts recorded so far).
     public func fields(_ values: [String: JSONValue], labels: [String: String]) -> [FactField] {

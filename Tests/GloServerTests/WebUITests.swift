@@ -166,16 +166,52 @@ struct WebUITests {
             // The case's facts: recorded on the case page, shown back, and a wrong number named by its label.
             let (_, factsForm, _) = try await get(client, location, cookie)
             #expect(factsForm.contains("action=\"\(location)/facts\"") && factsForm.contains("Guardian appointed"))
+            // The facts recorded at the screening are on the case page too, to be seen and corrected.
+            #expect(section(factsForm, from: "<h2 id=\"facts\">").contains("name=\"acts_began\" type=\"date\" value=\"2025-09-01\""))
+            #expect(section(factsForm, from: "<h2 id=\"facts\">").contains("name=\"stateless\""))
             let bad = try await post("\(location)/facts", "days_since_referral=three")
             #expect(bad.0 == .unprocessableContent && bad.1.contains("Days since referral for identification: is not a whole number"), "\(bad.1)")
-            let recorded = try await post("\(location)/facts", "charges=illegal_exit&compelled_offence=true&guardian_appointed=false&return_risk=high")
+            // As a browser sends the form: the screening's facts as shown, the case's as chosen.
+            let recorded = try await post("\(location)/facts", "acts_began=2025-09-01&charges=illegal_exit&compelled_offence=true&guardian_appointed=false&return_risk=high")
             #expect(recorded.0 == .seeOther, "\(recorded.1)")
             let facts = try await api.server.host.cases.recordedFacts(CaseID(String(location.split(separator: "/").last!))!)
             #expect(facts["charges"] == ["illegal_exit"] && facts["compelled_offence"] == true && facts["guardian_appointed"] == false)
-            #expect(facts["acts_began"] == "2025-09-01", "the screening form's fact is kept: the case form leaves it alone")
+            #expect(facts["acts_began"] == "2025-09-01", "the screening's fact, sent back as shown, is kept")
             let (_, shown, _) = try await get(client, location, cookie)
             #expect(shown.contains("<option value=\"high\" selected>High</option>"))
             #expect(shown.contains("value=\"illegal_exit\" checked> Leaving the country without permission"))
+            // A charge outside s.41 that the traffickers forced: put to the prosecutor, on the case page.
+            let caseID = String(location.split(separator: "/").last!)
+            #expect(try await client.call(.post, "/api/v1/cases/\(caseID)/charges", as: "caseworker-TH", body: ["charge": "other"]).status == 201)
+            let legal = section(try await get(client, location, cookie).1, from: "<h2 id=\"legal-process\">", to: "<h2")
+            #expect(legal.contains("Charges for the prosecutor to consider not pursuing") && legal.contains("Other offence"), "\(legal)")
+            #expect(legal.contains("Charges that may not be prosecuted") && legal.contains("Leaving the country without permission"), "\(legal)")
+        }
+    }
+
+    @Test("a deportation shows its custody on the case page, by its labels")
+    func deportationCustody() async throws {
+        let api = try await API()
+        try await api.server.users.setLogin("noy", password: "correct horse battery", for: api.users["caseworker-TH"]!.id, cost: .fast)
+        try await api.test { client in
+            // An adult who paid a smuggler, with no element of trafficking: the TH pack deports, naming custody.
+            let (_, caseID) = try await client.openCase()
+            var screening = forcedLabourScreening
+            if case .object(var o) = screening {
+                o["acts"] = []; o["means"] = []; o["exploitation"] = []; o["ilo_indicators"] = []
+                o["migration"] = ["entry": "irregular", "smuggler_paid": true, "consented": true, "country": "TH", "origin": "LA"]
+                screening = .object(o)
+            }
+            #expect(try await client.call(.post, "/api/v1/cases/\(caseID)/screenings", as: "caseworker-TH", body: screening).status == 201)
+            let deported = try await client.call(.post, "/api/v1/cases/\(caseID)/deportations", as: "caseworker-TH", body: [
+                "to": "LA", "on": "2026-03-10", "notification": ["authority": "Lao PDR Immigration Department", "on": "2026-03-08"],
+            ])
+            #expect(deported.status == 201, "\(deported.text)")
+            let page = try await get(client, "/ui/cases/\(caseID)", try await signIn(client, "noy")).1
+            let decisions = section(page, from: "<h2>Decisions</h2>", to: "<h2 id=\"facts\">")
+            #expect(decisions.contains("Return route: Deportation"), "\(decisions)")
+            #expect(decisions.contains("<th>Custody while the deportation is arranged</th><td>Detention</td>")
+                    || decisions.contains("<th>Custody while the deportation is arranged</th><td>Reporting to the authorities</td>"), "\(decisions)")
         }
     }
 

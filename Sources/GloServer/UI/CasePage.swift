@@ -38,6 +38,10 @@ extension CorePages {
         var hasTimeline: Bool
     }
 
+    /// The case page's facts: the case's own, and those recorded at the screening (when the acts began,
+    /// appears under 18, stateless...), shown and corrected in one form.
+    static let caseFactForms: Set<String> = ["screening", "case"]
+
     func casePage(_ context: APIContext, _ s: APIServices, _ page: PageRequest) async throws -> Page {
         let (caller, found) = try await s.authorizedCase(context, .readCase)
         let c = found.value
@@ -73,7 +77,7 @@ extension CorePages {
             traffickingStatus: vocabulary.label(status: c.traffickingStatus.rawValue, kind: "trafficking_status", in: page.language),
             pathway: c.pathway.map { vocabulary.label(outcome: $0.rawValue, of: "identification.pathway", in: page.language) } ?? "—",
             flags: flags, hasFlags: !flags.isEmpty, decisions: decisions,
-            fields: FactsForm(vocabulary: vocabulary, form: "case", language: page.language).fields(recorded, labels: page.labels),
+            fields: FactsForm(vocabulary: vocabulary, forms: Self.caseFactForms, language: page.language).fields(recorded, labels: page.labels),
             factsForm: AccessPolicy.allows(caller.role, .writeCase) && caller.user.jurisdictions.contains(c.jurisdiction),
             sections: sections, exchange: exchange, hasExchange: !exchange.isEmpty, timeline: timeline, hasTimeline: !timeline.isEmpty))
     }
@@ -83,7 +87,7 @@ extension CorePages {
     func recordFacts(_ context: APIContext, _ s: APIServices, _ page: PageRequest) async throws -> PageAnswer {
         let (caller, found) = try await s.authorizedCase(context, .writeCase)
         let c = found.value
-        let facts = try FactsForm(vocabulary: page.vocabulary, form: "case", language: page.language).facts(from: page.form)
+        let facts = try FactsForm(vocabulary: page.vocabulary, forms: Self.caseFactForms, language: page.language).facts(from: page.form)
         try await s.withAudit(caller, .update, ["case:\(c.id)"], c.jurisdiction, context) {
             try await s.host.cases.setFacts(c.id, facts, actor: caller.actor)
         }
