@@ -53,14 +53,18 @@ public struct RuleTrace: Sendable, Equatable {
     /// The tree as text, one step a line, each call indented under its caller:
     /// `TH identification.pathway -> victim at TH/identification.lua:63; read acts, age; absent means`
     /// (`read`: the facts it read that were there; `absent`: those it read and found absent).
-    public var lines: [String] {
+    public var lines: [String] { lines(under: nil) }
+
+    /// The tree as text with each file named under the rules `directory` as given
+    /// (`Config/jurisdictions/TH/identification.lua:63`), as every other message names it.
+    public func lines(under directory: String?) -> [String] {
         var lines: [String] = []
-        appendLines(to: &lines, indent: "")
+        appendLines(to: &lines, indent: "", directory: directory)
         if untracedCalls > 0 { lines.append("(\(untracedCalls) more decision calls not traced)") }
         return lines
     }
 
-    private func appendLines(to lines: inout [String], indent: String) {
+    private func appendLines(to lines: inout [String], indent: String, directory: String?) {
         let ended: String
         if raised {
             ended = "raised an error (caught by pcall)"
@@ -71,13 +75,14 @@ public struct RuleTrace: Sendable, Equatable {
         } else {
             ended = "-> \(result.map { JSONWriter.string($0) } ?? "nothing")"
         }
-        var text = "\(indent)\(pack) \(decision) \(ended) at \(file)\(line.map { ":\($0)" } ?? "")"
+        let shownFile = directory.map { RuleProblem.path(file, under: $0) } ?? file
+        var text = "\(indent)\(pack) \(decision) \(ended) at \(shownFile)\(line.map { ":\($0)" } ?? "")"
         if json["tail_call"]?.boolValue == true { text += " (tail call)" }
         let present = factsRead.filter { !factsMissing.contains($0) }
         if !present.isEmpty { text += "; read \(present.joined(separator: ", "))" }
         if !factsMissing.isEmpty { text += "; absent \(factsMissing.joined(separator: ", "))" }
         lines.append(text)
-        for call in calls { call.appendLines(to: &lines, indent: indent + "  ") }
+        for call in calls { call.appendLines(to: &lines, indent: indent + "  ", directory: directory) }
     }
 }
 

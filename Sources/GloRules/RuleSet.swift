@@ -59,7 +59,7 @@ public struct RuleSet: Sendable {
         var decisions = DecisionCatalog.empty
         if let file = vocabularyFile ?? Vocabulary.locate(rulesDirectory: directory) {
             do { vocabulary = try Vocabulary.load(file: file) } catch { problems += error.problems }
-            do { decisions = try DecisionCatalog.load(inFolder: (file as NSString).deletingLastPathComponent) } catch {
+            do { decisions = try DecisionCatalog.load(inFolder: parentFolder(of: file)) } catch {
                 problems += error.problems
             }
         } else {

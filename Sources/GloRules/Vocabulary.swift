@@ -58,8 +58,7 @@ public struct Vocabulary: Sendable {
     public static func locate(rulesDirectory: String) -> String? {
         var directory = rulesDirectory
         while directory.count > 1 && directory.hasSuffix("/") { directory.removeLast() }
-        let parent = (directory as NSString).deletingLastPathComponent
-        for folder in [directory, parent.isEmpty ? "." : parent] {
+        for folder in [directory, parentFolder(of: directory)] {
             let file = folder == "." ? "facts.schema.json" : (folder as NSString).appendingPathComponent("facts.schema.json")
             if FileManager.default.fileExists(atPath: file) { return file }
         }

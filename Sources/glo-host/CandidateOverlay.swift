@@ -49,10 +49,9 @@ struct CandidateOverlay {
         func vocabularyFolders(_ directory: String) -> [String] {
             var trimmed = directory
             while trimmed.count > 1 && trimmed.hasSuffix("/") { trimmed.removeLast() }
-            let parent = (trimmed as NSString).deletingLastPathComponent
-            return [trimmed, parent.isEmpty ? "." : parent]
+            return [trimmed, parentFolder(of: trimmed)]
         }
-        let baseVocabulary = Vocabulary.locate(rulesDirectory: base).map { ($0 as NSString).deletingLastPathComponent }
+        let baseVocabulary = Vocabulary.locate(rulesDirectory: base).map { parentFolder(of: $0) }
         var candidateVocabulary: [String] = []
         for name in Self.vocabularyFiles {
             if let own = vocabularyFolders(candidate).map({ joined($0, name) }).first(where: { fm.fileExists(atPath: $0) }) {

@@ -58,6 +58,7 @@ struct RulesPaths {
         // A pack's files are named relative to the directory; the vocabulary's by the path it was read
         // at, which already leads to it (`Config/facts.schema.json` for `Config/jurisdictions`).
         RulesPaths(shown: directory, loaded: directory) { file in
+            if file == directory { return file }
             let inside = joined(directory, file)
             return !FileManager.default.fileExists(atPath: inside) && FileManager.default.fileExists(atPath: file) ? file : inside
         }
@@ -121,8 +122,7 @@ struct RulesArgument {
             pack = nil
             return
         }
-        let parent = (path as NSString).deletingLastPathComponent
-        directory = parent.isEmpty ? "." : parent
+        directory = parentFolder(of: path)
         let folder = (path as NSString).lastPathComponent
         pack = RulesArgument.declaredID(manifest) ?? folder
     }
@@ -189,8 +189,9 @@ extension Rules {
                 read that the vocabulary does not have (Config/facts.schema.json), an outcome no declaration allows
                 (Config/decisions.yaml, or the pack's pack.yaml), a result without basis or reasons, and test facts that
                 break the vocabulary (the packs' tests are run for this; `rules test` reports their expectations).
-                Prints each pack with its decisions, own or inherited. Problems go to stderr as file:line; exit 1 on any.
-                Give a pack's folder (Config/jurisdictions/NP) to check that pack alone.
+                Prints each pack with its decisions, own or inherited. Problems go to stderr as file:line; exit 1 on any,
+                exit 2 when the rules directory cannot be used at all. Give a pack's folder (Config/jurisdictions/NP) to
+                check that pack alone, with the packs it extends.
                 """
         )
 
@@ -199,11 +200,20 @@ extension Rules {
 
         func run() throws {
             let target = try RulesArgument(directory)
-            let engine = try loadEngine(target.directory, statesPerPack: 1, failure: 1)
+            let engine = try loadEngine(target.directory, statesPerPack: 1)
             let set = engine.ruleSet
+            // A pack is only as sound as the packs it extends: checking one checks its parents too.
+            let lineage = target.pack.map { Self.lineage(of: $0, in: set) }
+            var problems: [String] = []
             for pack in set.packs.sorted(by: { ($0.id, $0.version) < ($1.id, $1.version) }) where target.pack == nil || pack.id == target.pack {
                 let date = pack.manifest.effectiveFrom ?? pack.manifest.effectiveTo ?? CalendarDate.today()
-                let decisions = (try? engine.decisions(of: pack.id, at: date)) ?? []
+                let decisions: [String]
+                do {
+                    decisions = try engine.decisions(of: pack.id, at: date)
+                } catch {
+                    problems.append("\(pack.id) \(pack.version): \(error.description(under: target.directory))")
+                    continue
+                }
                 let chain = (try? set.chain(from: pack, at: date)) ?? [pack]
                 let described = decisions.map { name -> String in
                     let module = String(name.prefix { $0 != "." })
@@ -217,7 +227,7 @@ extension Rules {
                 let parent = pack.manifest.extends.map { " extends \($0)" } ?? ""
                 print("ok \(pack.id) \(pack.version) (\(pack.manifest.status.rawValue))\(parent)\(range): \(described.joined(separator: ", "))")
             }
-            var problems = set.broken.filter { target.pack == nil || $0.id == target.pack }.flatMap(\.problems)
+            problems += set.broken.filter { broken in lineage.map { ids in broken.id.map(ids.contains) ?? false } ?? true }.flatMap(\.problems)
                 .map { $0.under(target.directory).description }
             let scanned = engine.lint(jurisdiction: target.pack)
             problems += scanned.map { $0.under(target.directory).description }
@@ -244,6 +254,18 @@ extension Rules {
                 + set.broken.filter { target.pack == nil || $0.id == target.pack }.count
             print("\(count) packs, \(problems.count) problems")
             if !problems.isEmpty { throw ExitCode(1) }
+        }
+
+        /// `id` and every pack id it extends, however far up.
+        static func lineage(of id: String, in set: RuleSet) -> Set<String> {
+            var ids: Set<String> = [id]
+            var queue = [id]
+            while let next = queue.popLast() {
+                for pack in set.packs where pack.id == next {
+                    if let parent = pack.manifest.extends, ids.insert(parent).inserted { queue.append(parent) }
+                }
+            }
+            return ids
         }
 
         /// `facts.NAME,` when a problem is about reading that fact.

@@ -102,7 +102,7 @@ extension Rules {
                 if !result.factsMissing.isEmpty {
                     warn("facts read but absent: \(result.factsMissing.joined(separator: ", "))")
                 }
-                if let tree = diagnostics.trace?.lines {
+                if let tree = diagnostics.trace?.lines(under: rules) {
                     warn("trace:")
                     for line in tree { warn("  \(line)") }
                 }

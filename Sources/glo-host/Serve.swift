@@ -203,25 +203,7 @@ struct RulesWatcher: ServiceLifecycle.Service {
     }
 
     func reload(because reason: String) {
-        let report = host.reloadRules()
-        for problem in report.setAside {
-            logger.warning("rule pack set aside (no served jurisdiction needs it): \(problem.under(engine.directory))")
-        }
-        if report.applied {
-            logger.notice("rule packs reloaded", metadata: [
-                "reason": .string(reason),
-                "changed": .string(report.changed.isEmpty ? "nothing changed" : report.changed.joined(separator: ",")),
-            ])
-            return
-        }
-        for problem in report.problems {
-            logger.error("rule pack problem: \(problem.under(engine.directory))")
-        }
-        for unmet in report.unmet { logger.error("rule packs lack what the plugins need: \(unmet)") }
-        if let tests = report.tests {
-            for failure in tests.failures { logger.error("rule pack test failed: \(RuleProblem.path(failure.file, under: engine.directory)):\(failure.line): \(failure.name): \(failure.message)") }
-        }
-        logger.error("rule packs NOT reloaded; the previous packs keep serving", metadata: ["reason": .string(reason)])
+        _ = host.reloadRules(because: reason)
     }
 
     /// Paths, sizes and modification times of every file under the rules directory, and of the
@@ -235,7 +217,7 @@ struct RulesWatcher: ServiceLifecycle.Service {
         }
         for case let path as String in fm.enumerator(atPath: directory) ?? FileManager.DirectoryEnumerator() { add(directory, path) }
         if let vocabulary = Vocabulary.locate(rulesDirectory: directory) {
-            let folder = (vocabulary as NSString).deletingLastPathComponent
+            let folder = parentFolder(of: vocabulary)
             let root = folder.isEmpty ? "." : folder
             for file in ["facts.schema.json", "decisions.yaml"] { add(root, file) }
             for file in (try? fm.contentsOfDirectory(atPath: root + "/labels")) ?? [] { add(root, "labels/" + file) }

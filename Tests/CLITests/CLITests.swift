@@ -14,13 +14,14 @@ struct Run {
 let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 let shippedRules = packageRoot.appendingPathComponent("Config/jurisdictions").path
 
-func glohost(_ arguments: [String], stdin: String = "", environment: [String: String] = [:]) throws -> Run {
+func glohost(_ arguments: [String], stdin: String = "", environment: [String: String] = [:], in directory: String? = nil) throws -> Run {
     // The test bundle sits next to the products it was built with.
     let binary = Bundle.main.bundleURL.appendingPathComponent("glo-host")
     let process = Process()
     process.executableURL = FileManager.default.fileExists(atPath: binary.path)
         ? binary : packageRoot.appendingPathComponent(".build/debug/glo-host")
     process.arguments = arguments
+    if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
     if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new } }
     let input = Pipe(), output = Pipe(), error = Pipe()
     process.standardInput = input
@@ -95,7 +96,7 @@ struct RulesCommandTests {
             "facts.schema.json": #"{ "properties": { "age": { "type": "integr" } } }"#,
         ]) { _, b in b })
         let run = try glohost(["rules", "check", rules])
-        #expect(run.status == 1)
+        #expect(run.status == 2, "a rules directory that cannot be used at all: 2, as for every command")
         #expect(run.stderr.hasPrefix("\(rules)/facts.schema.json:1: field 'age': type 'integr'"), "\(run.stderr)")
     }
 
@@ -270,8 +271,8 @@ struct RulesCommandTests {
         #expect(parent["facts_read"] == ["acts", "age"])
         #expect(run.stderr.contains("""
             trace:
-              TH legal_aid.eligibility -> not_eligible at TH/legal_aid.lua:5
-                intl identification.pathway -> adult at intl/identification.lua:8; read acts, age
+              TH legal_aid.eligibility -> not_eligible at \(rules)/TH/legal_aid.lua:5
+                intl identification.pathway -> adult at \(rules)/intl/identification.lua:8; read acts, age
             """), "\(run.stderr)")
         // Without --trace: no trace, and what the rule printed all the same.
         let plain = try explain(rules, #"{"age": 30, "acts": ["recruitment"]}"#)

@@ -113,4 +113,36 @@ struct CountryTeamTests {
         let count = try #require(run.lines.last?.split(separator: " ").first.flatMap { Int($0) })
         #expect(count >= 1 && count <= 3, "\(run.stdout)")
     }
+
+    @Test("from inside the rules folder: `rules check .`, `rules check NP` and `rules test .` work as from outside")
+    func fromInsideTheRulesFolder() throws {
+        let rules = try nepal(try String(contentsOfFile: shippedRules + "/NP/identification.lua", encoding: .utf8))
+        let all = try glohost(["rules", "check", "."], in: rules)
+        #expect(all.status == 0 && all.stdout.contains("ok NP 2026.1"), "\(all.stderr)")
+        let one = try glohost(["rules", "check", "NP"], in: rules)
+        #expect(one.status == 0 && one.stdout.contains("1 packs, 0 problems"), "\(one.stderr)")
+        let tests = try glohost(["rules", "test", "."], in: rules)
+        #expect(tests.status == 0 && tests.stdout.contains(" 0 failed"), "\(tests.stderr)")
+    }
+
+    @Test("checking a pack checks the packs it extends: a broken parent fails the child's check, exit 1")
+    func brokenParent() throws {
+        let rules = try nepal(try String(contentsOfFile: shippedRules + "/NP/identification.lua", encoding: .utf8))
+        let intl = rules + "/intl/identification.lua"
+        try (try String(contentsOfFile: intl, encoding: .utf8) + "\nlocal = 1\n").write(toFile: intl, atomically: true, encoding: .utf8)
+        let run = try glohost(["rules", "check", rules + "/NP"])
+        #expect(run.status == 1)
+        #expect(run.stderr.contains("NP 2026.1: broken_pack: the intl pack cannot be used: \(rules)/intl/identification.lua:"), "\(run.stderr)")
+        #expect(!run.stdout.contains("ok NP"), "\(run.stdout)")
+    }
+
+    @Test("a rules folder that does not exist: one message naming it once, exit 2 from check and test alike")
+    func missingFolder() throws {
+        let missing = TestScratch.folder("glo-none").path + "/XX"
+        for command in ["check", "test"] {
+            let run = try glohost(["rules", command, missing])
+            #expect(run.status == 2, "\(command)")
+            #expect(run.stderr.contains("\(missing): no such rules directory") && !run.stderr.contains("XX/"), "\(command): \(run.stderr)")
+        }
+    }
 }

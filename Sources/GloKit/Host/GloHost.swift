@@ -83,9 +83,30 @@ public final class GloHost: Sendable {
     /// they extend) must load, compile, pass their tests and their checks for meaning, and offer every
     /// decision the enabled plugins need; otherwise the previous packs keep serving. A broken pack no
     /// served jurisdiction needs is set aside and reported.
-    public func reloadRules(at date: CalendarDate = .today()) -> ReloadReport {
-        engine.reload(serving: jurisdictions.map(\.rawValue),
-                      needs: plugins.flatMap { p in p.decisionsNeeded.map { PluginNeed(plugin: p.id, decision: $0) } }, at: date)
+    /// Reloads the packs as strictly as a start, and logs what happened, whoever asked (`reason`: a
+    /// file change, SIGHUP, the API, the web UI): applied with what changed, or refused with every
+    /// reason while the previous packs keep serving.
+    public func reloadRules(because reason: String, at date: CalendarDate = .today()) -> ReloadReport {
+        let report = engine.reload(serving: jurisdictions.map(\.rawValue),
+                                   needs: plugins.flatMap { p in p.decisionsNeeded.map { PluginNeed(plugin: p.id, decision: $0) } }, at: date)
+        let directory = engine.directory
+        for problem in report.setAside {
+            logger.warning("rule pack set aside (no served jurisdiction needs it): \(problem.under(directory))")
+        }
+        if report.applied {
+            logger.notice("rule packs reloaded", metadata: [
+                "reason": .string(reason),
+                "changed": .string(report.changed.isEmpty ? "nothing changed" : report.changed.joined(separator: ",")),
+            ])
+            return report
+        }
+        for problem in report.problems { logger.error("rule pack problem: \(problem.under(directory))") }
+        for unmet in report.unmet { logger.error("rule packs lack what the plugins need: \(unmet)") }
+        for failure in report.tests?.failures ?? [] {
+            logger.error("rule pack test failed: \(RuleProblem.path(failure.file, under: directory)):\(failure.line): \(failure.name): \(failure.message)")
+        }
+        logger.error("rule packs NOT reloaded; the previous packs keep serving", metadata: ["reason": .string(reason)])
+        return report
     }
 
     /// Starts each plugin (dependencies first), subscribes its handler, then starts delivery.

@@ -11,7 +11,7 @@ enum RulesAPI {
         APIRoute(.get, "/api/v1/rules/packs") { _, context, s in try await packs(context, s) },
         APIRoute(.post, "/api/v1/rules/reload") { _, context, s in
             try await s.authorize(context, .manageRules, nil, subject: "rules")
-            let report = s.host.reloadRules()
+            let report = s.host.reloadRules(because: "POST /api/v1/rules/reload")
             return .json(reloadJSON(report, under: s.host.engine.directory), report.applied ? .ok : .unprocessableContent)
         },
         APIRoute(.post, "/api/v1/rules/evaluate") { request, context, s in try await whatIf(request, context, s) },

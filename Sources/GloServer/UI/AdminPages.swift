@@ -45,7 +45,7 @@ extension CorePages {
 
     func reload(_ context: APIContext, _ s: APIServices, _ page: PageRequest) async throws -> PageAnswer {
         try await s.authorize(context, .manageRules, nil, subject: "rules")
-        let report = s.host.reloadRules()
+        let report = s.host.reloadRules(because: "the packs page of the web UI")
         let notice = report.applied
             ? "\(page.label("reloaded")): \(report.changed.isEmpty ? page.label("nothing_changed") : report.changed.joined(separator: ", "))"
             : "\(page.label("not_reloaded")): " + report.refusals(under: s.host.engine.directory).joined(separator: "; ")
