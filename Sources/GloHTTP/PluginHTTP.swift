@@ -97,6 +97,13 @@ public struct PageRequest: Sendable {
 
     /// The label of `key`; without one, the key itself, less its kind (`pathway.victim` reads
     /// `victim`): a value is never hidden for want of a label.
+    /// How a page names a person: their names, or "erased" and nothing else for an erased person.
+    public func name(of person: Person?) -> String {
+        guard let person else { return "" }
+        if person.erasedAt != nil { return label("erased") }
+        return [person.personal.givenNames, person.personal.familyName].compactMap { $0 }.joined(separator: " ")
+    }
+
     public func label(_ key: String) -> String {
         if let label = labels[key] { return label }
         guard let dot = key.firstIndex(of: ".") else { return key }

@@ -117,7 +117,7 @@ public struct HandoverPacket: StoredEntity, Equatable {
         guard let identity else { return self }
         var copy = self
         let text = String(decoding: try GloKitCoding.encode(identity), as: UTF8.self)
-        copy.identity = Identity(givenNames: try vault.sealedText(text, boundTo: id),
+        copy.identity = Identity(givenNames: try vault.sealedText(text, boundTo: id, for: .caseOf(originCase)),
                                  familyName: nil, dateOfBirth: nil, sex: nil, citizenship: [], identityDocuments: [])
         return copy
     }
@@ -125,9 +125,13 @@ public struct HandoverPacket: StoredEntity, Equatable {
     public func opened(by vault: PersonVault) throws -> HandoverPacket {
         // Sealed, the identity travels as one text in `given_names`.
         guard let sealed = identity?.givenNames else { return self }
-        let text = try vault.openedText(sealed, boundTo: id)
-        guard text != sealed else { return self }
         var copy = self
+        let text: String
+        do { text = try vault.openedText(sealed, boundTo: id) } catch VaultError.erased {
+            copy.identity = nil   // the person was erased
+            return copy
+        }
+        guard text != sealed else { return self }
         copy.identity = try GloKitCoding.decode(Identity.self, from: text)
         return copy
     }

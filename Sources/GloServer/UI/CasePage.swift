@@ -34,7 +34,7 @@ extension CorePages {
     func casePage(_ context: APIContext, _ s: APIServices, _ page: PageRequest) async throws -> Page {
         let (caller, found) = try await s.authorizedCase(context, .readCase)
         let c = found.value
-        let personal = try await s.host.records.person(c.person)?.value.personal
+        let person = try await s.host.records.person(c.person)?.value
         try await s.audited(caller, .read, ["person:\(c.person)"], c.jurisdiction, context)
         let vocabulary = page.vocabulary
         let decisions = try await s.host.records.list(DecisionRecord.self, key: .caseID(c.id)).map(\.value)
@@ -56,7 +56,7 @@ extension CorePages {
         }
         let timeline = try await timeline(of: c.id, s)
         return Page("case", title: "case", model: CaseView(
-            id: c.id.description, csrf: page.csrf, person: [personal?.givenNames, personal?.familyName].compactMap { $0 }.joined(separator: " "),
+            id: c.id.description, csrf: page.csrf, person: page.name(of: person),
             jurisdiction: c.jurisdiction.rawValue, opened: c.opened.description, status: page.label("case_status." + c.status.rawValue),
             traffickingStatus: page.label("trafficking_status." + c.traffickingStatus.rawValue),
             pathway: c.pathway.map { page.label("pathway." + $0.rawValue) } ?? "—",

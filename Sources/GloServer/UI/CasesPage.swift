@@ -27,8 +27,8 @@ extension CorePages {
         let shown = Array(cases.suffix(100).reversed())
         var rows: [CasesView.Row] = []
         for c in shown {
-            let name = try await s.host.records.person(c.person)?.value.personal
-            rows.append(.init(id: c.id.description, person: [name?.givenNames, name?.familyName].compactMap { $0 }.joined(separator: " "),
+            let person = try await s.host.records.person(c.person)?.value
+            rows.append(.init(id: c.id.description, person: page.name(of: person),
                               opened: c.opened.description, status: page.label("case_status." + c.status.rawValue),
                               traffickingStatus: page.label("trafficking_status." + c.traffickingStatus.rawValue),
                               pathway: c.pathway.map { page.label("pathway." + $0.rawValue) } ?? "—"))
