@@ -3,7 +3,7 @@
 RULES ?= Config/jurisdictions
 SAMPLE ?= Config/samples/facts.jsonl
 
-.PHONY: deps run sample test bench-eval
+.PHONY: deps run sample test bench-eval bench-federation
 
 deps:
 	@if ! pkg-config --exists lua5.4 sqlite3 2>/dev/null; then \
@@ -33,7 +33,8 @@ sample: deps
 # scripts/postgres-test-server.sh), the packs' own tests, the API fuzzed against its OpenAPI document
 # (schemathesis from PyPI, bounded), the web UI driven in a real browser (Debian's chromium, Selenium from
 # PyPI; screenshots in artifacts/screenshots), and two hosts on one PostgreSQL with one killed mid-load,
-# then the store moved PostgreSQL -> SQLite -> PostgreSQL (Tests/scaleout/test_two_hosts.py). The packs also
+# then the store moved PostgreSQL -> SQLite -> PostgreSQL (Tests/scaleout/test_two_hosts.py), and two countries'
+# hosts on loopback exchanging a return, its answers, follow-ups and notices (Tests/federation/test_two_countries.py). The packs also
 # pass luacheck with the sandbox's globals ($(RULES)/.luacheckrc), and their documentation is built into
 # artifacts/rules-docs/ with every relative link checked (scripts/check-links.py).
 # The Swift tests run one at a time: the CLI and crash tests wait for real processes with blocking calls,
@@ -41,6 +42,7 @@ sample: deps
 # timed event-bus tests running beside them.
 test: deps
 	url=$$(bash scripts/postgres-test-server.sh) && GLO_TEST_POSTGRES_URL=$$url swift test --no-parallel
+	python3 Tests/federation/test_two_countries.py .build/debug/glo-host
 	.build/debug/glo-host rules test $(RULES)
 	cd $(RULES) && luacheck --no-color --quiet .
 	rm -rf artifacts/rules-docs && .build/debug/glo-host rules docs --rules $(RULES) --to artifacts/rules-docs
@@ -52,3 +54,8 @@ test: deps
 # The eval benchmark against standalone lua5.4 + lua-cjson (scripts/bench-eval.sh).
 bench-eval: deps
 	bash scripts/bench-eval.sh
+
+# Messages per second between two hosts on loopback, and the CPU cost of sealing and opening one message,
+# each against a plain HTTP POST of the same size in the same run (scripts/bench-federation.sh).
+bench-federation: deps
+	bash scripts/bench-federation.sh

@@ -9,7 +9,8 @@ BIN=${1:-.build/debug/glo-host}
 SECONDS_PER_RUN=${2:-120}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BIN=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
-python3 -c "import schemathesis" 2>/dev/null || python3 -m pip install -q "schemathesis>=4,<5"
+. "$ROOT/scripts/python-tools.sh"
+need schemathesis "schemathesis>=4,<5"
 
 PLUGINS="identification, legal-aid, shelter, legal-process, return, immigration, reporting"
 . "$ROOT/scripts/serve-temporary.sh"
@@ -17,8 +18,10 @@ ADMIN=$(grep -o 'glo_[0-9a-f]*_[A-Za-z0-9_-]*' "$WORK/serve.out" | head -1)
 CASEWORKER=$("$BIN" users add --config "$CONFIG" --name fuzz --roles caseworker --jurisdictions TH,LA | sed -n 's/^token //p')
 
 status=0
+# schemathesis keeps its cache in the folder it runs from: the temporary one, removed at exit.
+cd "$WORK"
 for token in "$CASEWORKER" "$ADMIN"; do
-  timeout $((SECONDS_PER_RUN + 30)) python3 -m schemathesis.cli run "http://127.0.0.1:$PORT/api/v1/openapi.yaml" \
+  timeout $((SECONDS_PER_RUN + 30)) "$PYTHON" -m schemathesis.cli run "http://127.0.0.1:$PORT/api/v1/openapi.yaml" \
     --url "http://127.0.0.1:$PORT" -H "Authorization: Bearer $token" \
     --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \
     --max-examples 30 --seed 20261129 --generation-deterministic --max-failures 20 \

@@ -164,14 +164,14 @@ public struct PluginResources: Sendable {
     }
 }
 
-/// A plugin's latest decision as a section shows it: outcome, date and reasons.
+/// A plugin's latest decision as a section shows it: its outcome by its label, date and reasons.
 public struct LatestDecision: Sendable {
     public var outcome: String
     public var date: String
     public var reasons: [String]
 
-    public init(_ d: DecisionRecord) {
-        outcome = d.outcome
+    public init(_ d: DecisionRecord, _ page: PageRequest) {
+        outcome = page.vocabulary.label(outcome: d.outcome, of: d.decision, in: page.language)
         date = d.decidedAt.day.description
         reasons = d.reasons
     }

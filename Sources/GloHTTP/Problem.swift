@@ -55,6 +55,11 @@ public struct Problem: HTTPResponseError, Sendable {
                            extra: ["errors": .array(v.errors.map { .object(["field": .string($0.field), "message": .string($0.message)]) })])
         case let d as DecodingError:
             return Problem(.badRequest, "bad-request", "Bad request", Self.describe(d))
+        case let b as BodyErrors:
+            let first = b.errors.first.map { "\($0.field) \($0.message)" } ?? "the body is not valid"
+            return Problem(.badRequest, "bad-request", "Bad request",
+                           b.errors.count == 1 ? first : "\(b.errors.count) fields are wrong; the first: \(first)",
+                           extra: ["errors": .array(b.errors.map { .object(["field": .string($0.field), "message": .string($0.message)]) })])
         case let a as AccessDenied:
             return Problem(.forbidden, "forbidden", "Not allowed", a.reason)
         case let g as GloKitError:
@@ -76,6 +81,8 @@ public struct Problem: HTTPResponseError, Sendable {
             return Problem(.serviceUnavailable, "store", "Store unavailable", "the store could not complete the request; try again")
         case let t as TransitionProblem:
             return Problem(.conflict, "refused", "Refused", t.description)
+        case let f as FederationError:
+            return Problem(.conflict, "refused", "Refused", f.description)
         default:
             return Problem(.internalServerError, "internal", "Internal error", "the request failed; it was logged without its content")
         }

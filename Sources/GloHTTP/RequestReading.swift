@@ -28,10 +28,16 @@ extension APIContext {
     }
 }
 
-/// Decodes a JSON body into an entity-shaped input.
+/// Decodes a JSON body into an entity-shaped input; a body of the wrong shape is refused with every
+/// wrong field (`BodyErrors`).
 public func decode<T: Decodable>(_ type: T.Type, _ bytes: [UInt8]) throws -> T {
     guard !bytes.isEmpty else { throw Problem.badRequest("the body is empty: send a JSON object") }
-    return try GloKitCoding.decode(type, from: bytes)
+    do {
+        return try GloKitCoding.decode(type, from: bytes)
+    } catch let error as DecodingError {
+        guard let json = try? JSONParser.parse(bytes) else { throw error }
+        throw BodyErrors.collect(T.self, json: json, first: error)
+    }
 }
 
 /// An entity as a JSON value, the way the API writes it.

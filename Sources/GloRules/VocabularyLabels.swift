@@ -13,8 +13,21 @@ public struct VocabularyLabels: Sendable {
     public let facts: [String: String]
     /// Per fact, per value.
     public let values: [String: [String: String]]
+    /// Per decision: its name, its outcomes, its result fields and their values.
+    public let decisions: [String: DecisionLabels]
+    /// Per kind of status (`case_status`, `trafficking_status`), per value.
+    public let statuses: [String: [String: String]]
 
-    static let knownFields: Set<String> = ["language", "name", "draft", "facts", "values"]
+    /// The labels of one decision (`decisions.<name>` in the file).
+    public struct DecisionLabels: Sendable {
+        public var label: String?
+        public var outcomes: [String: String] = [:]
+        public var fields: [String: String] = [:]
+        /// Per result field, per value.
+        public var values: [String: [String: String]] = [:]
+    }
+
+    static let knownFields: Set<String> = ["language", "name", "draft", "facts", "values", "decisions", "statuses"]
 
     /// Reads one language's file; every label must name a fact (and a value) the vocabulary has, so a
     /// typo is reported with its line rather than silently leaving a code on the page.
@@ -73,9 +86,45 @@ public struct VocabularyLabels: Sendable {
                 problem(node, "values", "must be a mapping of facts to their values' labels")
             }
         }
+        // Decisions and statuses: their names are checked against Config/decisions.yaml by the tests, which
+        // also check that every language labels every one.
+        func nested(_ node: Yams.Node?, _ field: String) -> [String: [String: String]] {
+            guard let node else { return [:] }
+            guard case .mapping(let pairs) = node else {
+                problem(node, field, "must be a mapping of names to their labels")
+                return [:]
+            }
+            var out: [String: [String: String]] = [:]
+            for (key, value) in pairs {
+                let name = key.string ?? ""
+                out[name] = texts(value, "\(field).\(name)") { _ in nil }
+            }
+            return out
+        }
+        var decisions: [String: DecisionLabels] = [:]
+        if let node = root.member("decisions") {
+            if case .mapping(let pairs) = node {
+                for (key, value) in pairs {
+                    let name = key.string ?? ""
+                    let field = "decisions.\(name)"
+                    guard case .mapping(let parts) = value else { problem(value, field, "must be a mapping: label, outcomes, fields, values"); continue }
+                    for (part, _) in parts where !["label", "outcomes", "fields", "values"].contains(part.string ?? "") {
+                        problem(part, "\(field).\(part.string ?? "")", "unknown field (known: fields, label, outcomes, values)")
+                    }
+                    decisions[name] = DecisionLabels(label: value.member("label")?.string,
+                                                     outcomes: texts(value.member("outcomes"), "\(field).outcomes") { _ in nil },
+                                                     fields: texts(value.member("fields"), "\(field).fields") { _ in nil },
+                                                     values: nested(value.member("values"), "\(field).values"))
+                }
+            } else {
+                problem(node, "decisions", "must be a mapping of decisions to their labels")
+            }
+        }
+        let statuses = nested(root.member("statuses"), "statuses")
         if !problems.isEmpty { throw RuleLoadError(problems: problems) }
         return VocabularyLabels(language: language, name: root.member("name")?.string ?? language,
-                                draft: root.member("draft")?.bool ?? false, facts: facts, values: values)
+                                draft: root.member("draft")?.bool ?? false, facts: facts, values: values,
+                                decisions: decisions, statuses: statuses)
     }
 
     static func notAFact(_ name: String, _ vocabulary: Vocabulary) -> String {
@@ -110,6 +159,34 @@ extension Vocabulary {
     public func label(value: String, of fact: String, in language: String) -> String {
         labels[language]?.values[fact]?[value] ?? labels["en"]?.values[fact]?[value] ?? value
     }
+
+    /// A decision's name as a caseworker reads it, in `language`, else in English, else its code.
+    public func label(decision: String, in language: String) -> String {
+        labels[language]?.decisions[decision]?.label ?? labels["en"]?.decisions[decision]?.label ?? decision
+    }
+
+    /// An outcome of a decision, in `language`, else in English, else its code.
+    public func label(outcome: String, of decision: String, in language: String) -> String {
+        labels[language]?.decisions[decision]?.outcomes[outcome] ?? labels["en"]?.decisions[decision]?.outcomes[outcome] ?? outcome
+    }
+
+    /// A result field of a decision, in `language`, else in English; nil when it has none.
+    public func label(field: String, of decision: String, in language: String) -> String? {
+        labels[language]?.decisions[decision]?.fields[field] ?? labels["en"]?.decisions[decision]?.fields[field]
+    }
+
+    /// A value of a decision's result field, in `language`, else in English; nil when it has none.
+    public func label(value: String, ofField field: String, of decision: String, in language: String) -> String? {
+        labels[language]?.decisions[decision]?.values[field]?[value] ?? labels["en"]?.decisions[decision]?.values[field]?[value]
+    }
+
+    /// A status (`case_status`, `trafficking_status`), in `language`, else in English, else its code.
+    public func label(status value: String, kind: String, in language: String) -> String {
+        labels[language]?.statuses[kind]?[value] ?? labels["en"]?.statuses[kind]?[value] ?? value
+    }
+
+    /// Whether `language`'s labels are a draft a native speaker has not reviewed yet.
+    public func isDraft(_ language: String) -> Bool { labels[language]?.draft ?? false }
 
     /// The languages there are labels for, English first.
     public var languages: [VocabularyLabels] {

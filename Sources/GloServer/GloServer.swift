@@ -40,7 +40,7 @@ public struct GloServer: Sendable {
             .text(try server.openAPIDocument(), contentType: "application/yaml")
         }
         return [document] + HealthAPI.routes + SessionAPI.routes + PersonsAPI.routes + CasesAPI.routes + AdminAPI.routes + RulesAPI.routes
-            + AuditAPI.routes + plugins.flatMap(\.routes)
+            + AuditAPI.routes + FederationAPI.routes + plugins.flatMap(\.routes)
     }
 
     /// The web UI's pages for signed-in users: the core's and the enabled plugins'.

@@ -5,7 +5,7 @@ import GloKit
 import GRDB
 import Synchronization
 
-/// The embedded store: one SQLite file in WAL mode (DESIGN.md, "Storage").
+/// The embedded store: one SQLite file in WAL mode (docs/architecture.md, "Layers"; the README's "Design choices").
 ///
 /// Commits are durable before they are acknowledged (`synchronous = FULL`), and grouped: changes
 /// that arrive while a commit is being written wait and go together in the next transaction, so one

@@ -43,7 +43,8 @@ struct RetentionService: ServiceLifecycle.Service {
     static let lease = "glo.retention-sweep"
 
     func run() async throws {
-        guard !days.isEmpty else { return }
+        // No retention period set: nothing to sweep, but a service that returns early stops the host.
+        guard !days.isEmpty else { return try await gracefulShutdown() }
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 await sweep()

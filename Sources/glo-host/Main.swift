@@ -14,7 +14,7 @@ struct GloHostCommand: AsyncParsableCommand {
             Exit codes: 0 success, 1 some input or test failed, 2 the packs, the settings or the arguments are unusable.
             """,
         subcommands: [Serve.self, Migrate.self, StoreCommand.self, KeysCommand.self, PersonsCommand.self, AuditCommand.self,
-                      RetentionCommand.self, UsersCommand.self, Plugins.self, Events.self, Rules.self]
+                      RetentionCommand.self, UsersCommand.self, Plugins.self, Events.self, Rules.self, FederationCommand.self]
     )
 }
 

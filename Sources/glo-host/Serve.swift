@@ -58,6 +58,10 @@ struct Serve: AsyncParsableCommand {
         }
         let logger = Logger(label: "glo-host")
 
+        if let problem = PortCheck.problem(address: settings.httpAddress, port: settings.httpPort) {
+            warn("--port: \(problem)")
+            throw ExitCode(2)
+        }
         let selected: [any Plugin]
         do { selected = try compiledPlugins.select(settings.plugins) } catch {
             warn("--plugins: \(error)")
@@ -78,6 +82,7 @@ struct Serve: AsyncParsableCommand {
             }
             throw ExitCode(2)
         }
+        let federation = try settings.federation.setup()
         let (db, vault) = try await openStore(settings, create: true, logger: logger)
         let auditKey: AuditSigningKey
         do { auditKey = try AuditSigningKey.load(path: settings.auditKeyFile) } catch {
@@ -95,22 +100,31 @@ struct Serve: AsyncParsableCommand {
         }
         let host = try GloHost(store: db, vault: vault, engine: engine, plugins: selected, jurisdictions: served,
                                retry: settings.retry, pollInterval: settings.pollInterval, holder: settings.leaseHolder,
-                               leaseDuration: settings.leaseDuration, logger: logger)
+                               leaseDuration: settings.leaseDuration, federation: federation, logger: logger)
         let last = try await db.lastSequence()
         logger.info("store open", metadata: ["db": .string(StoreLocation(settings.db).display), "last_sequence": "\(last)"])
         let candidate = try settings.rulesCandidate.map { try loadEngine($0, statesPerPack: 1) }
         let watcher = RulesWatcher(host: host, candidate: candidate, loadedFiles: loadedFiles, watch: settings.watchRules,
                                    interval: settings.reloadInterval, logger: logger)
         let server = try GloServer(host: host, plugins: PluginCatalog.http(for: selected), candidate: candidate, logger: logger)
-        try await Self.firstAdmin(server, settings: settings, host: host)
+        try await Self.firstAdmin(server, settings: settings, host: host, options: store)
         let http = server.application(address: settings.httpAddress, port: settings.httpPort)
         logger.notice("serving the API", metadata: ["url": .string("http://\(settings.httpAddress):\(settings.httpPort)/api/v1/openapi.yaml")])
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: HostService(host: host, store: db)), .init(service: watcher), .init(service: http),
+            .init(service: AuditHeadSigner(key: auditKey, store: db, interval: settings.auditSignInterval, logger: logger)),
+            .init(service: RetentionService(records: host.records,
+                                            days: Dictionary(uniqueKeysWithValues: settings.retentionDays.map { (JurisdictionID($0.key), $0.value) }),
+                                            holder: settings.leaseHolder, logger: logger)),
+        ]
+        if let identity = host.federation.identity {
+            let sender = FederationSender(federation: host.federation, transport: HTTPTransport(), holder: settings.leaseHolder,
+                                          leaseDuration: settings.leaseDuration, pollInterval: settings.federation.pollInterval, logger: logger)
+            services.insert(.init(service: FederationService(sender: sender)), at: 1)
+            logger.notice("exchanging with other hosts", metadata: ["host_id": .string(identity.hostID), "fingerprint": .string(identity.keys.fingerprint)])
+        }
         let group = ServiceGroup(configuration: .init(
-            services: [.init(service: HostService(host: host, store: db)), .init(service: watcher), .init(service: http),
-                       .init(service: AuditHeadSigner(key: auditKey, store: db, interval: settings.auditSignInterval, logger: logger)),
-                       .init(service: RetentionService(records: host.records,
-                                                       days: Dictionary(uniqueKeysWithValues: settings.retentionDays.map { (JurisdictionID($0.key), $0.value) }),
-                                                       holder: settings.leaseHolder, logger: logger))],
+            services: services,
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
         try await group.run()
@@ -118,11 +132,12 @@ struct Serve: AsyncParsableCommand {
 
     /// On the first start (no user yet), an admin for the served jurisdictions, whose token is printed
     /// once: the way in to add the other users.
-    static func firstAdmin(_ server: GloServer, settings: Settings, host: GloHost) async throws {
+    static func firstAdmin(_ server: GloServer, settings: Settings, host: GloHost, options: StoreOptions) async throws {
         guard try await server.users.all().isEmpty else { return }
-        let admin = try await server.users.add(User(displayName: "First administrator", roles: [.admin],
-                                                    organisation: OrganisationID(), jurisdictions: host.jurisdictions))
-        let token = try await server.users.issueToken(for: admin.id)
+        let admin = User(displayName: "First administrator", roles: [.admin], organisation: OrganisationID(), jurisdictions: host.jurisdictions)
+        let token = try await server.users.add(admin, login: nil)
+        // The hint is a command that works as printed: this binary, on this host's settings and store.
+        let command = ([Invocation.binary, "users", "add"] + options.asArguments).joined(separator: " ")
         FileHandle.standardOutput.write(Data("""
             First start: an administrator was created (user \(admin.id)). Its token is shown this once:
 
@@ -131,7 +146,8 @@ struct Serve: AsyncParsableCommand {
             Sign in to the API with the header  Authorization: Bearer <token>  at http://\(settings.httpAddress):\(settings.httpPort)/api/v1/
             Add the caseworkers, with a sign-in name and a password (read from stdin) for the web UI at
             http://\(settings.httpAddress):\(settings.httpPort)/ui/login :
-                glo-host users add --name "..." --roles caseworker --jurisdictions TH --login NAME < password-file
+                \(command) --name "..." --roles caseworker --jurisdictions \(host.jurisdictions.first?.rawValue ?? "TH") \\
+                    --organisation \(admin.organisation) --login NAME < password-file
 
             """.utf8))
     }

@@ -38,6 +38,8 @@ struct Settings {
     var hostID: String?
     /// How long a subscriber's lease lasts: a dead host's subscribers move within it.
     var leaseDuration: Duration = .seconds(10)
+    /// The exchange with other hosts (`federation:`); see docs/federation.md.
+    var federation = FederationSettings()
 
     var leaseHolder: String {
         if let hostID { return hostID }
@@ -118,6 +120,7 @@ struct Settings {
         } else {
             let _: Int? = try absentOrBad("http.port", "a port number")
         }
+        try s.federation.load(reader, milliseconds: milliseconds)
         if let level = reader.string(forKey: "log_level") {
             guard let l = Logger.Level(rawValue: level) else {
                 throw ValidationError("setting log_level: '\(level)' is not one of trace, debug, info, notice, warning, error, critical")
@@ -144,6 +147,11 @@ struct StoreOptions: ParsableArguments {
 
     @Option(name: .customLong("db"), help: "The store: a SQLite file path, or postgres://user:password@host:port/database (default: the settings' db, data/glo-host.sqlite).")
     var db: String?
+
+    /// These options as they were given, to repeat them in a command printed as a hint.
+    var asArguments: [String] {
+        (config.map { ["--config", Invocation.quoted($0)] } ?? []) + (db.map { ["--db", Invocation.quoted($0)] } ?? [])
+    }
 
     func settings() async throws -> Settings {
         var s = try await Settings.load(file: config)
@@ -236,5 +244,25 @@ func openStoreOnly(_ settings: Settings, create: Bool = false) async throws -> a
     } catch {
         warn("--db \(location.display): \(error)")
         throw ExitCode(2)
+    }
+}
+
+/// How to run this binary again, for the commands it prints as hints.
+enum Invocation {
+    /// `glo-host` when that name on the PATH is this binary, else the path it was run by.
+    static var binary: String {
+        let me = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().path
+        for folder in (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":") {
+            let candidate = URL(fileURLWithPath: String(folder)).appendingPathComponent("glo-host")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) {
+                return candidate.resolvingSymlinksInPath().path == me ? "glo-host" : quoted(CommandLine.arguments[0])
+            }
+        }
+        return quoted(CommandLine.arguments[0])
+    }
+
+    /// A word for the shell: quoted when it holds anything but plain characters.
+    static func quoted(_ word: String) -> String {
+        word.allSatisfy({ $0.isLetter || $0.isNumber || "/._-:@=".contains($0) }) ? word : "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
 }

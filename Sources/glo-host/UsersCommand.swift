@@ -2,14 +2,15 @@ import ArgumentParser
 import Foundation
 import GloJSON
 import GloKit
+import GloRules
 import GloStoreSQLite
 
 struct UsersCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "users",
-        abstract: "Add users, issue their tokens, disable them.",
-        discussion: "These work on the store directly, also while `glo-host serve` runs on it. A token is shown once.",
-        subcommands: [Add.self, Token.self, Disable.self, List.self]
+        abstract: "Add users, issue their tokens, unlock a sign-in, set a password, disable them.",
+        discussion: "These work on the store directly, also while `glo-host serve` runs on it. A token is shown once. Each is in the audit log.",
+        subcommands: [Add.self, Token.self, Unlock.self, Password.self, Disable.self, List.self]
     )
 
     struct Add: AsyncParsableCommand {
@@ -35,26 +36,87 @@ struct UsersCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let (db, vault) = try await openStore(try await store.settings())
+            let settings = try await store.settings()
+            let password = login == nil ? nil : (readLine(strippingNewline: true) ?? "")
+            // The jurisdictions a user may be given: those with a pack in the rules this host serves.
+            let served = (try? RuleEngine(directory: settings.rules, statesPerPack: 1)).map { Set($0.ruleSet.jurisdictions.map { JurisdictionID($0) }) }
+            let (db, vault) = try await openStore(settings)
             let users = Users(records: Records(store: db, vault: vault))
+            var problems: [String] = []
             let user = User(displayName: name, roles: Serve.list(roles).compactMap(Role.init(rawValue:)),
                             organisation: organisation.flatMap { OrganisationID($0) } ?? OrganisationID(),
                             jurisdictions: Serve.list(jurisdictions).map { JurisdictionID($0) })
+            let token: String
             do {
-                try await users.add(user)
+                token = try await users.add(user, login: login.map { Users.NewLogin(name: $0, password: password ?? "") }, served: served,
+                                            knownOrganisation: organisation != nil)
             } catch let failure as ValidationFailure {
-                for e in failure.errors { warn("--\(e.field.split(separator: ".").last ?? ""): \(e.message)") }
+                for e in failure.errors {
+                    let field = e.field.split(separator: ".").last.map(String.init) ?? e.field
+                    problems.append(field == "password" ? "password (stdin): \(e.message)" : "--\(field): \(e.message)")
+                }
+                for problem in problems { warn(problem) }
+                warn("nothing was stored")
+                try await db.close()
                 throw ExitCode(2)
             }
-            if let login {
-                let password = (readLine(strippingNewline: true) ?? "")
-                do { try await users.setLogin(login, password: password, for: user.id) } catch let failure as ValidationFailure {
-                    warn("password (stdin): \(failure.errors.map(\.message).joined(separator: "; "))")
-                    throw ExitCode(2)
-                }
+            try await AuditLog(records: Records(store: db, vault: vault)).append(AuditEntry(
+                user: nil, role: nil, action: .create, subject: "user:\(user.id)", jurisdiction: nil, request: "glo-host users add",
+                detail: "roles \(user.roles.map(\.rawValue).joined(separator: ","))"))
+            print("user \(user.id)\norganisation \(user.organisation)\ntoken \(token)")
+            try await db.close()
+        }
+    }
+
+    struct Unlock: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Lift the lockout of a sign-in name after too many wrong passwords.")
+        @OptionGroup var store: StoreOptions
+        @Argument(help: "The sign-in name.") var login: String
+
+        func run() async throws {
+            let (db, vault) = try await openStore(try await store.settings())
+            let records = Records(store: db, vault: vault)
+            do {
+                let id = try await Users(records: records).unlock(login)
+                try await AuditLog(records: records).append(AuditEntry(user: nil, role: nil, action: .update, subject: "user:\(id)",
+                                                                       jurisdiction: nil, request: "glo-host users unlock",
+                                                                       detail: "sign-in lockout lifted"))
+                print("the sign-in name \(login.lowercased()) may sign in again")
+            } catch let error as GloKitError {
+                warn("login: \(error)")
+                try await db.close()
+                throw ExitCode(2)
             }
-            let token = try await users.issueToken(for: user.id)
-            print("user \(user.id)\ntoken \(token)")
+            try await db.close()
+        }
+    }
+
+    struct Password: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Set a new password for a sign-in name (read from stdin); its lockout is lifted and its sessions end.")
+        @OptionGroup var store: StoreOptions
+        @Argument(help: "The sign-in name.") var login: String
+
+        func run() async throws {
+            let password = readLine(strippingNewline: true) ?? ""
+            let (db, vault) = try await openStore(try await store.settings())
+            let records = Records(store: db, vault: vault)
+            do {
+                let id = try await Users(records: records).resetPassword(login, to: password)
+                try await AuditLog(records: records).append(AuditEntry(user: nil, role: nil, action: .update, subject: "user:\(id)",
+                                                                       jurisdiction: nil, request: "glo-host users password",
+                                                                       detail: "password set; sessions ended"))
+                print("the password of \(login.lowercased()) is set; its open sessions have ended")
+            } catch let error as GloKitError {
+                warn("login: \(error)")
+                try await db.close()
+                throw ExitCode(2)
+            } catch let failure as ValidationFailure {
+                warn("password (stdin): \(failure.errors.map(\.message).joined(separator: "; "))")
+                try await db.close()
+                throw ExitCode(2)
+            }
             try await db.close()
         }
     }

@@ -224,6 +224,19 @@ struct APITests {
             #expect(malformed.status == 400 && malformed.contentType == "application/problem+json")
             let missing = try await client.call(.post, "/api/v1/persons", as: "caseworker-TH", body: ["given_names": "A"])
             #expect(missing.status == 400 && missing.body["detail"]?.stringValue?.contains("is required") == true)
+            // Every wrong field of a body at once, in JSON's terms.
+            let (_, caseID) = try await client.openCase()
+            let wrong = try await client.call(.post, "/api/v1/cases/\(caseID)/screenings", as: "caseworker-TH", body: [
+                "date": "2026-03-02", "acts": "recruitment", "means": 3, "exploitation": ["forced_labour"], "ilo_indicators": [],
+                "migration": ["entry": ["irregular"]], "identified_by": true,
+            ])
+            #expect(wrong.status == 400 && wrong.contentType == "application/problem+json")
+            let errors = Dictionary(uniqueKeysWithValues: (wrong.body["errors"]?.arrayValue ?? []).compactMap { e in
+                e["field"]?.stringValue.flatMap { f in e["message"]?.stringValue.map { (f, $0) } }
+            })
+            #expect(errors == ["acts": "must be an array", "means": "must be an array", "migration.entry": "must be a string",
+                               "identified_by": "must be a string"], "\(wrong.text)")
+            #expect(!wrong.text.contains("Array<") && !wrong.text.contains("Swift"), "\(wrong.text)")
             let unknown = try await client.call(.get, "/api/v1/cases/\(UUID().uuidString.lowercased())", as: "caseworker-TH")
             #expect(unknown.status == 404 && unknown.contentType == "application/problem+json")
             let notAnID = try await client.call(.get, "/api/v1/cases/Somchai", as: "caseworker-TH")

@@ -12,9 +12,15 @@ public struct ImmigrationPlugin: Plugin {
     public let version = "1.0.0"
     public let summary = "Deportations with official notice, screened first; push backs recorded and flagged"
     public let dependencies = ["identification"]
-    public let emits = [Immigration.deported, Immigration.pushedBack]
+    public let emits = [Immigration.deported, Immigration.pushedBack, Immigration.pushBackReported]
+    /// Deportation notices and push-back reports from other hosts.
+    public let handles = [EventPattern(FederationEvents.received)]
 
     public init() {}
+
+    public func handle(_ event: Event, _ context: PluginContext) async throws {
+        try await Immigration(context).handle(event)
+    }
 }
 
 /// An official return of a non-victim, with the notice to the country of origin.
@@ -142,11 +148,13 @@ public struct Immigration: Sendable {
     let records: Records
     let cases: CaseService
     let decisions: DecisionService
+    let federation: Federation
 
     public init(_ context: PluginContext) {
         records = context.records
         cases = context.cases
         decisions = context.decisions
+        federation = context.federation
     }
 
     /// Why the person of this case may not be deported, or nil: only someone screened and found not
@@ -189,9 +197,16 @@ public struct Immigration: Sendable {
         }
         _ = try deportation.validated()
         let recorded = deportation
+        // The country of origin runs its own host: the official notice goes to it with the record.
+        let peer = try await federation.peer(serving: recorded.to)
         try await records.commit { change in
             if let route { try change.record(route, actor: actor) }
             try change.insert(recorded)
+            if let peer {
+                try federation.send(FederationMessage.Payload(kind: .deportationNotice, jurisdiction: recorded.to, senderCase: theCase.id,
+                                                              body: Self.notice(recorded)),
+                                    to: peer, caseID: theCase.id, jurisdiction: recorded.from, actor: actor, in: &change)
+            }
             var data: [String: JSONValue] = [
                 "case_id": .string(theCase.id.description), "deportation_id": .string(recorded.id),
                 "to": .string(recorded.to.rawValue), "on": .string(recorded.on.description),
@@ -208,8 +223,15 @@ public struct Immigration: Sendable {
     @discardableResult
     public func recordPushBack(_ pushBack: PushBack, actor: Agent) async throws -> PushBack {
         if let caseID = pushBack.caseID { _ = try await records.require(Case.self, caseID.description) }
+        // The side that pushed runs its own host: the report goes to it, for it to follow up.
+        let peer = try await federation.peer(serving: pushBack.from)
         try await records.commit { change in
             try change.insert(pushBack)
+            if let peer {
+                try federation.send(FederationMessage.Payload(kind: .pushBackReport, jurisdiction: pushBack.from, senderCase: pushBack.caseID,
+                                                              body: Self.report(pushBack)),
+                                    to: peer, caseID: pushBack.caseID, jurisdiction: pushBack.to, actor: actor, in: &change)
+            }
             var data: [String: JSONValue] = ["push_back_id": .string(pushBack.id), "to": .string(pushBack.to.rawValue),
                                              "on": .string(pushBack.on.description), "people": .int(Int64(pushBack.people))]
             if let caseID = pushBack.caseID { data["case_id"] = .string(caseID.description) }

@@ -60,7 +60,7 @@ public struct LegalAidHTTP: PluginHTTP {
             Section.Assistance(kind: $0.kind.rawValue, provider: $0.provider.description, reference: $0.courtCaseReference ?? "—",
                                opened: $0.opened.description, closed: $0.closed?.description ?? "—")
         }
-        let latest = try await LegalAid(context).latest(theCase.id).map(LatestDecision.init)
+        let latest = try await LegalAid(context).latest(theCase.id).map { LatestDecision($0, page) }
         return Page("legal-aid-section", title: "legal_aid",
                     model: Section(decision: latest, assistance: assistance, hasAssistance: !assistance.isEmpty))
     }

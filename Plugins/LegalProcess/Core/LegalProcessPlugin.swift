@@ -12,8 +12,14 @@ public struct LegalProcessPlugin: Plugin {
     public let decisionsNeeded = [LegalProcess.decision]
     public let emits = [LegalProcess.opened, LegalProcess.stageChanged, LegalProcess.roleChanged, LegalProcess.claimChanged,
                         LegalProcess.chargeBarred]
+    /// Follow-ups from the host that handled the case a returned person left behind.
+    public let handles = [EventPattern(FederationEvents.received)]
 
     public init() {}
+
+    public func handle(_ event: Event, _ context: PluginContext) async throws {
+        try await LegalProcess(context).handle(event)
+    }
 }
 
 /// A case's proceedings in the justice system.
@@ -95,11 +101,13 @@ public struct LegalProcess: Sendable {
     let records: Records
     let decisions: DecisionService
     let cases: CaseService
+    let federation: Federation
 
     public init(_ context: PluginContext) {
         records = context.records
         decisions = context.decisions
         cases = context.cases
+        federation = context.federation
     }
 
     /// Opens proceedings (`legal.opened`); the victim is now a party, and a witness testifies.

@@ -39,6 +39,13 @@ public struct LegalProcessHTTP: PluginHTTP {
                     return .json(try json(try await LegalProcess(s.pluginContext(id)).open(proceeding, actor: caller.actor)), .created)
                 }
             },
+            APIRoute(.post, "/api/v1/cases/{id}/follow-ups") { r, c, s in
+                try await s.onCase(r, c, .writeCase, FollowUp.self) { caller, theCase, input in
+                    let id = try await LegalProcess(s.pluginContext(id)).sendFollowUp(theCase.id, input, actor: caller.actor)
+                    try await s.audited(caller, .export, ["case:\(theCase.id)"], theCase.jurisdiction, c)
+                    return .json(["message_id": .string(id.description)], .accepted)
+                }
+            },
             APIRoute(.post, "/api/v1/cases/{id}/charges") { r, c, s in
                 try await s.onCase(r, c, .writeCase, NewCharge.self) { caller, theCase, input in
                     try .encoded(DecisionView(try await LegalProcess(s.pluginContext(id)).charge(theCase.id, with: input.charge,
@@ -58,6 +65,9 @@ public struct LegalProcessHTTP: PluginHTTP {
         var hasConsider: Bool
         var proceedings: [Row]
         var hasProceedings: Bool
+        /// Follow-ups received from the host that handled the case left behind.
+        var followUps: [String]
+        var hasFollowUps: Bool
     }
 
     public func caseSection(_ theCase: Case, _ page: PageRequest) async throws -> Page? {
@@ -73,8 +83,10 @@ public struct LegalProcessHTTP: PluginHTTP {
             return list.map { page.vocabulary.label(value: $0, of: "charges", in: page.language) }.joined(separator: ", ")
         }
         let barred = charges("barred"), consider = charges("consider")
+        let followUps = try await LegalProcess(context).followUpsReceived(theCase.id).map { "\($0.at.day) \($0.from): \($0.followUp.summary)" }
         return Page("legal-process-section", title: "legal_process", model: Section(
-            decision: decisions.first.map(LatestDecision.init), barred: barred, hasBarred: !barred.isEmpty,
-            consider: consider, hasConsider: !consider.isEmpty, proceedings: rows, hasProceedings: !rows.isEmpty))
+            decision: decisions.first.map { LatestDecision($0, page) }, barred: barred, hasBarred: !barred.isEmpty,
+            consider: consider, hasConsider: !consider.isEmpty, proceedings: rows, hasProceedings: !rows.isEmpty,
+            followUps: followUps, hasFollowUps: !followUps.isEmpty))
     }
 }

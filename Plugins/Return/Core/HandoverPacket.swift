@@ -73,9 +73,14 @@ public struct HandoverPacket: StoredEntity, Equatable {
     public var consentReference: ConsentID?
     /// The `return.packet` decision that chose the fields.
     public var decision: DecisionID
-    /// The destination's case opened from the packet, once sent.
+    /// The destination's case opened from the packet, once sent, when this host serves the destination.
     public var destinationCase: CaseID?
     public var sentAt: Timestamp?
+    /// Across the border: the host the packet went to (or came from), the message that carried it,
+    /// and the case the other host opened for it once it answered (its id there).
+    public var peer: String?
+    public var message: MessageID?
+    public var remoteCase: String?
 
     public var recordID: String { id }
     public var indexKeys: [IndexKey] { [.caseID(originCase)] + (destinationCase.map { [.caseID($0)] } ?? []) }
@@ -89,6 +94,8 @@ public struct HandoverPacket: StoredEntity, Equatable {
         case consentReference = "consent_reference"
         case destinationCase = "destination_case"
         case sentAt = "sent_at"
+        case peer, message
+        case remoteCase = "remote_case"
     }
 
     public func validationErrors() -> [FieldError] {
@@ -112,12 +119,20 @@ public struct HandoverPacket: StoredEntity, Equatable {
         return .object(o)
     }
 
-    /// The identity is personal data: sealed at rest like a person's fields.
+    /// The case on this host whose person the identity is: the case it was prepared from, or, for a
+    /// packet received from another host (whose origin case is that host's), the case opened from it.
+    public var localCase: CaseID {
+        if peer != nil, let destinationCase { return destinationCase }
+        return originCase
+    }
+
+    /// The identity is personal data: sealed at rest like a person's fields, under the data key of
+    /// the person of `localCase`.
     public func sealed(by vault: PersonVault) throws -> HandoverPacket {
         guard let identity else { return self }
         var copy = self
         let text = String(decoding: try GloKitCoding.encode(identity), as: UTF8.self)
-        copy.identity = Identity(givenNames: try vault.sealedText(text, boundTo: id, for: .caseOf(originCase)),
+        copy.identity = Identity(givenNames: try vault.sealedText(text, boundTo: id, for: .caseOf(localCase)),
                                  familyName: nil, dateOfBirth: nil, sex: nil, citizenship: [], identityDocuments: [])
         return copy
     }

@@ -62,6 +62,8 @@ public struct Return: Sendable, Hashable, Codable, Validatable {
     public var steps: [ReturnStep]
     /// Where the handover packet is kept (a document reference); absent until it is prepared.
     public var handoverPacket: String?
+    /// What the receiving host answered about a packet sent across the border, in order.
+    public var answers: [ReturnAnswer]?
 
     public init(id: ReturnID = ReturnID(), caseID: CaseID, from: JurisdictionID, to: JurisdictionID, route: ReturnRoute,
                 steps: [ReturnStep] = [], handoverPacket: String? = nil) {
@@ -78,6 +80,7 @@ public struct Return: Sendable, Hashable, Codable, Validatable {
         case id, from, to, route, steps
         case caseID = "case_id"
         case handoverPacket = "handover_packet"
+        case answers
     }
 
     public func validationErrors() -> [FieldError] {
@@ -107,6 +110,25 @@ public struct Return: Sendable, Hashable, Codable, Validatable {
 }
 
 public typealias ReturnID = EntityID<Return>
+
+/// The receiving host's answer to a handover sent across the border: it accepted the handover (and
+/// opened its case), received the person on a date, or refused, with why.
+public struct ReturnAnswer: Sendable, Hashable, Codable {
+    public var kind: FederationMessage.Kind
+    public var at: Timestamp
+    /// The day the person was received, for `received`.
+    public var on: CalendarDate?
+    public var reason: String?
+    public var message: MessageID
+
+    public init(kind: FederationMessage.Kind, at: Timestamp, on: CalendarDate? = nil, reason: String? = nil, message: MessageID) {
+        self.kind = kind
+        self.at = at
+        self.on = on
+        self.reason = reason
+        self.message = message
+    }
+}
 
 extension Return: StoredEntity {
     public static let collection = RecordCollection("return")

@@ -23,9 +23,15 @@ public struct ReturnPlugin: Plugin {
     /// `return.route` is asked only where a return leaves from (LA's pack, for one, decides no route).
     public let decisionsNeeded = [Returns.stepsDecision, Returns.packetDecision]
     public let emits = [Returns.planned, Returns.stepDone, Returns.replanned, Returns.handedOver, CoreEvents.caseOpened,
-                        Returns.packetReceived, Returns.received]
+                        Returns.packetReceived, Returns.received, Returns.answered]
+    /// Handovers from other hosts, and their answers to ours.
+    public let handles = [EventPattern(FederationEvents.received)]
 
     public init() {}
+
+    public func handle(_ event: Event, _ context: PluginContext) async throws {
+        try await Returns(context).handle(event, actor: context.actor)
+    }
 }
 
 /// The return workflow.
@@ -44,14 +50,18 @@ public struct Returns: Sendable {
                                                  data: ["case_id", "packet_id", "from"])
     public static let received = EventType("return.received", "the destination received the person",
                                            data: ["case_id", "return_id", "receiving_agency", "received_by", "origin_return_id"])
+    public static let answered = EventType("return.answered", "the receiving host answered a handover sent across the border",
+                                           data: ["case_id", "return_id", "answer", "message_id"])
     let records: Records
     let decisions: DecisionService
     let cases: CaseService
+    let federation: Federation
 
     public init(_ context: PluginContext) {
         records = context.records
         decisions = context.decisions
         cases = context.cases
+        federation = context.federation
     }
 
     /// Decides the route on the case's facts now (never a push back).
@@ -158,8 +168,13 @@ public struct Returns: Sendable {
             }
         }
         let updated = ret
+        // The first reception step of a packet that came from another host: that host hears of it.
+        let answer = try await receptionAnswer(updated, step: index, on: day)
         try await records.commit { change in
             try change.update(updated, from: found.version)
+            if let (peer, payload) = answer {
+                try federation.send(payload, to: peer, caseID: theCase.id, jurisdiction: theCase.jurisdiction, actor: actor, in: &change)
+            }
             change.emit(Self.stepDone, jurisdiction: theCase.jurisdiction, subject: "case:\(theCase.id)", actor: actor,
                         data: .object(["case_id": .string(theCase.id.description), "return_id": .string(returnID.description),
                                        "step": .string(stepID)]))
@@ -223,17 +238,7 @@ public struct Returns: Sendable {
     /// commit as the packet and the events on both sides.
     @discardableResult
     public func send(_ seen: HandoverPacket, actor: Agent) async throws -> (packet: HandoverPacket, destinationCase: Case) {
-        let now = try await packet(seen.returnID, for: seen.receivingOrganisation, logistics: seen.logistics,
-                                   needs: seen.needsAndRisks?.needs ?? [], actor: actor)
-        guard now.content == seen.content else {
-            throw GloKitError.refused("the packet changed since it was shown (consent or facts changed): show it again before sending")
-        }
-        guard let identity = now.identity, now.consentReference != nil || !now.fields.contains("consent_reference") else {
-            throw GloKitError.refused("no consent to share data with organisation \(seen.receivingOrganisation) is recorded: nothing may cross the border")
-        }
-        let found = try await records.require(Return.self, seen.returnID.description)
-        guard found.value.handoverPacket == nil else { throw GloKitError.refused("the packet of return \(seen.returnID) was sent already") }
-        let origin = try await records.require(Case.self, found.value.caseID.description).value
+        let (now, found, origin, identity) = try await prepare(seen, actor: actor)
         let person = Person(personal: PersonalData(givenNames: identity.givenNames, familyName: identity.familyName,
                                                    dateOfBirth: identity.dateOfBirth, sex: identity.sex,
                                                    citizenship: identity.citizenship, identityDocuments: identity.identityDocuments))
@@ -266,6 +271,24 @@ public struct Returns: Sendable {
         return (sent, destination)
     }
 
+    /// The packet the caseworker saw, as it is now: it must be what `packet` gives now, with the
+    /// person's consent to share data with the receiving organisation, and not sent before.
+    func prepare(_ seen: HandoverPacket, actor: Agent) async throws
+        -> (packet: HandoverPacket, ret: Versioned<Return>, origin: Case, identity: HandoverPacket.Identity) {
+        let now = try await packet(seen.returnID, for: seen.receivingOrganisation, logistics: seen.logistics,
+                                   needs: seen.needsAndRisks?.needs ?? [], actor: actor)
+        guard now.content == seen.content else {
+            throw GloKitError.refused("the packet changed since it was shown (consent or facts changed): show it again before sending")
+        }
+        guard let identity = now.identity, now.consentReference != nil || !now.fields.contains("consent_reference") else {
+            throw GloKitError.refused("no consent to share data with organisation \(seen.receivingOrganisation) is recorded: nothing may cross the border")
+        }
+        let found = try await records.require(Return.self, seen.returnID.description)
+        guard found.value.handoverPacket == nil else { throw GloKitError.refused("the packet of return \(seen.returnID) was sent already") }
+        let origin = try await records.require(Case.self, found.value.caseID.description).value
+        return (now, found, origin, identity)
+    }
+
     /// The destination receives the person: its pack's reception steps (`return.steps` of the
     /// destination) are planned on its case with the first done, and the origin's `reception` step
     /// is done too.
@@ -273,6 +296,15 @@ public struct Returns: Sendable {
     public func receive(_ packetID: String, by agency: OrganisationID, on day: CalendarDate, actor: Agent) async throws -> Return {
         let packet = try await records.require(HandoverPacket.self, packetID).value
         guard let destinationID = packet.destinationCase else { throw GloKitError.refused("packet \(packetID) has not been sent") }
+        if packet.peer != nil {
+            // It came from another host, and its reception was planned when it came: its first step is the reception.
+            guard let planned = try await records.list(Return.self, key: .caseID(destinationID)).map(\.value)
+                    .first(where: { $0.handoverPacket == packetID }), let first = planned.steps.first else {
+                throw GloKitError.refused("case \(destinationID) has no reception planned")
+            }
+            guard first.status == .pending else { throw GloKitError.refused("the person of case \(destinationID) has been received already") }
+            return try await complete(planned.id, step: first.id, on: day, actor: actor)
+        }
         if try await records.list(Return.self, key: .caseID(destinationID)).contains(where: { $0.value.handoverPacket == packetID }) {
             throw GloKitError.refused("the person of case \(destinationID) has been received already")
         }

@@ -70,11 +70,18 @@ public struct ReturnHTTP: PluginHTTP {
                     guard seen.returnID == ret.id, seen.originCase == theCase.id else {
                         throw ValidationFailure(errors: [FieldError(field: "return_id", message: "must be the return in the path: send the preview of this return")])
                     }
-                    let (packet, destination) = try await Returns(s.pluginContext(id)).send(seen, actor: caller.actor)
+                    let handover = try await Returns(s.pluginContext(id)).handOver(seen, actor: caller.actor)
+                    guard let destination = handover.destinationCase else {
+                        // Sealed to the host that serves the destination: only that host can open it.
+                        try await s.audited(caller, .export, ["case:\(theCase.id)"], theCase.jurisdiction, c)
+                        return .json(["packet_id": .string(handover.packet.id), "peer": .string(handover.peer ?? ""),
+                                      "message_id": .string(handover.message?.description ?? ""),
+                                      "jurisdiction": .string(ret.to.rawValue)], .accepted)
+                    }
                     try await s.audited(caller, .export, ["case:\(theCase.id)", "case:\(destination.id)"], theCase.jurisdiction, c)
                     // The person the receiving side now holds is a record of its own, made by this request.
                     try await s.audited(caller, .create, ["person:\(destination.person)", "case:\(destination.id)"], destination.jurisdiction, c)
-                    return .json(["packet_id": .string(packet.id), "destination_case": .string(destination.id.description),
+                    return .json(["packet_id": .string(handover.packet.id), "destination_case": .string(destination.id.description),
                                   "jurisdiction": .string(destination.jurisdiction.rawValue)], .created)
                 }
             },

@@ -80,17 +80,13 @@ public struct Users: Sendable {
     public func issueToken(for id: UserID) async throws -> String {
         let user = try await records.require(User.self, id.description).value
         guard !user.disabled else { throw GloKitError.refused("user \(id) is disabled") }
-        let credentialID = EntityID<Credential>().uuid.uuidString.lowercased().replacingOccurrences(of: "-", with: "")
-        let secret = SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }
-        let secretText = secret.base64EncodedString().replacingOccurrences(of: "+", with: "-")
-            .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
-        let credential = Credential(id: credentialID, user: id, secretHash: Self.hash(secretText), createdAt: .now)
+        let (token, credential) = Self.newCredential(for: id)
         try await records.commit { change in
             try change.insert(credential)
             change.emit(CoreEvents.tokenIssued, jurisdiction: nil, subject: "user:\(id)", actor: .system,
-                        data: .object(["user_id": .string(id.description), "credential_id": .string(credentialID)]))
+                        data: .object(["user_id": .string(id.description), "credential_id": .string(credential.id)]))
         }
-        return "glo_\(credentialID)_\(secretText)"
+        return token
     }
 
     /// The enabled user a token belongs to, or nil (unknown, revoked, malformed, or user disabled).

@@ -1,7 +1,7 @@
 import GloRules
 import GloJSON
 
-/// A decision as data (DESIGN.md, "Layers"): which pack (id, version, content hash), which decision,
+/// A decision as data (docs/architecture.md, "Layers"): which pack (id, version, content hash), which decision,
 /// the facts it was given, the date the law was applied at, the outcome with its reasons and legal
 /// basis, and the explanation, so that it can be replayed and explained later.
 ///

@@ -1,5 +1,5 @@
-/// What a user may do. Roles are scoped by the user's organisation and jurisdictions (DESIGN.md,
-/// "HTTP API and web UI").
+/// What a user may do. Roles are scoped by the user's organisation and jurisdictions
+/// (`AccessPolicy`; docs/architecture.md, "The server").
 public enum Role: String, Sendable, Hashable, Codable, CaseIterable {
     case caseworker
     case legalOfficer = "legal_officer"

@@ -2,7 +2,7 @@ import GloJSON
 
 public typealias EventID = EntityID<Event>
 
-/// An event as the log keeps it (DESIGN.md, "Event bus"). `data` carries ids and outcomes, never a
+/// An event as the log keeps it (docs/architecture.md, "Plugins"; the README's "Design choices"). `data` carries ids and outcomes, never a
 /// person's identifying fields: events are delivered to every subscribed plugin and shown by
 /// `glo-host events tail`.
 public struct Event: Sendable, Hashable {

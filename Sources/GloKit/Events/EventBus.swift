@@ -38,7 +38,7 @@ public struct RetryPolicy: Sendable {
     }
 }
 
-/// The durable event bus (DESIGN.md, "Event bus").
+/// The durable event bus (docs/architecture.md, "Plugins"; the README's "Design choices").
 ///
 /// Events are written by `Store.commit` together with the change they announce. The bus delivers
 /// them to each subscriber in sequence order, at least once, from the subscriber's durable

@@ -15,6 +15,8 @@ public final class GloHost: Sendable {
     public let engine: RuleEngine
     public let plugins: [any Plugin]
     public let jurisdictions: [JurisdictionID]
+    /// The exchange with other hosts (not set up unless `federation` says who this host is).
+    public let federation: Federation
     let logger: Logger
 
     /// - Parameters:
@@ -23,7 +25,7 @@ public final class GloHost: Sendable {
     public init(store: any Store, vault: PersonVault, engine: RuleEngine, plugins: [any Plugin],
                 jurisdictions: [JurisdictionID]? = nil, retry: RetryPolicy = RetryPolicy(),
                 pollInterval: Duration = .milliseconds(500), holder: String = EventBus.defaultHolder,
-                leaseDuration: Duration = .seconds(10),
+                leaseDuration: Duration = .seconds(10), federation: FederationSetup = FederationSetup(),
                 today: CalendarDate = .today(), logger: Logger = Logger(label: "glo-host")) throws(StartupError) {
         let served = jurisdictions ?? Self.allJurisdictions(engine)
         try GloHost.check(plugins: plugins, engine: engine, jurisdictions: served, at: today)
@@ -32,6 +34,7 @@ public final class GloHost: Sendable {
         records = Records(store: store, vault: vault)
         decisions = DecisionService(engine: engine, records: records)
         cases = CaseService(records: records, engine: engine)
+        self.federation = Federation(records: records, setup: federation, jurisdictions: served)
         self.engine = engine
         self.plugins = plugins
         self.jurisdictions = served
@@ -73,7 +76,7 @@ public final class GloHost: Sendable {
         var log = logger
         log[metadataKey: "plugin"] = .string(plugin.id)
         return PluginContext(records: records, decisions: decisions, cases: cases, jurisdictions: jurisdictions, logger: log,
-                             actor: .plugin(plugin.id), eventLog: eventLog)
+                             actor: .plugin(plugin.id), eventLog: eventLog, federation: federation)
     }
 
     /// Reloads the rule packs with the checks of the start: the served jurisdictions' packs (and those

@@ -56,6 +56,9 @@ public struct PluginContext: Sendable {
     public let actor: Agent
     /// The event log, read-only (a report's figures).
     public let eventLog: EventLog
+    /// The exchange with other hosts: the peer that serves a jurisdiction, messages to send in a
+    /// change, messages received.
+    public let federation: Federation
 }
 
 /// The plugins compiled into this binary.

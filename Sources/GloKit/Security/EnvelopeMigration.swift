@@ -14,7 +14,7 @@ public struct EnvelopeMigration: Sendable {
     let entities: [any StoredEntity.Type]
 
     public static let checkpoint = "glo.keys.envelope-migration"
-    public static let coreEntities: [any StoredEntity.Type] = [DecisionRecord.self, CaseFacts.self]
+    public static let coreEntities: [any StoredEntity.Type] = [DecisionRecord.self, CaseFacts.self, InboxMessage.self]
 
     public init(records: Records, entities: [any StoredEntity.Type]) {
         self.records = records

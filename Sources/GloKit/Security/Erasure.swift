@@ -53,6 +53,13 @@ public struct Erasure: Sendable {
         if sealed.erasedAt == nil && (key == nil || !sealed.sealed.hasPrefix(PersonVault.currentPrefix)) {
             throw GloKitError.refused("person \(id) is still sealed as before envelope encryption: run `glo-host keys migrate` first")
         }
+        // Nothing of theirs leaves this host from now on: the handovers waiting in the outbox are
+        // withdrawn before the key goes (an erasure cut short after this is finished by a second run).
+        let cases = try await records.list(Case.self, key: .person(id)).map(\.value.id)
+        let withdrawn = try await Federation.withdrawals(about: cases, records: records)
+        if !withdrawn.isEmpty {
+            try await records.commit { change in for m in withdrawn { try change.update(m.value, from: m.version) } }
+        }
         let now = Timestamp.now
         _ = try await records.store.eraseDataKey(keyID, at: now)
         records.forgetErased(keyID)

@@ -278,6 +278,8 @@ public enum VaultError: Error, Sendable, CustomStringConvertible {
     case erased(String)
     /// A data key is wrapped by a master key this host does not hold.
     case unknownMaster(String)
+    /// The store's key ring has no such data key (a store restored or imported without the live ring).
+    case missingKey(String)
 
     public var description: String {
         switch self {
@@ -289,6 +291,8 @@ public enum VaultError: Error, Sendable, CustomStringConvertible {
         case .erased(let id): return "\(DataKeyID.describe(id)) was erased"
         case .unknownMaster(let id):
             return "the data keys are wrapped by master key \(id), which this host does not hold: copy the current key file from the host that ran `glo-host keys rotate` (README, Data protection)"
+        case .missingKey(let id):
+            return "the key ring of this store has no data key for \(DataKeyID.describe(id)): backups and exports never hold the key ring; copy it from the live store (`glo-host keys copy --from`)"
         }
     }
 }

@@ -164,7 +164,7 @@ public struct Records: Sendable {
                 return
             }
             let isHostKey = id == DataKeyID.index || id == DataKeyID.host
-            guard create || isHostKey else { throw VaultError.cannotOpenRecord(id) }
+            guard create || isHostKey else { throw VaultError.missingKey(id) }
             var bytes = VaultKey.random().bytes
             // A store from before envelope encryption keeps the name index key it had, so that its
             // name hashes stay valid.
@@ -213,6 +213,7 @@ public struct Records: Sendable {
         let receipt: CommitReceipt
         do {
             let built = builder
+            for (caseID, person) in built.caseOwners { vault.cache.setOwner(person, of: caseID) }
             let change = try await withKeys { try built.change(sealedBy: $0) }
             receipt = try await store.commit(change)
         } catch {
@@ -235,6 +236,8 @@ public struct DuplicateCandidate: Sendable {
 public struct ChangeBuilder: Sendable {
     private var writes: [@Sendable (PersonVault) throws -> RecordWrite] = []
     private var events: [NewEvent] = []
+    /// The person of each case this change writes (whose data key seals the case's data).
+    private(set) var caseOwners: [CaseID: PersonID] = [:]
 
     init() {}
 
@@ -251,6 +254,8 @@ public struct ChangeBuilder: Sendable {
 
     private mutating func put<E: StoredEntity>(_ entity: E, expect: RecordWrite.Expectation) throws {
         let valid = try entity.validated()
+        // A case written in this change seals what is recorded about it in the same change.
+        if let c = valid as? Case { caseOwners[c.id] = c.person }
         writes.append { vault in
             RecordWrite(collection: E.collection, id: valid.recordID, expect: expect,
                         body: try GloKitCoding.encode(try valid.sealed(by: vault)), keys: valid.indexKeys)

@@ -44,7 +44,11 @@ enum RulesAPI {
             "problems": .array(report.refusals(under: directory).map(JSONValue.string)),
             "set_aside": .array(report.setAside.map { .string($0.under(directory).description) }),
         ]
-        if let tests = report.tests { body["tests_failed"] = .array(tests.failures.map { .string($0.description) }) }
+        if let tests = report.tests {
+            body["tests_failed"] = .array(tests.failures.map {
+                .string("\(RuleProblem.path($0.file, under: directory)):\($0.line): \($0.name): \($0.message)")
+            })
+        }
         return .object(body)
     }
 

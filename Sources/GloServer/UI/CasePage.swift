@@ -19,6 +19,8 @@ extension CorePages {
             var hasDetails: Bool
         }
         struct Event: Sendable { var sequence: Int64; var type, at, actor: String }
+        /// A message sent to or received from another host about this case.
+        struct Message: Sendable { var direction, kind, peer, state, at, receipt: String }
         var id, csrf, person, jurisdiction, opened, status, traffickingStatus, pathway: String
         var flags: [String]
         var hasFlags: Bool
@@ -27,6 +29,8 @@ extension CorePages {
         var factsForm: Bool
         /// The enabled plugins' sections, as HTML.
         var sections: [String]
+        var exchange: [Message]
+        var hasExchange: Bool
         var timeline: [Event]
         var hasTimeline: Bool
     }
@@ -40,9 +44,10 @@ extension CorePages {
         let decisions = try await s.host.records.list(DecisionRecord.self, key: .caseID(c.id)).map(\.value)
             .sorted { $0.decidedAt > $1.decidedAt }
             .map { d in
-                let details = Self.details(of: d.result, page)
+                let details = Self.details(of: d.result, decision: d.decision, page)
                 return CaseView.Decision(
-                    decision: page.label("decision." + d.decision), outcome: page.label("outcome." + d.outcome), pack: d.packID,
+                    decision: vocabulary.label(decision: d.decision, in: page.language),
+                    outcome: vocabulary.label(outcome: d.outcome, of: d.decision, in: page.language), pack: d.packID,
                     version: d.packVersion, date: d.dateApplied.description, reasons: d.reasons, basis: d.basis,
                     missing: d.missing.map { vocabulary.label(fact: $0, in: page.language) },
                     hasReasons: !d.reasons.isEmpty, hasBasis: !d.basis.isEmpty, hasMissing: !d.missing.isEmpty,
@@ -55,15 +60,17 @@ extension CorePages {
             if let section = try await plugin.caseSection(c, page) { sections.append(ui.fragment(section, language: page.language)) }
         }
         let timeline = try await timeline(of: c.id, s)
+        let exchange = try await exchange(of: c.id, s, page)
         return Page("case", title: "case", model: CaseView(
             id: c.id.description, csrf: page.csrf, person: page.name(of: person),
-            jurisdiction: c.jurisdiction.rawValue, opened: c.opened.description, status: page.label("case_status." + c.status.rawValue),
-            traffickingStatus: page.label("trafficking_status." + c.traffickingStatus.rawValue),
-            pathway: c.pathway.map { page.label("pathway." + $0.rawValue) } ?? "—",
+            jurisdiction: c.jurisdiction.rawValue, opened: c.opened.description,
+            status: vocabulary.label(status: c.status.rawValue, kind: "case_status", in: page.language),
+            traffickingStatus: vocabulary.label(status: c.traffickingStatus.rawValue, kind: "trafficking_status", in: page.language),
+            pathway: c.pathway.map { vocabulary.label(outcome: $0.rawValue, of: "identification.pathway", in: page.language) } ?? "—",
             flags: flags, hasFlags: !flags.isEmpty, decisions: decisions,
             fields: FactsForm(vocabulary: vocabulary, form: "case", language: page.language).fields(recorded, labels: page.labels),
             factsForm: AccessPolicy.allows(caller.role, .writeCase) && caller.user.jurisdictions.contains(c.jurisdiction),
-            sections: sections, timeline: timeline, hasTimeline: !timeline.isEmpty))
+            sections: sections, exchange: exchange, hasExchange: !exchange.isEmpty, timeline: timeline, hasTimeline: !timeline.isEmpty))
     }
 
     /// The case's facts form: every fact the case form collects, recorded together (one left unknown is
@@ -97,18 +104,32 @@ extension CorePages {
     }
 
     /// The result fields a decision adds to its outcome (custody, charges to consider, what a hold waits
-    /// for...), each named by its label; lists of objects (a return's steps) are shown where they belong.
-    static func details(of result: JSONValue, _ page: PageRequest) -> [CaseView.Detail] {
+    /// for...), each named by its label and its values by theirs; lists of objects (a return's steps)
+    /// are shown where they belong.
+    static func details(of result: JSONValue, decision: String, _ page: PageRequest) -> [CaseView.Detail] {
         guard case .object(let members) = result else { return [] }
         let hidden: Set<String> = ["outcome", "reasons", "basis", "missing", "elements", "rule", "steps", "explanation"]
-        // Result fields whose values are values of a fact: shown with that fact's labels.
+        // Result fields whose values are values of a fact: shown with that fact's labels when the
+        // decision's own labels have none.
         let valuesOf = ["barred": "charges", "consider": "charges", "not_covered": "charges", "route": "route"]
+        let vocabulary = page.vocabulary
         return members.keys.sorted().filter { !hidden.contains($0) }.compactMap { key in
             guard let value = members[key] else { return nil }
             if case .array(let items) = value, items.contains(where: { $0.objectValue != nil }) { return nil }
             if case .object = value { return nil }
-            return .init(name: page.labels["result." + key] ?? key.replacingOccurrences(of: "_", with: " "),
-                         value: FactsForm.shown(value, fact: valuesOf[key] ?? key, page.vocabulary, page.labels, page.language))
+            func shown(_ code: String) -> String {
+                vocabulary.label(value: code, ofField: key, of: decision, in: page.language)
+                    ?? vocabulary.label(value: code, of: valuesOf[key] ?? key, in: page.language)
+            }
+            let text: String
+            switch value {
+            case .string(let code): text = shown(code)
+            case .array(let items):
+                text = items.isEmpty ? page.label("none_of_these") : items.map { $0.stringValue.map(shown) ?? "\($0)" }.joined(separator: ", ")
+            default: text = FactsForm.shown(value, fact: key, vocabulary, page.labels, page.language)
+            }
+            return .init(name: vocabulary.label(field: key, of: decision, in: page.language) ?? key.replacingOccurrences(of: "_", with: " "),
+                         value: text)
         }
     }
 }

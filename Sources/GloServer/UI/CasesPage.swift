@@ -1,5 +1,6 @@
 import GloHTTP
 import GloKit
+import GloRules
 import Hummingbird
 
 /// The cases of the caller's first jurisdiction, newest first, searchable by the person's name. The
@@ -29,9 +30,11 @@ extension CorePages {
         for c in shown {
             let person = try await s.host.records.person(c.person)?.value
             rows.append(.init(id: c.id.description, person: page.name(of: person),
-                              opened: c.opened.description, status: page.label("case_status." + c.status.rawValue),
-                              traffickingStatus: page.label("trafficking_status." + c.traffickingStatus.rawValue),
-                              pathway: c.pathway.map { page.label("pathway." + $0.rawValue) } ?? "—"))
+                              opened: c.opened.description,
+                              status: page.vocabulary.label(status: c.status.rawValue, kind: "case_status", in: page.language),
+                              traffickingStatus: page.vocabulary.label(status: c.traffickingStatus.rawValue, kind: "trafficking_status",
+                                                                       in: page.language),
+                              pathway: c.pathway.map { page.vocabulary.label(outcome: $0.rawValue, of: "identification.pathway", in: page.language) } ?? "—"))
         }
         try await s.audited(caller, .read, shown.map { "case:\($0.id)" } + shown.map { "person:\($0.person)" }, jurisdiction, context)
         return Page("cases", title: "cases", model: CasesView(

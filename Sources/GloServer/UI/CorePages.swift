@@ -20,6 +20,7 @@ struct CorePages {
             PageRoute(.post, "/ui/packs/reload") { _, c, s, page in try await reload(c, s, page) },
             PageRoute(.get, "/ui/plugins") { _, c, s, page in .page(try await pluginsPage(c, s, page)) },
             PageRoute(.get, "/ui/dead-letters") { _, c, s, page in .page(try await deadLetters(c, s, page)) },
+            PageRoute(.get, "/ui/federation") { _, c, s, page in .page(try await federationPage(c, s, page)) },
             PageRoute(.post, "/ui/dead-letters/retry") { _, c, s, page in
                 try await s.authorize(c, .administer, nil, subject: "dead-letters")
                 if let id = page.form["id"] { _ = try await s.host.retry(deadLetter: id) }

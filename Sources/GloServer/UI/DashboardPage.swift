@@ -1,5 +1,6 @@
 import GloHTTP
 import GloKit
+import GloRules
 
 /// The landing page: for each of the caller's jurisdictions, its open cases, the flags that need
 /// attention, the latest decisions (ids, outcomes and messages: no person's data), and what each
@@ -51,10 +52,12 @@ extension CorePages {
                 blocks.append(.init(
                     jurisdiction: jurisdiction.rawValue, open: open.count, closed: cases.count - open.count, flagCount: flags.count,
                     byStatus: byStatus.sorted { $0.key.rawValue < $1.key.rawValue }
-                        .map { .init(status: page.label("trafficking_status." + $0.key.rawValue), count: $0.value) },
+                        .map { .init(status: page.vocabulary.label(status: $0.key.rawValue, kind: "trafficking_status", in: page.language),
+                                     count: $0.value) },
                     flags: flags.prefix(50).map { .init(message: $0.message, code: $0.code, raised: $0.raisedAt.day.description, caseID: $0.caseID?.description) },
                     hasFlags: !flags.isEmpty,
-                    decisions: decisions.map { .init(decision: page.label("decision." + $0.decision), outcome: $0.outcome,
+                    decisions: decisions.map { .init(decision: page.vocabulary.label(decision: $0.decision, in: page.language),
+                                                     outcome: page.vocabulary.label(outcome: $0.outcome, of: $0.decision, in: page.language),
                                                      date: $0.decidedAt.day.description, caseID: $0.caseID?.description ?? "") },
                     hasDecisions: !decisions.isEmpty, parts: parts))
             }

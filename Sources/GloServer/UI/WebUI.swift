@@ -51,6 +51,7 @@ struct WebUI: Sendable {
         MenuItem("/ui/packs", label: "packs", permission: .manageRules),
         MenuItem("/ui/plugins", label: "plugins", permission: .administer),
         MenuItem("/ui/dead-letters", label: "dead_letters", permission: .administer),
+        MenuItem("/ui/federation", label: "federation", permission: .administer),
     ]
 
     func language(_ code: String?) -> String { code.flatMap { labels[$0] == nil ? nil : $0 } ?? "en" }
@@ -63,7 +64,8 @@ struct WebUI: Sendable {
     }
 
     /// A whole page: its template rendered into the layout, with the menu the caller's role may open.
-    func render(_ page: Page, language: String, caller: Caller?, csrf: String?, error: String? = nil) -> Response {
+    func render(_ page: Page, language: String, caller: Caller?, csrf: String?, error: String? = nil,
+                draft: Bool = false) -> Response {
         let labels = labels(language)
         var layout: [String: Any] = ["lang": language, "page_title": labels[page.title] ?? page.title,
                                      "content": fragment(page, language: language), "labels": labels]
@@ -75,6 +77,8 @@ struct WebUI: Sendable {
             layout["languages"] = Self.languages.map { ["code": $0.code, "name": $0.name, "selected": $0.code == language] }
         }
         if let error { layout["error"] = error }
+        // Until a native speaker has reviewed a language's texts, its pages say they are a draft.
+        if draft, let notice = labels["draft_notice"] { layout["draft_notice"] = notice }
         let html = library.render(layout, withTemplate: "layout") ?? ""
         var headers = HTTPFields()
         headers[.contentType] = "text/html; charset=utf-8"
@@ -99,7 +103,8 @@ struct WebUI: Sendable {
                                services: services)
         do {
             switch try await route.handler(request, context, services, page) {
-            case .page(let shown): return render(shown, language: language, caller: caller, csrf: csrf)
+            case .page(let shown):
+                return render(shown, language: language, caller: caller, csrf: csrf, draft: page.vocabulary.isDraft(language))
             case .redirect(let location): return Self.redirect(location)
             }
         } catch {
