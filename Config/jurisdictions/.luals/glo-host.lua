@@ -58,20 +58,20 @@
 ---@field missing string[]|nil When undetermined: the facts to ask for (the host fills it when left out).
 ---@field status "possible"|"actual"|nil A victim's status: possible, or actual once formally identified.
 ---@field elements "complete"|"identified"|"incomplete"|"missing"|nil How the elements of the definition stand.
----@field identified_by string|nil Who formally identified the person.
+---@field identified_by "mdt"|"police"|"court"|"ngo"|"other"|nil Who formally identified the person.
 ---@field review_required boolean|nil A recorded identification disagrees with the facts: a person reviews it.
 ---@field refer_for_identification boolean|nil Refer the person for identification.
----@field also string[]|nil Other pathways that apply as well (a smuggled victim).
+---@field also ("smuggled_migrant"|"irregular_migrant")[]|nil Other pathways that apply as well (a smuggled victim).
 ---@field national boolean|nil A national of the country of the case.
 ---@field permanent_resident boolean|nil A permanent resident of the country of the case.
 ---@field child_element "age_at_acts"|"age"|"presumed"|nil How the person was found a child when the acts began.
----@field means_from_indicators string[]|nil ILO indicators counted as the means element.
----@field screening_missing string[]|nil Facts the record still lacks where a recorded status stands.
+---@field means_from_indicators ("deception"|"intimidation_and_threats"|"physical_and_sexual_violence"|"abuse_of_vulnerability")[]|nil ILO indicators counted as the means element.
+---@field screening_missing ("acts"|"exploitation"|"means"|"age"|"acts_began")[]|nil Facts the record still lacks where a recorded status stands.
 ---@field means_unverified boolean|nil The victim rests only on means the national law may not list.
 ---@field other_offences string[]|nil Separate offences that may apply (TH s.6/1).
 ---@field national_definition_differs boolean|nil Palermo's definition is met, the national one is not: referred.
 ---@field aggravated boolean|nil A child victim aggravates the penalty (BR).
----@field offences string[]|nil The national offences the facts meet (NP: trafficking, transportation).
+---@field offences ("trafficking"|"transportation")[]|nil The national offences the facts meet (NP: trafficking, transportation).
 ---@alias IdentificationPathwayDecision fun(facts: Facts, ctx: Ctx): IdentificationPathwayResult
 
 ---legal_aid.eligibility: Which legal assistance the person may have, and under which law.
@@ -81,10 +81,10 @@
 ---@field basis string[]|nil Legal citations, instrument and article; "[unverified] ..." where not checked against the text.
 ---@field missing string[]|nil When undetermined: the facts to ask for (the host fills it when left out).
 ---@field kinds ("advice"|"representation"|"compensation_claim")[]|nil The legal assistance that may be opened.
----@field kinds_unverified string[]|nil Kinds whose legal basis is not verified.
+---@field kinds_unverified ("advice"|"representation"|"compensation_claim")[]|nil Kinds whose legal basis is not verified.
 ---@field status "possible"|"actual"|nil The victim's status the eligibility rests on.
----@field support string[]|nil What a fund meets (case costs, bail, legal advice).
----@field funds string[]|nil The funds that apply.
+---@field support ("case_costs"|"bail"|"legal_advice")[]|nil What a fund meets (case costs, bail, legal advice).
+---@field funds ("anti_trafficking_fund"|"justice_fund")[]|nil The funds that apply.
 ---@field inform_of_rights_required boolean|nil The person must be informed of the rights to legal aid and compensation.
 ---@field identification_pending boolean|nil Not yet formally identified.
 ---@field early_testimony_available boolean|nil A witness may ask for the testimony to be taken in advance.
@@ -98,12 +98,12 @@
 ---@field reasons string[]|nil Plain sentences a caseworker reads.
 ---@field basis string[]|nil Legal citations, instrument and article; "[unverified] ..." where not checked against the text.
 ---@field missing string[]|nil When undetermined: the facts to ask for (the host fills it when left out).
----@field barred string[]|nil Charges that may not be prosecuted.
----@field not_covered string[]|nil Charges the bar does not cover.
----@field consider string[]|nil Charges for the prosecutor to consider not pursuing (ASEAN Convention art. 14(7)).
+---@field barred ("illegal_entry"|"illegal_exit"|"illegal_stay"|"false_information"|"forged_documents"|"prostitution"|"work_without_permit"|"other")[]|nil Charges that may not be prosecuted.
+---@field not_covered ("illegal_entry"|"illegal_exit"|"illegal_stay"|"false_information"|"forged_documents"|"prostitution"|"work_without_permit"|"other")[]|nil Charges the bar does not cover.
+---@field consider ("illegal_entry"|"illegal_exit"|"illegal_stay"|"false_information"|"forged_documents"|"prostitution"|"work_without_permit"|"other")[]|nil Charges for the prosecutor to consider not pursuing (ASEAN Convention art. 14(7)).
 ---@field status "possible"|"actual"|nil The victim's status.
 ---@field exception string|nil Who may still permit a prosecution.
----@field check_offence string[]|nil Charges whose exact offence must be checked.
+---@field check_offence ("illegal_entry"|"illegal_exit"|"illegal_stay"|"false_information"|"forged_documents"|"prostitution"|"work_without_permit"|"other")[]|nil Charges whose exact offence must be checked.
 ---@field review_required boolean|nil A person must review this.
 ---@field identification_pending boolean|nil Not yet formally identified.
 ---@field refer_for_identification boolean|nil Refer the person for identification.
@@ -117,7 +117,7 @@
 ---@field reasons string[]|nil Plain sentences a caseworker reads.
 ---@field basis string[]|nil Legal citations, instrument and article; "[unverified] ..." where not checked against the text.
 ---@field missing string[]|nil When undetermined: the facts to ask for (the host fills it when left out).
----@field alternatives string[]|nil Other placements that are equally open.
+---@field alternatives ("child_protection_shelter"|"welfare_centre"|"ngo_shelter")[]|nil Other placements that are equally open.
 ---@field status "possible"|"actual"|nil The victim's status.
 ---@field shelter string|nil The named shelter.
 ---@field identification_stay_days_left integer|nil Days left of the stay before the identification interview.
@@ -136,9 +136,9 @@
 ---@field basis string[]|nil Legal citations, instrument and article; "[unverified] ..." where not checked against the text.
 ---@field missing string[]|nil When undetermined: the facts to ask for (the host fills it when left out).
 ---@field hold_reasons ("identification"|"review"|"reflection"|"best_interests"|"guardian"|"safety_plan")[]|nil What a hold waits for.
----@field stay_grounds string[]|nil Why the person stays.
+---@field stay_grounds ("national"|"permanent_resident"|"lawfully_present"|"does_not_wish_to_return"|"testifying"|"claiming_compensation"|"best_interests"|"stateless")[]|nil Why the person stays.
 ---@field custody "none"|"reporting"|"detention"|nil Where a person being deported is meanwhile; a child's never detention.
----@field custody_alternatives string[]|nil Other custody the pack allows.
+---@field custody_alternatives ("none"|"reporting"|"detention")[]|nil Other custody the pack allows.
 ---@field proceedings_continue ("early_testimony"|"claim_by_prosecutor")[]|nil How the case goes on after a victim's return.
 ---@field early_testimony_required boolean|nil Take the witness's testimony in advance before the handover.
 ---@field risk_assessment_required boolean|nil Assess the risk on return first.
@@ -149,7 +149,7 @@
 ---@field identification_stay_days_left integer|nil Days left of the stay before the identification interview.
 ---@field identification_overdue boolean|nil The identification interview is overdue.
 ---@field reflection_days_left integer|nil Days left of the recovery and reflection period.
----@field screening_missing string[]|nil Facts the screening still lacks.
+---@field screening_missing ("acts"|"exploitation"|"means"|"age"|"acts_began")[]|nil Facts the screening still lacks.
 ---@field law_unverified boolean|nil The law is not verified.
 ---@alias ReturnRouteDecision fun(facts: Facts, ctx: Ctx): ReturnRouteResult
 
@@ -160,12 +160,12 @@
 ---@field basis string[]|nil Legal citations, instrument and article; "[unverified] ..." where not checked against the text.
 ---@field missing string[]|nil When undetermined: the facts to ask for (the host fills it when left out).
 ---@field steps table[]|nil Each step: id, label, actor, basis, and needs_consent or done_when where they apply.
----@field route string|nil The route the steps are for.
+---@field route "repatriation_as_victim"|"voluntary_return"|"deportation"|"hold"|"stay"|nil The route the steps are for.
 ---@field from string|nil Where the return leaves from.
 ---@field to string|nil Where the person goes.
 ---@field receiving_agency string|nil Who receives the person.
----@field hold_reasons string[]|nil What a hold waits for.
----@field pending string[]|nil What the return still waits for.
+---@field hold_reasons ("identification"|"review"|"reflection"|"best_interests"|"guardian"|"safety_plan")[]|nil What a hold waits for.
+---@field pending ("best_interests"|"guardian"|"safety_plan")[]|nil What the return still waits for.
 ---@field custody "none"|"reporting"|"detention"|nil Where a person being deported is meanwhile.
 ---@field early_testimony_required boolean|nil Take the witness's testimony in advance before the handover.
 ---@alias ReturnStepsDecision fun(facts: Facts, ctx: Ctx): ReturnStepsResult
@@ -177,7 +177,7 @@
 ---@field basis string[]|nil Legal citations, instrument and article; "[unverified] ..." where not checked against the text.
 ---@field missing string[]|nil When undetermined: the facts to ask for (the host fills it when left out).
 ---@field fields ("identity"|"logistics"|"needs_and_risks"|"consent_reference")[]|nil The parts that may be sent.
----@field withheld string[]|nil The parts that may not.
+---@field withheld ("identity"|"logistics"|"needs_and_risks"|"consent_reference"|"narrative")[]|nil The parts that may not.
 ---@alias ReturnPacketDecision fun(facts: Facts, ctx: Ctx): ReturnPacketResult
 
 -- The sandbox. Absent: io, os, debug, package, coroutine (turned off in .luarc.json), and load, loadfile,
