@@ -94,7 +94,7 @@ struct KeysCommand: AsyncParsableCommand {
             }
             let rotation = KeyRotation(store: db, masters: MasterKeys(keys, file: settings.keyFile))
             let report = try await rotation.run(from: keys[1], to: keys[0]) { done in
-                if done % 10_000 < 1_000 { warn("… \(done) data keys re-wrapped") }
+                warn("… \(done) data keys re-wrapped")
             }
             try VaultKey.write([keys[0]], to: settings.keyFile)
             try await db.close()

@@ -58,7 +58,7 @@ final class DataKeyCache: Sendable {
 
 /// What the vault needs fetched before it can go on (see `PersonVault`): thrown, caught by
 /// `Records`, which fetches it and runs the work again.
-enum KeyNeeded: Error {
+enum KeyNeeded: Error, Hashable {
     /// A data key; `create`: make it if the ring has none (sealing for a person seen the first time).
     case key(String, create: Bool)
     case caseOwner(CaseID)

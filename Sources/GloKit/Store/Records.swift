@@ -136,14 +136,23 @@ public struct Records: Sendable {
     /// Runs `body` with the vault, fetching (or making) each key it turns out to need and running it
     /// again: sealing and opening are synchronous and repeatable, key look-ups are not.
     func withKeys<T>(_ body: (PersonVault) throws -> T) async throws -> T {
-        var fetched = 0
+        var fetched = Set<KeyNeeded>()
         while true {
             do { return try body(vault) } catch let need as KeyNeeded {
-                fetched += 1
-                // More keys than any one value is sealed with: the cache is not keeping them.
-                guard fetched <= 64 else { throw StoreError.failed("the data keys could not be held in memory") }
+                // A key needed again once fetched: the cache is not keeping it (it started over meanwhile).
+                guard fetched.insert(need).inserted else { throw StoreError.failed("the data keys could not be held in memory") }
                 try await fetch(need)
             }
+        }
+    }
+
+    /// Fetches (or makes) the data keys of `people` not in the cache yet, before a change that seals
+    /// for all of them (a page of the migration, a batch of registrations): one look-up each, rather
+    /// than sealing the whole change again for every key it meets.
+    func prefetchKeys(of people: [PersonID]) async throws {
+        for id in people {
+            let keyID = DataKeyID.person(id)
+            if vault.cache.key(keyID) == nil { try await fetch(.key(keyID, create: true)) }
         }
     }
 
@@ -214,6 +223,7 @@ public struct Records: Sendable {
         do {
             let built = builder
             for (caseID, person) in built.caseOwners { vault.cache.setOwner(person, of: caseID) }
+            if built.people.count > 1 { try await prefetchKeys(of: built.people) }
             let change = try await withKeys { try built.change(sealedBy: $0) }
             receipt = try await store.commit(change)
         } catch {
@@ -238,6 +248,8 @@ public struct ChangeBuilder: Sendable {
     private var events: [NewEvent] = []
     /// The person of each case this change writes (whose data key seals the case's data).
     private(set) var caseOwners: [CaseID: PersonID] = [:]
+    /// The people this change puts (whose data keys seal their fields).
+    private(set) var people: [PersonID] = []
 
     init() {}
 
@@ -266,6 +278,7 @@ public struct ChangeBuilder: Sendable {
     /// person's own data key (made now for a new person).
     public mutating func put(_ person: Person, from version: Int64? = nil) throws {
         let valid = try person.validated()
+        people.append(valid.id)
         writes.append { vault in
             let sealed = try vault.seal(valid.personal, of: valid.id)
             return RecordWrite(collection: SealedPerson.collection, id: valid.id.description,
