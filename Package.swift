@@ -20,7 +20,7 @@ let strictSwift: [SwiftSetting] = [
 ///           paths, templates and labels in each language (target Plugin<Name>HTTP),
 ///   Tests/  its tests (target Plugin<Name>Tests).
 /// Adding a plugin is its folder, its name here, and one line in Sources/GloPlugins/Catalog.swift.
-let pluginNames = ["Tally", "Identification", "LegalAid", "Shelter", "LegalProcess", "Return", "Immigration", "Reporting"]
+let pluginNames = ["Tally", "Identification", "LegalAid", "Shelter", "LegalProcess", "Return", "Immigration", "Reporting", "Deadlines"]
 
 /// The plugins whose types a plugin's core uses (Reporting counts returns and what others announced).
 let pluginUses: [String: [String]] = ["Reporting": ["Identification", "Immigration", "LegalAid", "Return"]]

@@ -776,6 +776,12 @@ static int open_libraries(lua_State *L) {
     lua_setfield(L, 2, LUA_UTF8LIBNAME);
     lua_pop(L, 1);
 
+    // date: calendar arithmetic without a clock (glo_datelib.c).
+    glo_push_datelib(L);
+    push_readonly(L, -1);
+    lua_setfield(L, 2, "date");
+    lua_pop(L, 1);
+
     lua_pushvalue(L, 2);
     lua_setfield(L, LUA_REGISTRYINDEX, K_BASE);
 

@@ -1,5 +1,7 @@
 import GloHTTP
 import GloKit
+import PluginDeadlines
+import PluginDeadlinesHTTP
 import PluginIdentification
 import PluginIdentificationHTTP
 import PluginImmigration
@@ -36,6 +38,7 @@ public enum PluginCatalog {
         Entry(plugin: ReturnPlugin(), http: ReturnHTTP()),
         Entry(plugin: ImmigrationPlugin(), http: ImmigrationHTTP()),
         Entry(plugin: ReportingPlugin(), http: ReportingHTTP()),
+        Entry(plugin: DeadlinesPlugin(), http: DeadlinesHTTP()),
     ]
 
     /// Every compiled plugin, to select the enabled ones from (`--plugins`).

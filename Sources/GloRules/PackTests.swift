@@ -206,7 +206,8 @@ struct PackTestRunner {
 
     /// What is wrong with a result whatever the test expects: an outcome declared nowhere, no `basis`
     /// or no `reasons` (an empty list is a deliberate none; an absent one is forgotten), and facts
-    /// read that the vocabulary does not have (always absent: a misspelt name).
+    /// read that the vocabulary does not have (always absent: a misspelt name), and a reason given in a
+    /// language its pack does not declare.
     static func meaningProblems(_ result: RuleResult, bound: BoundDecision, vocabulary: Vocabulary) -> [String] {
         var problems: [String] = []
         if let undeclared = bound.undeclared(result.outcome) { problems.append(undeclared) }
@@ -216,6 +217,10 @@ struct PackTestRunner {
         for read in result.factsRead where vocabulary.fact(read) == nil {
             let near = Vocabulary.nearest(read, among: vocabulary.names).map { "; did you mean '\($0)'?" } ?? ""
             problems.append("the rule read facts.\(read), which is not a fact of the vocabulary: it is always absent\(near)")
+        }
+        let languages = Set(bound.chain.flatMap(\.manifest.languages))
+        for language in ReasonLanguages.languages(of: result.value) where !languages.contains(language) {
+            problems.append("a reason is given in '\(language)', which the pack does not declare: add it to its pack.yaml (languages: [\((languages.sorted() + [language]).joined(separator: ", "))])")
         }
         return problems
     }

@@ -118,7 +118,7 @@ enum LuaAnnotations {
             "---\(name): \(oneLine(description.isEmpty ? "a decision packs declare in pack.yaml." : description))",
             "---@class \(resultClass(name))",
             "---@field outcome \(outcomes.isEmpty ? "string" : literals(outcomes)) The outcomes declared for it (decisions.yaml, pack.yaml).",
-            "---@field reasons string[]|nil Plain sentences a caseworker reads.",
+            "---@field reasons (string|table<string, string>)[]|nil Plain sentences a caseworker reads; a table gives one in several languages ({ en = ..., lo = ... }, en required).",
             "---@field basis string[]|nil Legal citations, instrument and article; \"[unverified] ...\" where not checked against the text.",
             "---@field missing string[]|nil When undetermined: the facts to ask for (the host fills it when left out).",
         ]
@@ -144,11 +144,47 @@ enum LuaAnnotations {
 
     /// The sandbox's globals (docs/rule-packs.md, "The sandbox"). `.luarc.json` turns off LuaLS's own
     /// basic library, so these are the only base functions an editor offers; `string`, `table`, `math` and
-    /// `utf8` are LuaLS's own.
+    /// `utf8` are LuaLS's own, `date` is the sandbox's.
     static let sandbox = """
         -- The sandbox. Absent: io, os, debug, package, coroutine (turned off in .luarc.json), and load, loadfile,
         -- dofile, collectgarbage, _G, string.dump, string.pack, string.unpack, string.packsize. The libraries
-        -- string, table, math and utf8 are read-only. luacheck (.luacheckrc) refuses the absent ones as well.
+        -- string, table, math, utf8 and date are read-only. luacheck (.luacheckrc) refuses the absent ones as well.
+
+        ---Calendar arithmetic on ISO dates (YYYY-MM-DD, years 1 to 9999) without a clock: count from ctx.date
+        ---or a dated fact. A text that is no date, or a count that is not a whole number, ends the call with an
+        ---error naming the function, the argument, and the rule's file and line.
+        ---@class DateLib
+        date = {}
+
+        ---Whether `v` is a date text that exists; never an error.
+        ---@param v any
+        ---@return boolean
+        function date.valid(v) end
+
+        ---The day `n` days after `d` (before it when `n` is negative).
+        ---@param d string
+        ---@param n integer
+        ---@return string
+        function date.add_days(d, n) end
+
+        ---The same day `n` months after `d` (before it when negative); a day the month lacks becomes its last
+        ---day (2024-01-31 plus 1 month is 2024-02-29). Twelve months make a year.
+        ---@param d string
+        ---@param n integer
+        ---@return string
+        function date.add_months(d, n) end
+
+        ---How many days from `a` to `b`: negative when `b` comes first.
+        ---@param a string
+        ---@param b string
+        ---@return integer
+        function date.days_between(a, b) end
+
+        ---`-1` when `a` comes before `b`, `0` on the same day, `1` after.
+        ---@param a string
+        ---@param b string
+        ---@return -1|0|1
+        function date.compare(a, b) end
 
         ---Writes to the host's diagnostics, never to stdout.
         ---@param ... any

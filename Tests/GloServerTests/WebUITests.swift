@@ -45,7 +45,7 @@ struct WebUITests {
             #expect(headers[HTTPField.Name("Content-Security-Policy")!]?.contains("default-src 'none'") == true)
             #expect(!list.contains("<script"))
             let (_, page, _) = try await get(client, "/ui/cases/\(caseID)", cookie)
-            #expect(page.contains("Identification: victim"))
+            #expect(page.contains("Identification: Victim of trafficking"))
             #expect(page.contains("TH Anti-Trafficking in Persons Act"))
             #expect(page.contains("Legal basis"))
 
@@ -92,7 +92,7 @@ struct WebUITests {
             #expect(created.0 == .seeOther)
             let location = try #require(created.2)
             let (_, page, _) = try await get(client, location, cookie)
-            #expect(page.contains("Chanthavy S") && page.contains("Identification: victim"))
+            #expect(page.contains("Chanthavy S") && page.contains("Identification: Victim of trafficking"))
             let org = OrganisationID().description
             let refused = try await post("\(location)/referrals", "to=\(org)&service=shelter")
             #expect(refused.0 == .conflict && refused.1.contains("no consent to services and disclosure"))
@@ -100,6 +100,37 @@ struct WebUITests {
             #expect(made.0 == .seeOther)
             let (_, after, _) = try await get(client, location, cookie)
             #expect(after.contains("shelter → \(org): in progress"))
+        }
+    }
+
+    @Test("in Lao, a decision's reasons are the pack's Lao texts where it gives them, the others in English and marked so")
+    func reasonsInLao() async throws {
+        let api = try await API()
+        try await api.server.users.setLogin("keo", password: "correct horse battery", for: api.users["caseworker-LA"]!.id, cost: .fast)
+        try await api.test { client in
+            let cookie = try await signIn(client, "keo")
+            let (_, session, _) = try await get(client, "/session", cookie)
+            let csrf = try #require(try JSONParser.parse(session)["csrf_token"]?.stringValue)
+            func post(_ uri: String, _ body: String) async throws -> (HTTPResponse.Status, String, String?) {
+                try await client.client.execute(uri: uri, method: .post, headers: [.cookie: cookie, .contentType: "application/x-www-form-urlencoded"],
+                                                body: ByteBuffer(string: body + "&csrf=\(csrf)")) { ($0.status, String(buffer: $0.body), $0.headers[.location]) }
+            }
+            #expect(try await post("/ui/language", "lang=lo").0 == .seeOther)
+            // A girl of 15, recruited by deception for forced labour: the LA pack places her as a child.
+            let created = try await post("/ui/cases/new", "given_names=Dao&family_name=K&date_of_birth=2011-02-01&citizenship=VN&date=2026-06-01"
+                                         + "&acts=recruitment&means=deception&exploitation=forced_labour&entry=regular")
+            #expect(created.0 == .seeOther, "\(created.1)")
+            let location = try #require(created.2)
+            // Placing her decides shelter.placement with the LA pack.
+            let caseID = String(location.split(separator: "/").last!)
+            let placed = try await client.call(.post, "/api/v1/cases/\(caseID)/placements", as: "caseworker-LA",
+                                               body: ["shelter": .string(OrganisationID().description), "from": "2026-06-02"])
+            #expect(placed.status == 201)
+            let page = try await get(client, location, cookie).1
+            #expect(page.contains("<li lang=\"lo\">ເດັກ: ບ່ອນພັກເຊົາສຳລັບເດັກ"), "the LA pack's Lao reason")
+            #expect(!page.contains("a child: a place for children"), "not its English text beside it")
+            // The identification's reasons come from the intl pack, in English only: shown, and marked as English.
+            #expect(page.contains("<li lang=\"en\">") && page.contains("<small class=\"fallback\">(ເປັນພາສາອັງກິດ)</small>"))
         }
     }
 
@@ -130,7 +161,7 @@ struct WebUITests {
             #expect(created.0 == .seeOther, "\(created.1)")
             let location = try #require(created.2)
             let (_, page, _) = try await get(client, location, cookie)
-            #expect(page.contains("Identification: victim") && page.contains("s.6(2)"))
+            #expect(page.contains("Identification: Victim of trafficking") && page.contains("s.6(2)"))
 
             // The case's facts: recorded on the case page, shown back, and a wrong number named by its label.
             let (_, factsForm, _) = try await get(client, location, cookie)
@@ -271,12 +302,12 @@ struct WebUITests {
             #expect(screenings.contains("<td>Forced labour</td>") && screenings.contains("<td>Deception, Withholding of wages</td>")
                     && screenings.contains("<td>Irregular</td>"), "\(screenings)")
             let aid = section(page, from: "<h2 id=\"legal-aid\">", to: "<h2")
-            #expect(aid.contains("Legal-aid eligibility: <strong>eligible</strong>") && aid.contains("<td>representation</td>")
+            #expect(aid.contains("Legal-aid eligibility: <strong>Eligible</strong>") && aid.contains("<td>Representation in court</td>")
                     && aid.contains(lawyers.description) && aid.contains("Black 123/2569"), "\(aid)")
             let legal = section(page, from: "<h2 id=\"legal-process\">", to: "<h2")
-            #expect(legal.contains("<td>complaint</td><td>complainant</td><td>not_filed</td>"), "\(legal)")
+            #expect(legal.contains("<td>complaint</td><td>complainant</td><td>not filed</td>"), "\(legal)")
             let placements = section(page, from: "<h2 id=\"shelter\">", to: "<h2")
-            #expect(placements.contains("<td>welfare centre</td><td>\(shelter)</td><td>2026-03-03</td>") && !placements.contains("None yet."), "\(placements)")
+            #expect(placements.contains("<td>Welfare centre</td><td>\(shelter)</td><td>2026-03-03</td>") && !placements.contains("None yet."), "\(placements)")
             let returns = section(page, from: "<h2 id=\"returns\">", to: "<h2")
             let shownLabel = stepLabel.replacingOccurrences(of: "'", with: "&#39;")  // as the page escapes it
             #expect(returns.contains("Repatriation as a victim: TH → LA") && returns.contains("✓ \(shownLabel)") && returns.contains("2026-06-01")

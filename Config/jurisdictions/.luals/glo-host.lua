@@ -40,7 +40,16 @@
 ---@field safety_plan boolean|nil A risk assessment and safety plan for the return is recorded (Palermo Protocol art. 8(2); ASEAN Convention against Trafficking in Persons art. 15).
 ---@field guardian_appointed boolean|nil A child has a guardian for the decisions about them.
 ---@field best_interests_determination "pending"|"return"|"stay"|nil For a child: the best-interests determination about a return (Convention on the Rights of the Child art. 3): pending, or decided for return or for staying.
----@field days_since_referral integer|nil Days since the person was referred for identification. Absent means not referred (TH NRM: up to 15 days in a temporary shelter before the MDT interview).
+---@field days_since_referral integer|nil Days since the person was referred for identification, at the date the law is applied. Absent means not referred (TH NRM: up to 15 days in a temporary shelter before the MDT interview). When referred_on is given, the host derives it (none while the referral is after the date the law is applied); give it directly only when the day of the referral is unknown.
+---@field referred_on string|nil ISO date the person was referred for identification. The host derives days_since_referral from it; deadlines count from it (TH NRM: the MDT identification interview within 15 days of the referral).
+---@field reasonable_grounds_on string|nil ISO date reasonable grounds to believe the person is a victim were found. The Council of Europe Convention's recovery and reflection period of at least 30 days runs from then (art. 13).
+---@field custody_began_on string|nil ISO date the person was taken into custody for identification (TH ATIPA s.29, [unverified]: 24 hours, extendable by a court up to 7 days). Must not be after custody_ended_on.
+---@field custody_extended_by_court boolean|nil A court extended the custody for identification (TH ATIPA s.29, [unverified]: up to 7 days).
+---@field custody_ended_on string|nil ISO date the custody for identification ended (the person was released or the custody otherwise ended).
+---@field inquiry_contact_on string|nil ISO date an inquiry official or prosecutor first dealt with the person: the first opportunity at which TH ATIPA s.34 requires them to inform a victim of the rights to compensation and legal aid.
+---@field early_testimony_requested_on string|nil ISO date the victim asked for their testimony to be taken in advance (TH ATIPA s.31: the prosecutor shall then immediately ask the court). Must not be after early_testimony_applied_on.
+---@field early_testimony_applied_on string|nil ISO date the prosecutor asked the court to take the victim's testimony in advance (TH ATIPA s.31).
+---@field compensation_period_from string|nil ISO date from which the one-year limit to claim crime-victim compensation is counted, as a legal officer established it (TH Act B.E. 2544, amended 2016: claim within 1 year; the sources at hand do not say from which day the year runs).
 ---@field route "repatriation_as_victim"|"voluntary_return"|"deportation"|"hold"|"stay"|nil The return route already decided (an outcome of return.route), read by return.steps. When absent, return.steps decides the route itself.
 ---@field consent_to_share_data boolean|nil The person gave explicit consent, for the purpose of the return, to the transfer of the handover packet to the receiving agency (IOM Data Protection Manual: transfer to third parties only with explicit consent). Read by return.packet.
 
@@ -53,7 +62,7 @@
 ---identification.pathway: Whether the person is a victim of trafficking, and otherwise which migration pathway applies.
 ---@class IdentificationPathwayResult
 ---@field outcome "victim"|"smuggled_migrant"|"irregular_migrant"|"vulnerable_migrant"|"not_applicable"|"undetermined" The outcomes declared for it (decisions.yaml, pack.yaml).
----@field reasons string[]|nil Plain sentences a caseworker reads.
+---@field reasons (string|table<string, string>)[]|nil Plain sentences a caseworker reads; a table gives one in several languages ({ en = ..., lo = ... }, en required).
 ---@field basis string[]|nil Legal citations, instrument and article; "[unverified] ..." where not checked against the text.
 ---@field missing string[]|nil When undetermined: the facts to ask for (the host fills it when left out).
 ---@field status "possible"|"actual"|nil A victim's status: possible, or actual once formally identified.
@@ -77,7 +86,7 @@
 ---legal_aid.eligibility: Which legal assistance the person may have, and under which law.
 ---@class LegalAidEligibilityResult
 ---@field outcome "eligible"|"not_eligible"|"undetermined" The outcomes declared for it (decisions.yaml, pack.yaml).
----@field reasons string[]|nil Plain sentences a caseworker reads.
+---@field reasons (string|table<string, string>)[]|nil Plain sentences a caseworker reads; a table gives one in several languages ({ en = ..., lo = ... }, en required).
 ---@field basis string[]|nil Legal citations, instrument and article; "[unverified] ..." where not checked against the text.
 ---@field missing string[]|nil When undetermined: the facts to ask for (the host fills it when left out).
 ---@field kinds ("advice"|"representation"|"compensation_claim")[]|nil The legal assistance that may be opened.
@@ -95,7 +104,7 @@
 ---protection.non_punishment: Whether the charges against a victim may be prosecuted.
 ---@class ProtectionNonPunishmentResult
 ---@field outcome "barred"|"not_barred"|"consider"|"undetermined" The outcomes declared for it (decisions.yaml, pack.yaml).
----@field reasons string[]|nil Plain sentences a caseworker reads.
+---@field reasons (string|table<string, string>)[]|nil Plain sentences a caseworker reads; a table gives one in several languages ({ en = ..., lo = ... }, en required).
 ---@field basis string[]|nil Legal citations, instrument and article; "[unverified] ..." where not checked against the text.
 ---@field missing string[]|nil When undetermined: the facts to ask for (the host fills it when left out).
 ---@field barred ("illegal_entry"|"illegal_exit"|"illegal_stay"|"false_information"|"forged_documents"|"prostitution"|"work_without_permit"|"other")[]|nil Charges that may not be prosecuted.
@@ -114,7 +123,7 @@
 ---shelter.placement: Where the person may be sheltered.
 ---@class ShelterPlacementResult
 ---@field outcome "child_protection_shelter"|"welfare_centre"|"ngo_shelter"|"none"|"undetermined" The outcomes declared for it (decisions.yaml, pack.yaml).
----@field reasons string[]|nil Plain sentences a caseworker reads.
+---@field reasons (string|table<string, string>)[]|nil Plain sentences a caseworker reads; a table gives one in several languages ({ en = ..., lo = ... }, en required).
 ---@field basis string[]|nil Legal citations, instrument and article; "[unverified] ..." where not checked against the text.
 ---@field missing string[]|nil When undetermined: the facts to ask for (the host fills it when left out).
 ---@field alternatives ("child_protection_shelter"|"welfare_centre"|"ngo_shelter")[]|nil Other placements that are equally open.
@@ -132,7 +141,7 @@
 ---return.route: Whether and how the person returns; never a push back.
 ---@class ReturnRouteResult
 ---@field outcome "repatriation_as_victim"|"voluntary_return"|"deportation"|"hold"|"stay"|"undetermined" The outcomes declared for it (decisions.yaml, pack.yaml).
----@field reasons string[]|nil Plain sentences a caseworker reads.
+---@field reasons (string|table<string, string>)[]|nil Plain sentences a caseworker reads; a table gives one in several languages ({ en = ..., lo = ... }, en required).
 ---@field basis string[]|nil Legal citations, instrument and article; "[unverified] ..." where not checked against the text.
 ---@field missing string[]|nil When undetermined: the facts to ask for (the host fills it when left out).
 ---@field hold_reasons ("identification"|"review"|"reflection"|"best_interests"|"guardian"|"safety_plan")[]|nil What a hold waits for.
@@ -156,7 +165,7 @@
 ---return.steps: The steps of a return's procedure, in order, for a route from one country to another.
 ---@class ReturnStepsResult
 ---@field outcome "steps"|"undetermined" The outcomes declared for it (decisions.yaml, pack.yaml).
----@field reasons string[]|nil Plain sentences a caseworker reads.
+---@field reasons (string|table<string, string>)[]|nil Plain sentences a caseworker reads; a table gives one in several languages ({ en = ..., lo = ... }, en required).
 ---@field basis string[]|nil Legal citations, instrument and article; "[unverified] ..." where not checked against the text.
 ---@field missing string[]|nil When undetermined: the facts to ask for (the host fills it when left out).
 ---@field steps table[]|nil Each step: id, label, actor, basis, and needs_consent or done_when where they apply.
@@ -173,16 +182,62 @@
 ---return.packet: Which parts of the handover packet may cross the border.
 ---@class ReturnPacketResult
 ---@field outcome "packet"|"undetermined" The outcomes declared for it (decisions.yaml, pack.yaml).
----@field reasons string[]|nil Plain sentences a caseworker reads.
+---@field reasons (string|table<string, string>)[]|nil Plain sentences a caseworker reads; a table gives one in several languages ({ en = ..., lo = ... }, en required).
 ---@field basis string[]|nil Legal citations, instrument and article; "[unverified] ..." where not checked against the text.
 ---@field missing string[]|nil When undetermined: the facts to ask for (the host fills it when left out).
 ---@field fields ("identity"|"logistics"|"needs_and_risks"|"consent_reference")[]|nil The parts that may be sent.
 ---@field withheld ("identity"|"logistics"|"needs_and_risks"|"consent_reference"|"narrative")[]|nil The parts that may not.
 ---@alias ReturnPacketDecision fun(facts: Facts, ctx: Ctx): ReturnPacketResult
 
+---deadlines.due: The deadlines that apply to a case from its dated facts, each with its due date, legal basis and what happens when it is missed.
+---@class DeadlinesDueResult
+---@field outcome "due"|"none"|"undetermined" The outcomes declared for it (decisions.yaml, pack.yaml).
+---@field reasons string[]|nil Plain sentences a caseworker reads.
+---@field basis string[]|nil Legal citations, instrument and article; "[unverified] ..." where not checked against the text.
+---@field missing string[]|nil When undetermined: the facts to ask for (the host fills it when left out).
+---@field deadlines table[]|nil Each deadline: id, label, kind (act_by: something must be done by then; period_ends: a protected period ends that day), from (the date it is counted from), due, basis, when_missed.
+---@field undated table[]|nil Deadlines that apply but cannot be dated yet: id, label, kind, needs (the dated facts to record), basis, when_missed.
+---@alias DeadlinesDueDecision fun(facts: Facts, ctx: Ctx): DeadlinesDueResult
+
 -- The sandbox. Absent: io, os, debug, package, coroutine (turned off in .luarc.json), and load, loadfile,
 -- dofile, collectgarbage, _G, string.dump, string.pack, string.unpack, string.packsize. The libraries
--- string, table, math and utf8 are read-only. luacheck (.luacheckrc) refuses the absent ones as well.
+-- string, table, math, utf8 and date are read-only. luacheck (.luacheckrc) refuses the absent ones as well.
+
+---Calendar arithmetic on ISO dates (YYYY-MM-DD, years 1 to 9999) without a clock: count from ctx.date
+---or a dated fact. A text that is no date, or a count that is not a whole number, ends the call with an
+---error naming the function, the argument, and the rule's file and line.
+---@class DateLib
+date = {}
+
+---Whether `v` is a date text that exists; never an error.
+---@param v any
+---@return boolean
+function date.valid(v) end
+
+---The day `n` days after `d` (before it when `n` is negative).
+---@param d string
+---@param n integer
+---@return string
+function date.add_days(d, n) end
+
+---The same day `n` months after `d` (before it when negative); a day the month lacks becomes its last
+---day (2024-01-31 plus 1 month is 2024-02-29). Twelve months make a year.
+---@param d string
+---@param n integer
+---@return string
+function date.add_months(d, n) end
+
+---How many days from `a` to `b`: negative when `b` comes first.
+---@param a string
+---@param b string
+---@return integer
+function date.days_between(a, b) end
+
+---`-1` when `a` comes before `b`, `0` on the same day, `1` after.
+---@param a string
+---@param b string
+---@return -1|0|1
+function date.compare(a, b) end
 
 ---Writes to the host's diagnostics, never to stdout.
 ---@param ... any

@@ -6,7 +6,7 @@
 -- Private helpers for national return.route decisions (international rules every country shares):
 -- `_child` (a child for services and returns), `_pending` (what must be done before any return:
 -- best-interests determination, guardian, safety plan), `_reflection_route` (the Council of Europe
--- Convention's recovery and reflection period, for its parties).
+-- Convention's recovery and reflection period, for its parties) and `_reasonable_grounds` (what starts it).
 
 local identification = require("intl/identification")
 local contains = identification._contains
@@ -96,6 +96,13 @@ local function pending(facts, is_child, presumed, safety_basis, into)
   return holds
 end
 
+-- Reasonable grounds to believe the person is a victim (what starts the Council of Europe Convention's
+-- recovery and reflection period, art. 13): a victim on the pathway, or ILO indicators of a vulnerable
+-- migrant whom no identification found not to be a victim. `pathway` is the identification.pathway result.
+local function reasonable_grounds(facts, pathway)
+  return pathway.outcome == "victim" or (pathway.outcome == "vulnerable_migrant" and facts.trafficking_status ~= "not_victim")
+end
+
 -- return.route for a party to the Council of Europe Convention whose national return law is not encoded.
 -- `pathway` is the national identification.pathway result; `country` names the State ("Belarus").
 -- What the Convention and the Protocol say is applied; what national law adds is [unverified] and left
@@ -112,7 +119,7 @@ local function reflection_route(facts, ctx, pathway, country)
   end
 
   local victim = pathway.outcome == "victim"
-  local grounds = victim or (pathway.outcome == "vulnerable_migrant" and facts.trafficking_status ~= "not_victim")
+  local grounds = reasonable_grounds(facts, pathway)
   local result = { outcome = "hold", reasons = {}, basis = {} }
   local holds = {}
 
@@ -211,4 +218,7 @@ local function reflection_route(facts, ctx, pathway, country)
   }
 end
 
-return { packet = packet, _child = child, _pending = pending, _reflection_route = reflection_route }
+return {
+  packet = packet, _child = child, _pending = pending, _reflection_route = reflection_route,
+  _reasonable_grounds = reasonable_grounds,
+}

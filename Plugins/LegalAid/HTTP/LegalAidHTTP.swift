@@ -2,6 +2,7 @@ import Foundation
 import GloHTTP
 import GloJSON
 import GloKit
+import GloRules
 import Hummingbird
 import PluginLegalAid
 
@@ -57,7 +58,7 @@ public struct LegalAidHTTP: PluginHTTP {
     public func caseSection(_ theCase: Case, _ page: PageRequest) async throws -> Page? {
         let context = try page.services.pluginContext(id)
         let assistance = try await context.records.list(LegalAssistance.self, key: .caseID(theCase.id)).map(\.value).map {
-            Section.Assistance(kind: $0.kind.rawValue, provider: $0.provider.description, reference: $0.courtCaseReference ?? "—",
+            Section.Assistance(kind: page.vocabulary.label(value: $0.kind.rawValue, ofField: "kinds", of: "legal_aid.eligibility", in: page.language) ?? $0.kind.rawValue, provider: $0.provider.description, reference: $0.courtCaseReference ?? "—",
                                opened: $0.opened.description, closed: $0.closed?.description ?? "—")
         }
         let latest = try await LegalAid(context).latest(theCase.id).map { LatestDecision($0, page) }

@@ -73,8 +73,9 @@ public struct LegalProcessHTTP: PluginHTTP {
     public func caseSection(_ theCase: Case, _ page: PageRequest) async throws -> Page? {
         let context = try page.services.pluginContext(id)
         let rows = try await LegalProcess(context).proceedings(of: theCase.id).map { p in
-            Section.Row(stage: p.stage.rawValue, role: p.victimRole.rawValue, claim: p.compensationClaim.rawValue,
-                        reference: p.courtCaseReference ?? "", history: p.history.map { "\($0.stage.rawValue) \($0.on)" }.joined(separator: " → "))
+            Section.Row(stage: page.label("stage." + p.stage.rawValue), role: page.label("role." + p.victimRole.rawValue),
+                        claim: page.label("claim." + p.compensationClaim.rawValue), reference: p.courtCaseReference ?? "",
+                        history: p.history.map { "\(page.label("stage." + $0.stage.rawValue)) \($0.on)" }.joined(separator: " → "))
         }
         let decisions = try await context.records.list(DecisionRecord.self, key: .caseID(theCase.id)).map(\.value)
             .filter { $0.decision == LegalProcess.decision }.sorted { $0.decidedAt > $1.decidedAt }

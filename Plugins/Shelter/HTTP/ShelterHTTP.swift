@@ -2,6 +2,7 @@ import Foundation
 import GloHTTP
 import GloJSON
 import GloKit
+import GloRules
 import Hummingbird
 import PluginShelter
 
@@ -130,7 +131,7 @@ public struct ShelterHTTP: PluginHTTP {
                              status: page.label("referral_status." + $0.status.rawValue))
         }
         let placements = try await records.list(ShelterPlacement.self, key: .caseID(theCase.id)).map(\.value).map {
-            Section.Placement(kind: page.label("placement." + $0.kind.rawValue), shelter: $0.shelter.description, from: $0.from.description,
+            Section.Placement(kind: page.vocabulary.label(outcome: $0.kind.rawValue, of: "shelter.placement", in: page.language), shelter: $0.shelter.description, from: $0.from.description,
                               to: $0.to?.description ?? "—", stayEnd: $0.identificationStayEnd?.description ?? "—")
         }
         let mayRefer = AccessPolicy.allows(page.caller.role, .writeCase) && page.caller.user.jurisdictions.contains(theCase.jurisdiction)

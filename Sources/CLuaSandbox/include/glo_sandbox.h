@@ -68,6 +68,9 @@ size_t glo_max_string_bytes(lua_State *L);
 int glo_refuse_string(lua_State *L, const char *function, size_t requested);
 /// Replaces string.find, match, gmatch, gsub and rep in the table at `idx` with bounded versions.
 void glo_open_bounded_strlib(lua_State *L, int idx);
+/// Pushes the `date` library (glo_datelib.c): valid, add_days, add_months, days_between and compare on
+/// ISO dates, pure (no clock) and bounded, each call charged to the budget.
+void glo_push_datelib(lua_State *L);
 
 // ---- JSON codec (glo_json.c), used inside protected calls ----
 
@@ -90,7 +93,7 @@ void glo_status_init(glo_status *st);
 void glo_status_free(glo_status *st);
 
 /// A new sandboxed state: only base (without dofile, loadfile, load, collectgarbage; print goes to
-/// the diagnostics buffer), string, table, math and utf8, all read-only; text chunks only; no __gc;
+/// the diagnostics buffer), string, table, math, utf8 and date, all read-only; text chunks only; no __gc;
 /// the string metatable locked. NULL when even the empty state does not fit the limits.
 glo_sandbox *glo_sandbox_new(const glo_limits *limits, glo_status *st);
 void glo_sandbox_free(glo_sandbox *sb);

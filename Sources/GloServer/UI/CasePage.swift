@@ -13,7 +13,10 @@ extension CorePages {
         struct Detail: Sendable { var name, value: String }
         struct Decision: Sendable {
             var decision, outcome, pack, version, date: String
-            var reasons, basis, missing: [String]
+            /// A reason in the reader's language, or in English (`lang` says which) marked as such.
+            struct Reason: Sendable { var text, lang: String; var inEnglish: Bool }
+            var reasons: [Reason]
+            var basis, missing: [String]
             var hasReasons, hasBasis, hasMissing: Bool
             var details: [Detail]
             var hasDetails: Bool
@@ -45,12 +48,14 @@ extension CorePages {
             .sorted { $0.decidedAt > $1.decidedAt }
             .map { d in
                 let details = Self.details(of: d.result, decision: d.decision, page)
+                let reasons = ReasonLanguages.reasons(of: d.result, in: page.language)
+                    .map { CaseView.Decision.Reason(text: $0.text, lang: $0.language, inEnglish: $0.isFallback) }
                 return CaseView.Decision(
                     decision: vocabulary.label(decision: d.decision, in: page.language),
                     outcome: vocabulary.label(outcome: d.outcome, of: d.decision, in: page.language), pack: d.packID,
-                    version: d.packVersion, date: d.dateApplied.description, reasons: d.reasons, basis: d.basis,
+                    version: d.packVersion, date: d.dateApplied.description, reasons: reasons, basis: d.basis,
                     missing: d.missing.map { vocabulary.label(fact: $0, in: page.language) },
-                    hasReasons: !d.reasons.isEmpty, hasBasis: !d.basis.isEmpty, hasMissing: !d.missing.isEmpty,
+                    hasReasons: !reasons.isEmpty, hasBasis: !d.basis.isEmpty, hasMissing: !d.missing.isEmpty,
                     details: details, hasDetails: !details.isEmpty)
             }
         let recorded = try await s.host.cases.recordedFacts(c.id)
@@ -108,7 +113,7 @@ extension CorePages {
     /// are shown where they belong.
     static func details(of result: JSONValue, decision: String, _ page: PageRequest) -> [CaseView.Detail] {
         guard case .object(let members) = result else { return [] }
-        let hidden: Set<String> = ["outcome", "reasons", "basis", "missing", "elements", "rule", "steps", "explanation"]
+        let hidden: Set<String> = ["outcome", "reasons", "reasons_by_language", "basis", "missing", "elements", "rule", "steps", "explanation"]
         // Result fields whose values are values of a fact: shown with that fact's labels when the
         // decision's own labels have none.
         let valuesOf = ["barred": "charges", "consider": "charges", "not_covered": "charges", "route": "route"]
