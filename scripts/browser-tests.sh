@@ -16,7 +16,7 @@ need selenium "selenium>=4.15"
 # axe-core 4.4, bundled by axe-core-python: the accessibility checks of every page (WCAG 2.1 A and AA).
 need axe_core_python "axe-core-python==0.1.0"
 
-PLUGINS="identification, legal-aid, shelter, legal-process, return, immigration, reporting"
+PLUGINS="identification, legal-aid, shelter, legal-process, return, immigration, reporting, deadlines"
 . "$ROOT/scripts/serve-temporary.sh"
 printf 'correct horse battery\n' | "$BIN" users add --config "$CONFIG" --name "Noy (MSDHS)" --roles caseworker --jurisdictions TH --login noy > /dev/null
 printf 'correct horse battery\n' | "$BIN" users add --config "$CONFIG" --name "Keo (LWU)" --roles caseworker --jurisdictions LA --login keo > /dev/null

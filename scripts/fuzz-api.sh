@@ -12,7 +12,7 @@ BIN=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
 . "$ROOT/scripts/python-tools.sh"
 need schemathesis "schemathesis>=4,<5"
 
-PLUGINS="identification, legal-aid, shelter, legal-process, return, immigration, reporting"
+PLUGINS="identification, legal-aid, shelter, legal-process, return, immigration, reporting, deadlines"
 . "$ROOT/scripts/serve-temporary.sh"
 ADMIN=$(grep -o 'glo_[0-9a-f]*_[A-Za-z0-9_-]*' "$WORK/serve.out" | head -1)
 CASEWORKER=$("$BIN" users add --config "$CONFIG" --name fuzz --roles caseworker --jurisdictions TH,LA | sed -n 's/^token //p')

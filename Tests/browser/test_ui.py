@@ -183,7 +183,7 @@ def main():
         submit(driver, driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]"))
         page = driver.page_source
         check("/ui/cases/" in driver.current_url and "Chanthavy Sisouphanh" in page, "the case is created from the form")
-        check("Identification: victim of trafficking" in page or "Identification: victim" in page, "the decision is shown by its label")
+        check("Identification: Victim of trafficking" in page, "the decision is shown by its label")
         check("TH Anti-Trafficking in Persons Act" in page and "Legal basis" in page, "with its legal basis")
         case_url = driver.current_url
         shot(driver, "04-case-decision")

@@ -192,7 +192,7 @@
 ---deadlines.due: The deadlines that apply to a case from its dated facts, each with its due date, legal basis and what happens when it is missed.
 ---@class DeadlinesDueResult
 ---@field outcome "due"|"none"|"undetermined" The outcomes declared for it (decisions.yaml, pack.yaml).
----@field reasons string[]|nil Plain sentences a caseworker reads.
+---@field reasons (string|table<string, string>)[]|nil Plain sentences a caseworker reads; a table gives one in several languages ({ en = ..., lo = ... }, en required).
 ---@field basis string[]|nil Legal citations, instrument and article; "[unverified] ..." where not checked against the text.
 ---@field missing string[]|nil When undetermined: the facts to ask for (the host fills it when left out).
 ---@field deadlines table[]|nil Each deadline: id, label, kind (act_by: something must be done by then; period_ends: a protected period ends that day), from (the date it is counted from), due, basis, when_missed.
