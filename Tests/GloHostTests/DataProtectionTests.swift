@@ -67,6 +67,48 @@ struct DataProtectionTests {
         #expect(restoredDecision.factsSnapshot == #"{"erased":true}"#)
     }
 
+    @Test("retention: a dry run lists who is due and erases nothing; the sweep erases them, audited; an open case, a recent closure or a jurisdiction without a period keeps a person",
+          arguments: StoreBackend.all)
+    func retention(_ backend: StoreBackend) async throws {
+        let (store, _) = try await backend.make()
+        let host = try GloHost(store: store, vault: testVault, engine: shippedEngine, plugins: [])
+        func person(_ name: String, _ cases: [(JurisdictionID, String?)]) async throws -> PersonID {
+            let person = Person(personal: PersonalData(givenNames: name, familyName: "Test", citizenship: ["LA"]))
+            try await host.cases.register(person, actor: .system)
+            try await host.records.commit { change in
+                for (jurisdiction, closed) in cases {
+                    var c = Case(jurisdiction: jurisdiction, ownerOrganisation: OrganisationID(), person: person.id, opened: day("2019-06-01"))
+                    if let closed {
+                        c.status = .closed
+                        c.closed = day(closed)
+                    }
+                    try change.insert(c)
+                }
+            }
+            return person.id
+        }
+        let old = try await person("Old", [("TH", "2020-01-10"), ("TH", "2020-03-01")])
+        let open = try await person("Open", [("TH", "2020-01-10"), ("TH", nil)])
+        let recent = try await person("Recent", [("TH", "2025-06-01")])
+        let elsewhere = try await person("Elsewhere", [("LA", "2020-01-10")])
+        let sweep = RetentionSweep(records: host.records, days: ["TH": 365])
+
+        let dry = try await sweep.run(on: day("2026-01-01"), dryRun: true)
+        #expect(dry.due.map(\.person) == [old] && dry.erased.isEmpty)
+        #expect(dry.due.first?.lastClosed == day("2020-03-01") && dry.due.first?.expired == day("2021-03-01"))
+        #expect(try await host.records.requirePerson(old).value.erasedAt == nil)
+
+        let swept = try await sweep.run(on: day("2026-01-01"), dryRun: false)
+        #expect(swept.erased == [old] && swept.failed.isEmpty)
+        #expect(try await host.records.requirePerson(old).value.erasedAt != nil)
+        for kept in [open, recent, elsewhere] { #expect(try await host.records.requirePerson(kept).value.erasedAt == nil) }
+        let audit = try await AuditLog(records: host.records).entries(subject: "person:\(old)", action: .erase)
+        #expect(audit.count == 1 && audit[0].detail?.contains("retention_expired") == true)
+        #expect(try await sweep.run(on: day("2026-01-01"), dryRun: false).due.isEmpty)
+        // A year later the recent closure is due too.
+        #expect(try await sweep.run(on: day("2026-06-02"), dryRun: true).due.map(\.person) == [recent])
+    }
+
     @Test("an erased person's handover waiting in the outbox is withdrawn: never sent, exported nor retried; one received here opens no more")
     func erasureStopsTheExchange() async throws {
         let hosts = try await TwoHosts()
