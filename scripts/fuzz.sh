@@ -21,8 +21,9 @@ mkdir -p "$out" artifacts/fuzz
 failed=0
 for name in "${harnesses[@]}"; do
     binary=$out/fuzz_$name
-    "$clang" -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-        -ISources/CLuaSandbox/include Tests/Fuzz/fuzz_$name.c Sources/CLuaSandbox/*.c $lua_flags -lm -o "$binary"
+    "$clang" -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -fuse-ld=lld \
+        -ISources/CLuaSandbox/include Tests/Fuzz/fuzz_$name.c Sources/CLuaSandbox/*.c $lua_flags -lm -o "$binary" \
+        2> "$out/$name.build.log" || { cat "$out/$name.build.log" >&2; exit 2; }
     mkdir -p "$out/corpus/$name"
     echo "fuzz: $name for ${seconds}s"
     if ! UBSAN_OPTIONS=print_stacktrace=1 "$binary" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
