@@ -1,5 +1,5 @@
 // What the libFuzzer harnesses share: one sandbox per process with the host's default limits
-// (Sources/LuaVM/LuaLimits.swift), made on first use and kept, as the host keeps its states.
+// (Sources/LuaVM/LuaLimits.swift) but a fifth of its instructions, made on first use and kept, as the host keeps its states.
 #ifndef GLO_FUZZ_COMMON_H
 #define GLO_FUZZ_COMMON_H
 
@@ -19,7 +19,7 @@ static void fuzz_reset(void) {
 static glo_sandbox *fuzz_sandbox(void) {
     glo_sandbox *sb = fuzz_current;
     if (!sb) {
-        glo_limits limits = {10000000, 64u << 20, 1000000000LL, 1u << 20};
+        glo_limits limits = {2000000, 64u << 20, 1000000000LL, 1u << 20};  // instructions: a fifth of the host's, so that inputs that hit it cost less
         glo_status st;
         glo_status_init(&st);
         sb = glo_sandbox_new(&limits, &st);

@@ -36,8 +36,10 @@ public struct EnvelopeMigration: Sendable {
             let page = try await records.store.records(SealedPerson.collection, after: after, limit: Self.pageSize)
             guard let last = page.last else { break }
             after = last.id
-            total += try await resealPersons(page)
-            progress("person", total)
+            let resealed = try await resealPersons(page)
+            total += resealed
+            // Progress is what was re-sealed: a store already migrated, or a page of new people, says nothing.
+            if resealed > 0 { progress("person", total) }
         }
         for entity in entities { total += try await reseal(entity, progress: progress) }
         _ = try await records.store.rewind(Self.checkpoint, to: 1)
