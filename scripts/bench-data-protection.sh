@@ -13,7 +13,7 @@
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 : "${BEFORE:?BEFORE=path to a glo-host built without envelope encryption}"
-: "${AFTER:?AFTER=path to this tree's glo-host}"
+: "${AFTER:?AFTER=path to the glo-host built from this tree}"
 ROUNDS=${ROUNDS:-2}
 SECONDS_EACH=${SECONDS:-10}
 PEOPLE=${PEOPLE:-100000}

@@ -82,7 +82,8 @@ struct Settings {
         try string("key_file", &s.keyFile)
         try string("audit.key_file", &s.auditKeyFile)
         if let d = try milliseconds("audit.sign_interval_ms", min: 100) { s.auditSignInterval = d }
-        // The jurisdictions are the packs' folders' names: look for each one's setting.
+        try string("rules", &s.rules)
+        // The jurisdictions are the packs' folders' names (of the rules set just above): look for each one's setting.
         for jurisdiction in Self.jurisdictionNames(s.rules) {
             let key = ConfigKey("retention.days.\(jurisdiction)")
             if let days = reader.int(forKey: key) {
@@ -92,7 +93,6 @@ struct Settings {
                 let _: Int? = try absentOrBad(key, "a whole number of days")
             }
         }
-        try string("rules", &s.rules)
         if let candidate = reader.string(forKey: "rules_candidate"), !candidate.isEmpty { s.rulesCandidate = candidate }
         if let list = reader.stringArray(forKey: "jurisdictions") { s.jurisdictions = list.filter { !$0.isEmpty } }
         if let list = reader.stringArray(forKey: "plugins") { s.plugins = list.filter { !$0.isEmpty } }

@@ -69,7 +69,9 @@ struct DataProtectionCommandTests {
     @Test("a key rotation killed with SIGKILL resumes with both keys; then every person opens and the old key is refused")
     func rotationResumesAfterSIGKILL() throws {
         let (dir, config, db) = try store("people", 6_000)
-        #expect(try glohost(["keys", "migrate"] + config).status == 0)
+        let migrated = try glohost(["keys", "migrate"] + config)
+        #expect(migrated.status == 0 && migrated.stdout.contains("0 records re-sealed") && !migrated.stderr.contains("re-sealed"),
+                "nothing to re-seal, and no progress line about it: \(migrated.stderr)")
         let old = try String(contentsOfFile: db + ".key", encoding: .utf8)
         try killWhen(["keys", "rotate"] + config, shows: "data keys re-wrapped", in: dir)
         // Cut short: the key file holds the new key, then the old; the ring has keys wrapped by each.
@@ -124,6 +126,29 @@ struct DataProtectionCommandTests {
         // The erasure is in the audit log, with the reason and the reference, and no name.
         let audit = try sql(db, "SELECT CAST(body AS TEXT) FROM records WHERE collection = 'audit' AND CAST(body AS TEXT) LIKE '%person:\(id)%'")
         #expect(audit.contains("data_subject_request") && audit.contains("DSR-2026/7") && !audit.contains("Rotated"), "\(audit)")
+    }
+
+    @Test("retention sweep reads the period of each jurisdiction of the settings' rules; a dry run erases nothing; a bad date is named")
+    func retentionSweepCommand() throws {
+        let (dir, config, _) = try store("people", 2)
+        let settings = try String(contentsOfFile: dir + "/glo-host.yaml", encoding: .utf8)
+        try (settings + "\nretention:\n  days:\n    TH: 30\n").write(toFile: dir + "/glo-host.yaml", atomically: true, encoding: .utf8)
+        // From the host's folder, as an admin would run it: the rules are the settings', not ./Config/jurisdictions.
+        let process = Process()
+        process.executableURL = builtProducts.appendingPathComponent("glo-host")
+        process.arguments = ["retention", "sweep", "--dry-run"] + config
+        process.currentDirectoryURL = URL(fileURLWithPath: dir)
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0 && stdout.contains("0 to erase (dry run: nothing erased)"), "\(stdout)\(stderr)")
+        #expect(!stderr.contains("no retention period is set"), "\(stderr)")
+        let bad = try glohost(["retention", "sweep", "--at", "2026-13-01"] + config)
+        #expect(bad.status != 0 && bad.stderr.contains("--at: '2026-13-01' is not an ISO date"))
     }
 
     @Test("audit verify names an entry changed, one removed and two reordered in the database, and passes the untouched log")
