@@ -3,7 +3,7 @@
 RULES ?= Config/jurisdictions
 SAMPLE ?= Config/samples/facts.jsonl
 
-.PHONY: deps build run sample test release install bench-eval bench-federation
+.PHONY: deps build run sample test release install bench-eval bench-federation fuzz bench-data-protection
 
 deps:
 	@if ! pkg-config --exists lua5.4 sqlite3 2>/dev/null; then \
@@ -68,3 +68,11 @@ bench-eval: deps
 # each against a plain HTTP POST of the same size in the same run (scripts/bench-federation.sh).
 bench-federation: deps
 	bash scripts/bench-federation.sh
+
+# libFuzzer harnesses of the C code that reads untrusted input (Tests/Fuzz): the JSON codec, the bounded
+# pattern matcher checked against stock Lua 5.4, module loading; built with the Swift toolchain's clang
+# (-fsanitize=fuzzer,address,undefined), each run FUZZ_SECONDS (default 300) from Tests/Fuzz/corpus/.
+# make test runs each for 15 seconds. A failing input is kept in artifacts/fuzz/.
+FUZZ_SECONDS ?= 300
+fuzz: deps
+	bash scripts/fuzz.sh $(FUZZ_SECONDS)

@@ -14,7 +14,8 @@ plugins: [$PLUGINS]
 http: { address: 127.0.0.1, port: $PORT }
 log_level: warning
 YAML
-"$BIN" serve --config "$CONFIG" > "$WORK/serve.out" 2> "$WORK/serve.err" &
+# From the folder: a key the settings name by a relative default (the audit signing key) is made there.
+(cd "$WORK" && exec "$BIN" serve --config "$CONFIG") > "$WORK/serve.out" 2> "$WORK/serve.err" &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null || true; wait $SERVER 2>/dev/null || true; rm -rf "$WORK"' EXIT
 for _ in $(seq 1 150); do

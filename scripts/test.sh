@@ -25,6 +25,8 @@ step "luacheck on the packs"
 step "the packs' documentation, every relative link checked"
 rm -rf artifacts/rules-docs && "$BIN" rules docs --rules "$RULES" --to artifacts/rules-docs
 python3 scripts/check-links.py artifacts/rules-docs
+step "the C parsers fuzzed briefly (libFuzzer with ASan and UBSan; make fuzz runs them longer)"
+bash scripts/fuzz.sh "${FUZZ_SECONDS:-15}"
 step "the API fuzzed against its OpenAPI document"
 bash scripts/fuzz-api.sh "$BIN"
 step "the web UI in chromium"

@@ -915,6 +915,49 @@ static void enc_object_keys(jenc *e, int idx, jkey *keys, int n, int fallback, i
     *e->p++ = '}';
 }
 
+/* A read-only view (the facts a rule was given, a table a module returned) holds nothing itself:
+   its __pairs walks the table behind it. Raw iteration would see an empty table, and a rule that
+   returns what it read (`acts = facts.acts`) would have it written as []. */
+static int enc_is_view(lua_State *L, int idx) {
+    luaL_checkstack(L, 3, NULL);
+    if (!lua_getmetatable(L, idx)) return 0;
+    lua_getfield(L, -1, "__glo_readonly");
+    int readonly = lua_toboolean(L, -1);
+    lua_getfield(L, -2, "__pairs");
+    int view = readonly && lua_isfunction(L, -1);
+    lua_pop(L, 3);
+    return view;
+}
+
+/* Pushes a plain copy of one level of the view at `idx`, made through its __pairs (the tables in it
+   are views again, and copied when they are encoded in turn). */
+static void enc_push_view_copy(lua_State *L, int idx) {
+    idx = lua_absindex(L, idx);
+    luaL_checkstack(L, 8, NULL);
+    lua_getmetatable(L, idx);
+    lua_getfield(L, -1, "__pairs");
+    lua_remove(L, -2);
+    lua_pushvalue(L, idx);
+    lua_call(L, 1, 3); /* next, state, control */
+    lua_newtable(L);
+    int copy = lua_gettop(L), control = copy - 1, state = copy - 2, next = copy - 3;
+    for (;;) {
+        lua_pushvalue(L, next);
+        lua_pushvalue(L, state);
+        lua_pushvalue(L, control);
+        lua_call(L, 2, 2);
+        if (lua_isnil(L, -2)) {
+            lua_pop(L, 2);
+            break;
+        }
+        lua_pushvalue(L, -2);
+        lua_replace(L, control);
+        lua_rawset(L, copy);
+    }
+    lua_replace(L, next);
+    lua_settop(L, next);
+}
+
 static void enc_table(jenc *e, int idx) {
     lua_State *L = e->L;
     const void *tp = lua_topointer(L, idx);
@@ -1053,7 +1096,14 @@ static void enc_value(jenc *e, int idx) {
         break;
     }
     case LUA_TTABLE:
-        enc_table(e, idx);
+        if (enc_is_view(L, idx)) {
+            int top = lua_gettop(L);
+            enc_push_view_copy(L, idx);
+            enc_table(e, lua_gettop(L));
+            lua_settop(L, top);
+        } else {
+            enc_table(e, idx);
+        }
         break;
     default: {
         int t = lua_type(L, idx);

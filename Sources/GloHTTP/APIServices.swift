@@ -34,6 +34,7 @@ public struct APIServices: Sendable {
         let caller = try context.requireCaller()
         do {
             try AccessPolicy.check(caller, permission, in: jurisdiction)
+            RequestAccess.grant(permission, in: jurisdiction)
         } catch {
             try await audit.append(AuditEntry(user: caller.user.id, role: caller.role, action: .denied, subject: subject,
                                               jurisdiction: jurisdiction, request: context.requestName, detail: error.reason))
@@ -83,11 +84,14 @@ public struct APIServices: Sendable {
             try await audit.append(AuditEntry(user: caller.user.id, role: caller.role, action: .read, subject: "case:\(id)",
                                               jurisdiction: found.value.jurisdiction, request: context.requestName,
                                               detail: "shared by referral"))
+            RequestAccess.shared(id, section)
+            RequestAccess.concerns(found.value.person)
             return (caller, found)
         }
         try await authorizeOrHide(context, permission, found.value.jurisdiction, subject: "case:\(id)",
                                   notFound: GloKitError.notFound("case", id.description))
         if permission == .readCase { try await audited(caller, .read, ["case:\(id)"], found.value.jurisdiction, context) }
+        RequestAccess.concerns(found.value.person)
         return (caller, found)
     }
 
@@ -130,6 +134,7 @@ public struct APIServices: Sendable {
         try await authorizeOrHide(context, permission, theCase.jurisdiction, subject: "case:\(theCase.id)",
                                   notFound: GloKitError.notFound(E.collection.rawValue, id))
         if permission == .readCase { try await audited(caller, .read, ["case:\(theCase.id)"], theCase.jurisdiction, context) }
+        RequestAccess.concerns(theCase.person)
         return (caller, theCase, record)
     }
 
@@ -143,16 +148,21 @@ public struct APIServices: Sendable {
     }
 
     /// Whether the caller may see the person: through a case in their jurisdictions, a case shared with
-    /// their organisation, or because they registered the person and no case is open yet.
+    /// their organisation, or because they registered the person and no case is open yet. Decided from
+    /// the records alone (who registered the person is kept with them), never from the audit log.
     public func mayRead(_ caller: Caller, person id: PersonID) async throws -> Bool {
+        let may = try await mayReadUnnoted(caller, person: id)
+        if may { RequestAccess.readPerson(id) }
+        return may
+    }
+
+    func mayReadUnnoted(_ caller: Caller, person id: PersonID) async throws -> Bool {
         let cases = try await host.records.list(Case.self, key: .person(id)).map(\.value)
         if cases.contains(where: { caller.user.jurisdictions.contains($0.jurisdiction) }) { return true }
         for c in cases where try await host.records.sharedSections(c.id, with: caller.user.organisation).contains(.person) {
             return true
         }
-        if cases.isEmpty {
-            return try await audit.entries(subject: "person:\(id)").contains { $0.action == .create && $0.user == caller.user.id }
-        }
+        if cases.isEmpty { return try await host.records.registrant(of: id) == caller.user.id }
         return false
     }
 

@@ -95,6 +95,13 @@ public struct PageRequest: Sendable {
     /// The host's fact vocabulary, for labels of facts and their values.
     public var vocabulary: Vocabulary { services.host.engine.vocabulary }
 
+    /// How a page names a person: their names, or "erased" and nothing else for an erased person.
+    public func name(of person: Person?) -> String {
+        guard let person else { return "" }
+        if person.erasedAt != nil { return label("erased") }
+        return [person.personal.givenNames, person.personal.familyName].compactMap { $0 }.joined(separator: " ")
+    }
+
     /// The label of `key`; without one, the key itself, less its kind (`pathway.victim` reads
     /// `victim`): a value is never hidden for want of a label.
     public func label(_ key: String) -> String {

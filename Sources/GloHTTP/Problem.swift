@@ -4,6 +4,7 @@ import GloKit
 import GloRules
 import HTTPTypes
 import Hummingbird
+import Logging
 
 /// An error as RFC 9457 problem details (`application/problem+json`): a stable `type`, a `title`,
 /// the `status`, a `detail` worded for the user, and for invalid input the field `errors`. No
@@ -69,9 +70,12 @@ public struct Problem: HTTPResponseError, Sendable {
         case RuleEvaluationError.factProblems(let problems):
             return from(ValidationFailure(errors: problems.map { FieldError(field: $0.field, message: $0.message) }))
         case let r as RuleEvaluationError:
-            var extra: [String: JSONValue] = ["code": .string(r.code)]
-            if let location = r.location { extra["location"] = .string(location) }
-            return Problem(.unprocessableContent, "rule-failed", "The rule could not decide", r.message, extra: extra)
+            // The rule's own message can quote the facts it was given: it goes to the log only
+            // (`logged`), under an id the caller can quote to the rule authors.
+            let id = UUID().uuidString.lowercased()
+            return Problem(.unprocessableContent, "rule-failed", "The rule could not decide",
+                           "the rule pack failed on this request; give the rule authors the error id \(id)",
+                           extra: ["code": .string(r.code), "error_id": .string(id)])
         case let s as StoreError:
             if case .conflict = s { return Problem(.conflict, "conflict", "Changed meanwhile", s.description) }
             return Problem(.serviceUnavailable, "store", "Store unavailable", "the store could not complete the request; try again")
@@ -82,6 +86,19 @@ public struct Problem: HTTPResponseError, Sendable {
         default:
             return Problem(.internalServerError, "internal", "Internal error", "the request failed; it was logged without its content")
         }
+    }
+
+    /// The problem for `error`, with what only the log may hold written there: a rule's message and
+    /// location under the problem's error id, and the type of an internal error (never its content).
+    public static func logged(_ error: any Error, route: String, logger: Logger) -> Problem {
+        let problem = from(error)
+        if problem.status == .internalServerError {
+            logger.error("request failed", metadata: ["route": .string(route), "error_type": "\(Swift.type(of: error))"])
+        } else if let rule = error as? RuleEvaluationError, let id = problem.extra["error_id"]?.stringValue {
+            logger.error("rule failed", metadata: ["route": .string(route), "error_id": .string(id), "code": .string(rule.code),
+                                                   "location": .string(rule.location ?? "-"), "message": .string(rule.message)])
+        }
+        return problem
     }
 
     static func describe(_ error: DecodingError) -> String {

@@ -56,7 +56,7 @@ public struct GloServer: Sendable {
         let router = Router(context: APIContext.self)
         router.add(middleware: RequestMetrics(metrics: metrics))
         let api = router.group().add(middleware: ProblemResponses(logger: services.logger))
-        let signedIn = api.group().add(middleware: Authentication(services: services)).add(middleware: Idempotency(host: host))
+        let signedIn = api.group().add(middleware: Authentication(services: services)).add(middleware: Idempotency(services: services))
         for route in routes {
             let group = route.access == .anyone ? api : signedIn
             group.on(RouterPath(route.path), method: route.method) { request, context in

@@ -95,6 +95,11 @@ final class PostgresCommitter: Sendable {
                     outcomes.append(try await apply(change, on: connection, logger: logger))
                 }
             }
+            var audit: [RecordWrite] = []
+            for (change, outcome) in zip(changes, outcomes) {
+                if case .success = outcome { audit += change.writes.filter { $0.collection == AuditEntry.collection && $0.expect == .new } }
+            }
+            try await chain(audit, on: connection, logger: logger)
             // The sequence numbers, last: see the type's comment.
             var events: [Event] = []
             let count = zip(changes, outcomes).reduce(0) { n, pair in
@@ -304,6 +309,30 @@ final class PostgresCommitter: Sendable {
             INSERT INTO record_keys (collection, name, value, id)
             SELECT \(collection.rawValue), k.name, k.value, \(id) FROM unnest(\(names)::text[], \(values)::text[]) AS k(name, value)
             """, logger: logger)
+    }
+
+    /// Links audit entries into the chain, in the order given, under the head row's lock.
+    static func chain(_ entries: [RecordWrite], on c: PostgresConnection, logger: Logger) async throws {
+        if entries.isEmpty { return }
+        let rows = try await c.query("SELECT position, hash FROM audit_chain_head WHERE id = 1 FOR UPDATE", logger: logger).collect()
+        guard let (position, hash) = try rows.first?.decode((Int64, ByteBuffer).self) else {
+            throw StoreError.failed("the audit chain's head is missing")
+        }
+        var last = AuditLink(position: position, entryID: "", entryHash: [], previous: [], hash: Array(hash.readableBytesView))
+        // Position 0 holds the genesis hash: the first link follows it as it follows no link.
+        var links: [AuditLink] = []
+        for entry in entries {
+            last = AuditLink.next(after: last, entryID: entry.id, body: entry.body)
+            links.append(last)
+        }
+        try await c.query("""
+            INSERT INTO audit_chain (position, entry_id, entry_hash, previous, hash)
+            SELECT * FROM unnest(\(links.map(\.position))::bigint[], \(links.map(\.entryID))::text[],
+                                 \(links.map { ByteBuffer(bytes: $0.entryHash) })::bytea[],
+                                 \(links.map { ByteBuffer(bytes: $0.previous) })::bytea[], \(links.map { ByteBuffer(bytes: $0.hash) })::bytea[])
+            """, logger: logger)
+        try await c.query("UPDATE audit_chain_head SET position = \(last.position), hash = \(ByteBuffer(bytes: last.hash)) WHERE id = 1",
+                          logger: logger)
     }
 
     /// Inserts events in one statement (arrays, one per column).

@@ -99,6 +99,49 @@ enum PostgresSchema {
         Migration(version: 3, name: "v3: events by subject", statements: [
             "CREATE INDEX events_by_subject ON events (subject, sequence)",
         ]),
+        Migration(version: 4, name: "v4: key ring, audit chain and its signed heads", statements: [
+            // Each person's data key, wrapped by a master key: apart from the records, because erasure
+            // destroys a key and backups leave the ring out (pg_dump --exclude-table-data=data_keys).
+            """
+            CREATE TABLE data_keys (
+                id TEXT COLLATE "C" PRIMARY KEY,
+                master TEXT NOT NULL,
+                wrapped BYTEA,
+                created_at BIGINT NOT NULL,
+                erased_at BIGINT
+            )
+            """,
+            "CREATE INDEX data_keys_by_master ON data_keys (master)",
+            "CREATE TABLE retired_master_keys (id TEXT PRIMARY KEY, retired_at BIGINT NOT NULL)",
+            """
+            CREATE TABLE audit_chain (
+                position BIGINT PRIMARY KEY,
+                entry_id TEXT NOT NULL,
+                entry_hash BYTEA NOT NULL,
+                previous BYTEA NOT NULL,
+                hash BYTEA NOT NULL
+            )
+            """,
+            // One row: the chain's last link. Commits with audit entries lock it just before the event
+            // counter, so the chain follows the commit order of every host.
+            """
+            CREATE TABLE audit_chain_head (
+                id INTEGER PRIMARY KEY CHECK (id = 1),
+                position BIGINT NOT NULL,
+                hash BYTEA NOT NULL
+            )
+            """,
+            "INSERT INTO audit_chain_head (id, position, hash) VALUES (1, 0, decode(repeat('00', 32), 'hex'))",
+            """
+            CREATE TABLE audit_heads (
+                position BIGINT PRIMARY KEY,
+                hash BYTEA NOT NULL,
+                signed_at BIGINT NOT NULL,
+                public_key BYTEA NOT NULL,
+                signature BYTEA NOT NULL
+            )
+            """,
+        ]),
     ]
 
     /// Brings the connection's database up to date, under an advisory lock so that hosts starting

@@ -130,13 +130,13 @@ public final class PostgresStore: Store {
 
     // MARK: Helpers
 
-    private func rows(_ query: PostgresQuery, _ doing: String) async throws -> [PostgresRow] {
+    func rows(_ query: PostgresQuery, _ doing: String) async throws -> [PostgresRow] {
         do { return try await client.query(query, logger: logger).collect() } catch {
             throw Self.failure(error, doing: doing, url: url)
         }
     }
 
-    private func decode<T>(_ doing: String, _ body: () throws -> T) throws -> T {
+    func decode<T>(_ doing: String, _ body: () throws -> T) throws -> T {
         do { return try body() } catch { throw Self.failure(error, doing: doing, url: url) }
     }
 
@@ -171,6 +171,16 @@ public final class PostgresStore: Store {
             ORDER BY k.id \(unescaped: newestFirst ? "DESC" : "ASC") LIMIT \(Int64(limit))
             """, "reading records by key")
         return try decode("reading records by key") { try found.map { try Self.record($0) } }
+    }
+
+    public func records(_ collection: RecordCollection, key: IndexKey, after afterID: String?, limit: Int) async throws -> [StoredRecord] {
+        let found = try await rows("""
+            SELECT r.collection, r.id, r.version, r.body, r.keys FROM record_keys k
+            JOIN records r ON r.collection = k.collection AND r.id = k.id
+            WHERE k.collection = \(collection.rawValue) AND k.name = \(key.name) AND k.value = \(key.value) AND k.id > \(afterID ?? "")
+            ORDER BY k.id LIMIT \(Int64(limit))
+            """, "reading a page of records by key")
+        return try decode("reading a page of records by key") { try found.map { try Self.record($0) } }
     }
 
     public func records(_ collection: RecordCollection, after afterID: String?, limit: Int) async throws -> [StoredRecord] {
@@ -408,7 +418,11 @@ public final class PostgresStore: Store {
     public func restore(records: [StoredRecord], events: [Event]) async throws {
         let logger = self.logger
         try await transaction("restoring") { c in
-            // The counter's row lock keeps commits of every host out until this is committed.
+            // The audit head's and the counter's row locks keep commits of every host out until this
+            // is committed (taken in the order commits take them).
+            try await PostgresCommitter.chain(records.filter { $0.collection == AuditEntry.collection }.map {
+                RecordWrite(collection: $0.collection, id: $0.id, expect: .new, body: $0.body, keys: [])
+            }, on: c, logger: logger)
             let counter = try await c.query("SELECT last FROM event_sequence WHERE id = 1 FOR UPDATE", logger: logger).collect()
             let maximum = try await c.query("SELECT coalesce(max(sequence), 0)::bigint FROM events", logger: logger).collect()
             var last = max(try counter.first?.decode(Int64.self) ?? 0, try maximum.first?.decode(Int64.self) ?? 0)

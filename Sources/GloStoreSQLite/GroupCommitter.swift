@@ -72,6 +72,7 @@ final class GroupCommitter: Sendable {
                 results = []
                 let last = try Bound(db, "SELECT max(sequence) FROM events")
                 var next = (try last.step(db) && !last.isNull(0) ? last.int64(0) : 0) + 1
+                var chain = AuditChainTail()
                 for item in group {
                     // Checked, expectations are verified before anything of the change is written,
                     // so a refused change leaves nothing behind and needs no savepoint. The checks
@@ -81,7 +82,7 @@ final class GroupCommitter: Sendable {
                         continue
                     }
                     do {
-                        results.append(.success(try Self.apply(item.work, db: db, firstSequence: &next)))
+                        results.append(.success(try Self.apply(item.work, db: db, firstSequence: &next, chain: &chain)))
                     } catch let error as DatabaseError where !checked && error.resultCode == .SQLITE_CONSTRAINT {
                         throw ExpectationMissed()
                     }
@@ -122,7 +123,8 @@ final class GroupCommitter: Sendable {
 
     /// Writes one change's records and events (prepared statements are cached per connection).
     /// An update that finds another version throws `ExpectationMissed` (only reached unchecked).
-    private static func apply(_ prepared: PreparedChange, db: Database, firstSequence next: inout Int64) throws -> CommitReceipt {
+    private static func apply(_ prepared: PreparedChange, db: Database, firstSequence next: inout Int64,
+                              chain: inout AuditChainTail) throws -> CommitReceipt {
         let change = prepared.change
         var versions: [Int64] = []
         for (write, keys) in zip(change.writes, prepared.keys) {
@@ -140,6 +142,7 @@ final class GroupCommitter: Sendable {
                 try insert.run(db)
                 version = 1
                 added = Set(write.keys)
+                if write.collection == AuditEntry.collection { try chain.append(write.id, body: write.body, db: db) }
             case .version(let expected):
                 // Most updates keep their keys (a case's status changes, its person does not): try
                 // that first, so the key rows are rewritten only when the keys did change.
@@ -228,5 +231,35 @@ struct PreparedChange: Sendable {
         self.change = change
         keys = change.writes.map { IndexKey.text($0.keys) }
         eventData = change.events.map { JSONWriter.string($0.data, sortKeys: true) }
+    }
+}
+
+/// The audit chain's last link as one transaction extends it: read once, when the transaction
+/// inserts its first audit entry (the writer is the only one, so no other commit moves it meanwhile).
+struct AuditChainTail {
+    private var last: AuditLink??
+
+    mutating func append(_ entryID: String, body: [UInt8], db: Database) throws {
+        let previous: AuditLink?
+        if let known = last { previous = known } else { previous = try Self.lastLink(db) }
+        let link = AuditLink.next(after: previous, entryID: entryID, body: body)
+        var insert = try Bound(db, "INSERT INTO audit_chain (position, entry_id, entry_hash, previous, hash) VALUES (?, ?, ?, ?, ?)")
+        insert.bind(link.position)
+        insert.bind(link.entryID)
+        insert.bind(blob: link.entryHash)
+        insert.bind(blob: link.previous)
+        insert.bind(blob: link.hash)
+        try insert.run(db)
+        last = .some(link)
+    }
+
+    static func lastLink(_ db: Database) throws -> AuditLink? {
+        let select = try Bound(db, "SELECT position, entry_id, entry_hash, previous, hash FROM audit_chain ORDER BY position DESC LIMIT 1")
+        return try select.step(db) ? link(select) : nil
+    }
+
+    /// The link in the current row of a `SELECT position, entry_id, entry_hash, previous, hash`.
+    static func link(_ row: borrowing Bound) -> AuditLink {
+        AuditLink(position: row.int64(0), entryID: row.text(1), entryHash: row.blob(2), previous: row.blob(3), hash: row.blob(4))
     }
 }

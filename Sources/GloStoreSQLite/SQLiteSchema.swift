@@ -75,6 +75,40 @@ enum SQLiteSchema {
             // the record, so this index only cost one more B-tree insert per key row.
             try db.execute(sql: "DROP INDEX record_keys_by_record")
         }
+        m.registerMigration("v5: key ring, audit chain and its signed heads") { db in
+            try db.execute(sql: """
+                -- Each person's data key, wrapped by a master key (envelope encryption). Apart from
+                -- the records, because erasure destroys a key and backups leave the ring out.
+                CREATE TABLE data_keys (
+                    id TEXT PRIMARY KEY,
+                    master TEXT NOT NULL,
+                    wrapped BLOB,
+                    created_at INTEGER NOT NULL,
+                    erased_at INTEGER
+                ) WITHOUT ROWID;
+                CREATE INDEX data_keys_by_master ON data_keys (master);
+                -- Master keys replaced by a rotation: a host started with one is refused.
+                CREATE TABLE retired_master_keys (
+                    id TEXT PRIMARY KEY,
+                    retired_at INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                -- The audit log's hash chain, one link per entry, in commit order.
+                CREATE TABLE audit_chain (
+                    position INTEGER PRIMARY KEY,
+                    entry_id TEXT NOT NULL,
+                    entry_hash BLOB NOT NULL,
+                    previous BLOB NOT NULL,
+                    hash BLOB NOT NULL
+                );
+                CREATE TABLE audit_heads (
+                    position INTEGER PRIMARY KEY,
+                    hash BLOB NOT NULL,
+                    signed_at INTEGER NOT NULL,
+                    public_key BLOB NOT NULL,
+                    signature BLOB NOT NULL
+                );
+                """)
+        }
         return m
     }
 }

@@ -14,7 +14,7 @@ import Synchronization
 public final class SQLiteStore: Store {
     public let path: String
     public var kind: String { "sqlite" }
-    private let pool: DatabasePool
+    let pool: DatabasePool
     private let writer: GroupCommitter
     private let readers: ReaderConnections
 
@@ -123,6 +123,15 @@ public final class SQLiteStore: Store {
         }
     }
 
+    /// For the store's extensions in other files.
+    func readRows<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T { try await read(body) }
+    func writeRows<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T { try await write(body) }
+
+    /// Copies the write-ahead log into the database file and truncates the log.
+    func checkpointLog() async throws {
+        try await pool.writeWithoutTransaction { db in _ = try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
+    }
+
     // MARK: Records
 
     @discardableResult
@@ -149,6 +158,22 @@ public final class SQLiteStore: Store {
             select.bind(collection.rawValue)
             select.bind(key.name)
             select.bind(key.value)
+            select.bind(Int64(limit))
+            return try Self.records(select, db)
+        }
+    }
+
+    public func records(_ collection: RecordCollection, key: IndexKey, after afterID: String?, limit: Int) async throws -> [StoredRecord] {
+        try await read { db in
+            var select = try Bound(db, """
+                SELECT r.collection, r.id, r.version, r.body, r.keys FROM record_keys k
+                JOIN records r ON r.collection = k.collection AND r.id = k.id
+                WHERE k.collection = ? AND k.name = ? AND k.value = ? AND k.id > ? ORDER BY k.id LIMIT ?
+                """)
+            select.bind(collection.rawValue)
+            select.bind(key.name)
+            select.bind(key.value)
+            select.bind(afterID ?? "")
             select.bind(Int64(limit))
             return try Self.records(select, db)
         }
@@ -345,6 +370,7 @@ public final class SQLiteStore: Store {
 
     public func restore(records: [StoredRecord], events: [Event]) async throws {
         try await write { db in
+            var chain = AuditChainTail()
             for r in records {
                 if try Int.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM records WHERE collection = ? AND id = ?"),
                                     arguments: [r.collection.rawValue, r.id]) != nil {
@@ -356,6 +382,7 @@ public final class SQLiteStore: Store {
                     try db.cachedStatement(sql: "INSERT INTO record_keys (collection, name, value, id) VALUES (?, ?, ?, ?)").execute(
                         arguments: [r.collection.rawValue, key.name, key.value, r.id])
                 }
+                if r.collection == AuditEntry.collection { try chain.append(r.id, body: r.body, db: db) }
             }
             var last = try Int64.fetchOne(db, sql: "SELECT max(sequence) FROM events") ?? 0
             for event in events {

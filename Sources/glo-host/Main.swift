@@ -13,8 +13,8 @@ struct GloHostCommand: AsyncParsableCommand {
             Settings come from Config/glo-host.yaml, overridden by GLO_HOST_* environment variables, then by flags.
             Exit codes: 0 success, 1 some input or test failed, 2 the packs, the settings or the arguments are unusable.
             """,
-        subcommands: [Serve.self, Migrate.self, StoreCommand.self, UsersCommand.self, Plugins.self, Events.self, Rules.self,
-                      FederationCommand.self]
+        subcommands: [Serve.self, Migrate.self, StoreCommand.self, KeysCommand.self, PersonsCommand.self, AuditCommand.self,
+                      RetentionCommand.self, UsersCommand.self, Plugins.self, Events.self, Rules.self, FederationCommand.self]
     )
 }
 

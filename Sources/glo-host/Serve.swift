@@ -84,6 +84,20 @@ struct Serve: AsyncParsableCommand {
         }
         let federation = try settings.federation.setup()
         let (db, vault) = try await openStore(settings, create: true, logger: logger)
+        let auditKey: AuditSigningKey
+        do { auditKey = try AuditSigningKey.load(path: settings.auditKeyFile) } catch {
+            warn("audit.key_file \(settings.auditKeyFile): \(error)")
+            throw ExitCode(2)
+        }
+        // A store from before envelope encryption is moved to a data key per person before serving.
+        let migration = EnvelopeMigration(records: Records(store: db, vault: vault), entities: sealedEntities)
+        if try await !migration.isDone() {
+            logger.notice("sealing personal data under a data key per person (envelope encryption); resumable")
+            let count = try await migration.run { collection, done in
+                if done % 10_000 < EnvelopeMigration.pageSize { logger.info("envelope migration", metadata: ["collection": .string(collection), "done": "\(done)"]) }
+            }
+            logger.notice("envelope encryption in place", metadata: ["resealed": "\(count)"])
+        }
         let host = try GloHost(store: db, vault: vault, engine: engine, plugins: selected, jurisdictions: served,
                                retry: settings.retry, pollInterval: settings.pollInterval, holder: settings.leaseHolder,
                                leaseDuration: settings.leaseDuration, federation: federation, logger: logger)
@@ -98,6 +112,10 @@ struct Serve: AsyncParsableCommand {
         logger.notice("serving the API", metadata: ["url": .string("http://\(settings.httpAddress):\(settings.httpPort)/api/v1/openapi.yaml")])
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: HostService(host: host, store: db)), .init(service: watcher), .init(service: http),
+            .init(service: AuditHeadSigner(key: auditKey, store: db, interval: settings.auditSignInterval, logger: logger)),
+            .init(service: RetentionService(records: host.records,
+                                            days: Dictionary(uniqueKeysWithValues: settings.retentionDays.map { (JurisdictionID($0.key), $0.value) }),
+                                            holder: settings.leaseHolder, logger: logger)),
         ]
         if let identity = host.federation.identity {
             let sender = FederationSender(federation: host.federation, transport: HTTPTransport(), holder: settings.leaseHolder,

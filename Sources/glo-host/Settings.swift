@@ -2,6 +2,7 @@ import ArgumentParser
 import Configuration
 import Foundation
 import GloKit
+import GloServer
 import GloStorePostgres
 import GloStoreSQLite
 import Logging
@@ -12,6 +13,13 @@ import SystemPackage
 struct Settings {
     var db = "data/glo-host.sqlite"
     var keyFile = "data/keys/personal-data.key"
+    /// The host's audit signing key (Ed25519), which signs the audit chain's head.
+    var auditKeyFile = "data/keys/audit-signing.key"
+    /// How often `serve` signs the audit chain's head (when it moved).
+    var auditSignInterval: Duration = .seconds(60)
+    /// Days a person's data is kept after the last of their cases closed, per jurisdiction
+    /// (`retention.days.TH: 3650`); a jurisdiction without one keeps data until it is erased by hand.
+    var retentionDays: [String: Int] = [:]
     var rules = "Config/jurisdictions"
     /// A candidate rules directory a rule author keeps beside the rules in force, for what-ifs
     /// (`POST /api/v1/rules/evaluate` with compare); none by default.
@@ -72,7 +80,19 @@ struct Settings {
         }
         try string("db", &s.db)
         try string("key_file", &s.keyFile)
+        try string("audit.key_file", &s.auditKeyFile)
+        if let d = try milliseconds("audit.sign_interval_ms", min: 100) { s.auditSignInterval = d }
         try string("rules", &s.rules)
+        // The jurisdictions are the packs' folders' names (of the rules set just above): look for each one's setting.
+        for jurisdiction in Self.jurisdictionNames(s.rules) {
+            let key = ConfigKey("retention.days.\(jurisdiction)")
+            if let days = reader.int(forKey: key) {
+                guard days >= 1 else { throw ValidationError("setting \(key): must be at least 1 day") }
+                s.retentionDays[jurisdiction] = days
+            } else {
+                let _: Int? = try absentOrBad(key, "a whole number of days")
+            }
+        }
         if let candidate = reader.string(forKey: "rules_candidate"), !candidate.isEmpty { s.rulesCandidate = candidate }
         if let list = reader.stringArray(forKey: "jurisdictions") { s.jurisdictions = list.filter { !$0.isEmpty } }
         if let list = reader.stringArray(forKey: "plugins") { s.plugins = list.filter { !$0.isEmpty } }
@@ -108,6 +128,15 @@ struct Settings {
             s.logLevel = l
         }
         return s
+    }
+}
+
+extension Settings {
+    /// The folder names under the rules directory that look like a jurisdiction's pack.
+    static func jurisdictionNames(_ rules: String) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: rules)) ?? []).filter {
+            FileManager.default.fileExists(atPath: rules + "/" + $0 + "/pack.yaml")
+        }.sorted()
     }
 }
 
@@ -166,18 +195,37 @@ func openStore(_ settings: Settings, create: Bool = false, logger: Logger? = nil
         }
     }
     let store = try await openStoreOnly(settings, create: create)
+    let masters: MasterKeys
     do {
-        let (key, origin) = try VaultKey.load(path: settings.keyFile)
+        let (keys, origin) = try VaultKey.loadAll(path: settings.keyFile)
         if case .generated(let path) = origin {
             let text = "A new personal-data key was written to \(path). Back it up now and keep it apart from the database: without it the personal data in \(StoreLocation(settings.db).display) cannot be read. Every host on the same store needs the same key. (Or set \(VaultKey.environmentVariable).)"
             if let logger { logger.warning("\(text)") } else { warn("warning: " + text) }
         }
-        return (store, PersonVault(key: key))
+        var file: String?
+        if case .environment = origin { file = nil } else { file = settings.keyFile }
+        masters = MasterKeys(keys, file: file)
     } catch {
         try? await store.close()
         warn("key_file \(settings.keyFile): \(error)")
         throw ExitCode(2)
     }
+    // A key a rotation replaced opens nothing any more: say so, rather than fail on the first person.
+    let retired = try await store.retiredMasterKeys()
+    if let when = retired[masters.current.id] {
+        try? await store.close()
+        let fromEnvironment = !(ProcessInfo.processInfo.environment[VaultKey.environmentVariable] ?? "").isEmpty
+        let source = fromEnvironment ? VaultKey.environmentVariable : "key_file \(settings.keyFile)"
+        warn("\(source): this master key (id \(masters.current.id)) was replaced by `glo-host keys rotate` at \(when) and opens nothing any more; use the key file the rotation wrote (README, Data protection)")
+        throw ExitCode(2)
+    }
+    return (store, PersonVault(masters: masters))
+}
+
+/// Every entity that seals a copy of personal data, for the envelope migration: the core's, every
+/// compiled plugin's (enabled or not: their records are in the store either way), the server's.
+var sealedEntities: [any StoredEntity.Type] {
+    EnvelopeMigration.coreEntities + compiledPlugins.all.flatMap(\.sealedEntities) + ServerSealedEntities.all
 }
 
 /// The store alone, without the personal-data key (moving a store never opens a seal). A missing

@@ -38,18 +38,19 @@ struct Migrate: AsyncParsableCommand {
 struct StoreCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "store",
-        abstract: "Export a whole store to a file, import it into another, and compare digests.",
+        abstract: "Export a whole store to a file, import it into another, compare digests; back up and restore online.",
         discussion: """
             The way from one machine to many:
               glo-host store export --db data/glo-host.sqlite --to store.jsonl
               glo-host migrate --db postgres://glo:PASSWORD@db:5432/glo
               glo-host store import --db postgres://glo:PASSWORD@db:5432/glo --from store.jsonl
-            The export holds personal data sealed, as the store does: it is as sensitive as the database, is
-            written readable by its owner only, and needs the same personal-data key to be read. An import
+            The export holds personal data sealed, as the store does, and never the key ring: after an import, copy the
+            ring from the source (glo-host keys copy --db TARGET --from SOURCE). It is written readable by its owner
+            only. An import
             goes into an empty store only, and ends by checking that the store's counts and hash equal the
             export's. Stop the hosts before an export: one taken while they write is not one consistent moment.
             """,
-        subcommands: [Export.self, Import.self, DigestCommand.self])
+        subcommands: [Export.self, Import.self, DigestCommand.self, Backup.self, Restore.self])
 
     struct Export: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Write every record, event, checkpoint and dead letter to a file.")

@@ -18,7 +18,7 @@ struct UsersCommand: AsyncParsableCommand {
         @OptionGroup var store: StoreOptions
         @Option(name: .customLong("name"), help: "How the user is shown (not a person in the records).")
         var name: String
-        @Option(name: .customLong("roles"), help: "Comma-separated: caseworker, legal_officer, supervisor, rule_author, admin, auditor.")
+        @Option(name: .customLong("roles"), help: "Comma-separated: caseworker, legal_officer, supervisor, rule_author, admin, auditor, data_protection_officer.")
         var roles: String
         @Option(name: .customLong("organisation"), help: "The organisation's id (a UUID); a new one when left out.")
         var organisation: String?

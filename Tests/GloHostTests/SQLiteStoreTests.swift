@@ -85,7 +85,7 @@ struct SQLiteStoreTests {
         #expect(decision.value.facts?["birthdate"] == .string("1999-04-17"))
     }
 
-    @Test("another key cannot open the personal data, and the error names only the person's id")
+    @Test("another master key cannot open the personal data; the error names the master key the host lacks, no personal data")
     func wrongKey() async throws {
         let path = temporaryFolder() + "/glo.sqlite"
         let person = Person(personal: PersonalData(givenNames: "Noy"))
@@ -94,7 +94,7 @@ struct SQLiteStoreTests {
         await #expect {
             _ = try await other.person(person.id)
         } throws: { error in
-            "\(error)".contains(person.id.description) && !"\(error)".contains("Noy")
+            "\(error)".contains("master key \(testVault.masters.current.id), which this host does not hold") && !"\(error)".contains("Noy")
         }
     }
 

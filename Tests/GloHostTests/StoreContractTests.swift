@@ -135,6 +135,24 @@ struct StoreContractTests {
         #expect(try await store.records(RecordCollection("thing"), key: green, limit: 10, newestFirst: false).map(\.version) == [4])
     }
 
+    @Test("records by key, a page at a time after a cursor, in id order, through the key's index", arguments: StoreBackend.all)
+    func keyedPages(_ backend: StoreBackend) async throws {
+        let (store, _) = try await backend.make()
+        let th = IndexKey("jurisdiction", "TH")
+        let ids = (0..<8).map { String(format: "c%02d", $0) }
+        try await store.commit(Change(writes: ids.enumerated().map { n, id in write(id, "{}", keys: n % 3 == 0 ? [IndexKey("jurisdiction", "LA")] : [th]) }))
+        var seen: [String] = []
+        var cursor: String?
+        while true {
+            let page = try await store.records(RecordCollection("thing"), key: th, after: cursor, limit: 2)
+            #expect(page.count <= 2)
+            guard let last = page.last else { break }
+            seen += page.map(\.id)
+            cursor = last.id
+        }
+        #expect(seen == ["c01", "c02", "c04", "c05", "c07"])
+    }
+
     @Test("checkpoints: saved only at the same generation; a rewind bumps it", arguments: StoreBackend.all)
     func checkpoints(_ backend: StoreBackend) async throws {
         let (store, _) = try await backend.make()

@@ -13,6 +13,7 @@ struct MarshalingTests {
             return out
           end,
           length = function(facts) return #facts.value end,
+          whole = function(facts) return { v = facts } end,
         }
         """
 
@@ -29,6 +30,14 @@ struct MarshalingTests {
     func valueComesBackUnchanged(_ value: JSONValue) throws {
         let sandbox = try sandbox(module: Self.echo)
         #expect(try sandbox.call("echo", ["value": value]) == value)
+    }
+
+    /// Found by the JSON fuzzer (Tests/Fuzz/fuzz_json.c): the facts a rule is given are a read-only
+    /// view, which a plain walk of its keys sees empty; returned whole, they were written as [].
+    @Test func theFactsReturnedWholeAreWrittenWhole() throws {
+        let sandbox = try sandbox(module: Self.echo)
+        let facts: JSONValue = ["age": 17, "acts": ["recruitment"], "migration": ["entry": "irregular"]]
+        #expect(try sandbox.call("whole", facts) == ["v": facts])
     }
 
     @Test func integersStayIntegersAndFloatsStayFloats() throws {

@@ -119,12 +119,20 @@ public struct HandoverPacket: StoredEntity, Equatable {
         return .object(o)
     }
 
-    /// The identity is personal data: sealed at rest like a person's fields.
+    /// The case on this host whose person the identity is: the case it was prepared from, or, for a
+    /// packet received from another host (whose origin case is that host's), the case opened from it.
+    public var localCase: CaseID {
+        if peer != nil, let destinationCase { return destinationCase }
+        return originCase
+    }
+
+    /// The identity is personal data: sealed at rest like a person's fields, under the data key of
+    /// the person of `localCase`.
     public func sealed(by vault: PersonVault) throws -> HandoverPacket {
         guard let identity else { return self }
         var copy = self
         let text = String(decoding: try GloKitCoding.encode(identity), as: UTF8.self)
-        copy.identity = Identity(givenNames: try vault.sealedText(text, boundTo: id),
+        copy.identity = Identity(givenNames: try vault.sealedText(text, boundTo: id, for: .caseOf(localCase)),
                                  familyName: nil, dateOfBirth: nil, sex: nil, citizenship: [], identityDocuments: [])
         return copy
     }
@@ -132,9 +140,13 @@ public struct HandoverPacket: StoredEntity, Equatable {
     public func opened(by vault: PersonVault) throws -> HandoverPacket {
         // Sealed, the identity travels as one text in `given_names`.
         guard let sealed = identity?.givenNames else { return self }
-        let text = try vault.openedText(sealed, boundTo: id)
-        guard text != sealed else { return self }
         var copy = self
+        let text: String
+        do { text = try vault.openedText(sealed, boundTo: id) } catch VaultError.erased {
+            copy.identity = nil   // the person was erased
+            return copy
+        }
+        guard text != sealed else { return self }
         copy.identity = try GloKitCoding.decode(Identity.self, from: text)
         return copy
     }

@@ -16,6 +16,7 @@ import GloRules
 /// again and, if it is now a return, its steps follow (`return.replanned`).
 public struct ReturnPlugin: Plugin {
     public let id = "return"
+    public var sealedEntities: [any StoredEntity.Type] { [HandoverPacket.self] }
     public let version = "1.0.0"
     public let summary = "Return routes, the SOP steps from the packs, and the handover packet"
     public let dependencies = ["identification"]

@@ -42,6 +42,8 @@ public enum Permission: String, Sendable, Hashable, CaseIterable {
     case evaluateRules = "evaluate_rules"
     /// Query the audit log.
     case audit
+    /// Erase a person's data (destroy their data key), with a reason.
+    case erase
 }
 
 /// The access policy: which role may do what, and where (least privilege).
@@ -54,6 +56,7 @@ public enum Permission: String, Sendable, Hashable, CaseIterable {
 /// | rule_author | | | | | yes | yes | |
 /// | admin | | yes (Override) | | yes | yes | yes | |
 /// | auditor | | | | | | | yes |
+/// | data_protection_officer | | | | | | | | erase a person (with a reason) |
 ///
 /// Case data is scoped to the user's jurisdictions; a case of another jurisdiction is readable only
 /// where it was shared with the user's organisation (see `CaseShare`), and then only what was shared.
@@ -66,6 +69,8 @@ public enum AccessPolicy {
         case (.ruleAuthor, .manageRules): return true
         case (.admin, .administer), (.admin, .manageRules), (.admin, .override): return true
         case (.auditor, .audit): return true
+        case (.dataProtectionOfficer, .erase): return true
+        case (.dataProtectionOfficer, .evaluateRules): return false
         case (.auditor, .evaluateRules): return false
         case (_, .evaluateRules): return true
         default: return false

@@ -11,6 +11,8 @@ public struct AuditEntry: StoredEntity, Equatable {
         case read, create, update, export, login
         case loginFailed = "login_failed"
         case denied
+        /// A person's data was destroyed (`Erasure`); `detail` gives the reason.
+        case erase
     }
 
     public var id: String
@@ -76,18 +78,29 @@ public struct AuditLog: Sendable {
                         after: String? = nil, limit: Int = 1_000) async throws -> [AuditEntry] {
         let key: IndexKey? = subject.map { IndexKey("subject", $0) } ?? user.map { IndexKey("user", $0.description) }
             ?? action.map { IndexKey("action", $0.rawValue) }
-        var found: [AuditEntry]
-        if let key {
-            found = try await records.list(AuditEntry.self, key: key, limit: Int.max).map(\.value)
-        } else {
-            found = try await records.store.records(AuditEntry.collection, after: after, limit: limit).map {
-                try GloKitCoding.decode(AuditEntry.self, from: $0.body)
+        // A page at a time through the first filter's index, the others applied to each page, until
+        // `limit` entries are found: never the whole log in memory.
+        var found: [AuditEntry] = []
+        var cursor = after
+        let page = min(max(limit, 100), 5_000)
+        while found.count < limit {
+            let records = if let key {
+                try await self.records.store.records(AuditEntry.collection, key: key, after: cursor, limit: page)
+            } else {
+                try await self.records.store.records(AuditEntry.collection, after: cursor, limit: page)
             }
+            guard let last = records.last else { break }
+            cursor = last.id
+            for record in records {
+                let entry = try GloKitCoding.decode(AuditEntry.self, from: record.body)
+                if let user, entry.user != user { continue }
+                if let action, entry.action != action { continue }
+                found.append(entry)
+                if found.count == limit { break }
+            }
+            if records.count < page { break }
         }
-        if let user { found.removeAll { $0.user != user } }
-        if let action { found.removeAll { $0.action != action } }
-        if let after { found.removeAll { $0.id.description <= after } }
-        return Array(found.sorted { $0.id < $1.id }.prefix(limit))
+        return found
     }
 }
 

@@ -112,13 +112,15 @@ public struct WebSession: StoredEntity, Equatable {
     public var csrfToken: String
     public var expires: Timestamp
     public var endedAt: Timestamp?
+    /// The role chosen at sign-in, for a user with several; nil: the one that allows the most.
+    public var role: Role?
 
     public var recordID: String { id }
     public var indexKeys: [IndexKey] { [IndexKey("user", user.description)] }
     public func validationErrors() -> [FieldError] { [] }
 
     enum CodingKeys: String, CodingKey {
-        case id, user, expires
+        case id, user, expires, role
         case csrfToken = "csrf_token"
         case endedAt = "ended_at"
     }
@@ -170,10 +172,11 @@ extension Users {
     }
 
     /// Opens a session for a signed-in user; returns the cookie's secret (shown once) and the session.
-    public func openSession(for user: User, lasting seconds: Int64 = 8 * 3600) async throws -> (secret: String, session: WebSession) {
+    public func openSession(for user: User, role: Role? = nil, lasting seconds: Int64 = 8 * 3600) async throws -> (secret: String, session: WebSession) {
         let secret = Users.randomToken(), csrf = Users.randomToken()
-        let session = WebSession(id: Users.hash(secret), user: user.id, csrfToken: csrf,
+        var session = WebSession(id: Users.hash(secret), user: user.id, csrfToken: csrf,
                                  expires: Timestamp(millisecondsSince1970: Timestamp.now.millisecondsSince1970 + seconds * 1000))
+        session.role = role
         try await records.commit { change in try change.insert(session) }
         return (secret, session)
     }

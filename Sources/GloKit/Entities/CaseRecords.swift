@@ -49,14 +49,18 @@ public struct CaseFacts: StoredEntity, Equatable {
     public func sealed(by vault: PersonVault) throws -> CaseFacts {
         var copy = self
         let text = JSONWriter.string(.object(facts), sortKeys: true)
-        copy.facts = [CaseFacts.sealedKey: .string(try vault.sealedText(text, boundTo: caseID.description))]
+        copy.facts = [CaseFacts.sealedKey: .string(try vault.sealedText(text, boundTo: caseID.description, for: .caseOf(caseID)))]
         return copy
     }
 
     public func opened(by vault: PersonVault) throws -> CaseFacts {
         guard let sealed = facts[CaseFacts.sealedKey]?.stringValue else { return self }
         var copy = self
-        copy.facts = try JSONParser.parse(try vault.openedText(sealed, boundTo: caseID.description)).objectValue ?? [:]
+        do {
+            copy.facts = try JSONParser.parse(try vault.openedText(sealed, boundTo: caseID.description)).objectValue ?? [:]
+        } catch VaultError.erased {
+            copy.facts = [:]   // the person was erased
+        }
         return copy
     }
 

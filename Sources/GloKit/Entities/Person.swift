@@ -12,6 +12,12 @@ public struct Person: Sendable, Hashable, Codable, Validatable {
     public var createdAt: Timestamp
     /// Encrypted at rest.
     public var personal: PersonalData
+    /// When the person was erased (`Erasure`): then `personal` is empty and nothing of them can be
+    /// read again; the record stays, so counts and the cases that name them remain whole.
+    public var erasedAt: Timestamp?
+    /// The user who registered the person: until a case is opened for them, the only one who may
+    /// read them. Kept in the clear beside the sealed fields (it says nothing of the person).
+    public var registeredBy: UserID?
 
     public init(id: PersonID = PersonID(), createdAt: Timestamp = .now, personal: PersonalData) {
         self.id = id
@@ -19,9 +25,18 @@ public struct Person: Sendable, Hashable, Codable, Validatable {
         self.personal = personal
     }
 
+    /// The person as an erased record reads: the id and the dates only.
+    public static func erased(_ id: PersonID, createdAt: Timestamp, at: Timestamp) -> Person {
+        var person = Person(id: id, createdAt: createdAt, personal: PersonalData(givenNames: ""))
+        person.erasedAt = at
+        return person
+    }
+
     enum CodingKeys: String, CodingKey {
         case id, personal
         case createdAt = "created_at"
+        case erasedAt = "erased_at"
+        case registeredBy = "registered_by"
     }
 
     public func validationErrors() -> [FieldError] {

@@ -7,6 +7,8 @@ public enum Role: String, Sendable, Hashable, Codable, CaseIterable {
     case ruleAuthor = "rule_author"
     case admin
     case auditor
+    /// Decides on and carries out erasures (a data subject's request); sees nothing of the cases.
+    case dataProtectionOfficer = "data_protection_officer"
 }
 
 /// A person who uses glo-host (a caseworker, a rule author...). Not a person in the records.

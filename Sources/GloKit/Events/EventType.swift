@@ -33,9 +33,11 @@ public enum CoreEvents {
     public static let userAdded = EventType("user.added", "a user was added", data: ["user_id"])
     public static let userDisabled = EventType("user.disabled", "a user was disabled", data: ["user_id"])
     public static let tokenIssued = EventType("user.token_issued", "a user was given a token", data: ["user_id"])
+    public static let personErased = EventType("person.erased", "a person's data key was destroyed: their data can no longer be read",
+                                               data: ["person_id", "reason"])
 
     public static let all = [personRegistered, caseOpened, screeningRecorded, factsUpdated, decisionMade, caseFlagged, flagResolved,
-                             userAdded, userDisabled, tokenIssued]
+                             userAdded, userDisabled, tokenIssued, personErased]
 }
 
 extension ChangeBuilder {

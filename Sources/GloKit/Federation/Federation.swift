@@ -179,10 +179,25 @@ public struct Federation: Sendable {
 
     /// Records, in `change`, the case of this host a received message concerns (the case a handover
     /// opened): the case page then shows the message.
+    /// The personal data it carries is sealed again, under the data key of that case's person.
     public func link(_ message: Versioned<InboxMessage>, to caseID: CaseID, in change: inout ChangeBuilder) throws {
         var linked = message.value
         linked.caseID = caseID
         try change.update(linked, from: message.version)
+    }
+
+    /// The messages about `cases` that carry personal data (the handovers), withdrawn, to be written
+    /// with the erasure of their person: nothing of theirs may leave this host from then on.
+    static func withdrawals(about cases: [CaseID], records: Records) async throws -> [Versioned<OutboxMessage>] {
+        var withdrawn: [Versioned<OutboxMessage>] = []
+        for caseID in cases {
+            for var found in try await records.list(OutboxMessage.self, key: .caseID(caseID))
+            where found.value.kind.mayCarryPersonalData && !found.value.isWithdrawn {
+                found.value.withdraw("the person was erased")
+                withdrawn.append(found)
+            }
+        }
+        return withdrawn
     }
 
     /// The refusals of the inbox, newest last: audit entries, so they cannot be changed or removed.
@@ -197,6 +212,9 @@ public struct Federation: Sendable {
             throw GloKitError.notFound("federation_outbox message", id.description)
         }
         guard found.value.state == .parked else { throw FederationError.refused("message \(id) is \(found.value.state.rawValue), not parked") }
+        guard !found.value.isWithdrawn else {
+            throw FederationError.refused("message \(id) was withdrawn when the person whose data it carried was erased: it is never sent")
+        }
         var message = found.value
         message.state = .pending
         message.attempts = 0

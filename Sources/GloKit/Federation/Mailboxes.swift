@@ -57,6 +57,16 @@ public struct OutboxMessage: StoredEntity, Equatable {
 
     public var sealed: Envelope? { Envelope.parse(Array(envelope.utf8)) }
 
+    /// Withdrawn because the person whose data it carries was erased: the envelope is dropped (it
+    /// would still open with the peer's key), the message parked for good, never sent or exported.
+    public var isWithdrawn: Bool { envelope.isEmpty }
+
+    mutating func withdraw(_ why: String) {
+        envelope = ""
+        if state != .delivered { state = .parked }
+        lastError = "withdrawn: \(why)"
+    }
+
     enum CodingKeys: String, CodingKey {
         case id, peer, kind, envelope, state, attempts, receipt
         case caseID = "case_id"
@@ -99,18 +109,26 @@ public struct InboxMessage: StoredEntity, Equatable {
 
     public func validationErrors() -> [FieldError] { [] }
 
-    /// The personal data travels as one sealed text at rest, bound to the message id.
+    /// The personal data is sealed at rest as one text, bound to the message id: under the data key of
+    /// the person of the case it concerns here once linked (`Federation.link`, which seals it again),
+    /// under the host's key before; erased with that person.
     public func sealed(by vault: PersonVault) throws -> InboxMessage {
         guard let personal = payload.personal else { return self }
         var copy = self
-        copy.payload.personal = .string(try vault.sealedText(JSONWriter.string(personal), boundTo: id.description))
+        copy.payload.personal = .string(try vault.sealedText(JSONWriter.string(personal), boundTo: id.description,
+                                                             for: caseID.map { .caseOf($0) } ?? .host))
         return copy
     }
 
+    /// An erased person's message keeps its kind, references and receipt; its personal data is gone.
     public func opened(by vault: PersonVault) throws -> InboxMessage {
         guard case .string(let stored)? = payload.personal else { return self }
         var copy = self
-        copy.payload.personal = try JSONParser.parse(Array(try vault.openedText(stored, boundTo: id.description).utf8))
+        do {
+            copy.payload.personal = try JSONParser.parse(Array(try vault.openedText(stored, boundTo: id.description).utf8))
+        } catch VaultError.erased {
+            copy.payload.personal = nil
+        }
         return copy
     }
 }

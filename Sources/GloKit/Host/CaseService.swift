@@ -26,8 +26,11 @@ public struct CaseService: Sendable {
     /// the candidates to the caseworker.
     @discardableResult
     public func register(_ person: Person, actor: Agent) async throws -> Person {
+        var person = person
+        if person.registeredBy == nil, case .user(let id) = actor { person.registeredBy = id }
+        let registered = person
         try await records.commit { change in
-            try change.put(person)
+            try change.put(registered)
             change.emit(CoreEvents.personRegistered, jurisdiction: nil, subject: "person:\(person.id)", actor: actor,
                         data: .object(["person_id": .string(person.id.description)]))
         }

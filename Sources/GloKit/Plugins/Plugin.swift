@@ -23,6 +23,9 @@ public protocol Plugin: Sendable {
     var reads: [String] { get }
     /// Decisions every served jurisdiction's pack must provide.
     var decisionsNeeded: [String] { get }
+    /// Its entities that seal a copy of personal data (`StoredEntity.sealed(by:)`): the envelope
+    /// migration re-seals their records.
+    var sealedEntities: [any StoredEntity.Type] { get }
 
     func start(_ context: PluginContext) async throws
     func handle(_ event: Event, _ context: PluginContext) async throws
@@ -35,6 +38,7 @@ extension Plugin {
     public var emits: [EventType] { [] }
     public var reads: [String] { [] }
     public var decisionsNeeded: [String] { [] }
+    public var sealedEntities: [any StoredEntity.Type] { [] }
     public func start(_ context: PluginContext) async throws {}
     public func handle(_ event: Event, _ context: PluginContext) async throws {}
     public func stop() async {}

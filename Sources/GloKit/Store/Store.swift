@@ -27,6 +27,9 @@ public protocol Store: Sendable {
     /// Records of a collection that carry the index key, by id (which is time-ordered): oldest first,
     /// or newest first (the latest few of many, such as a dashboard's recent decisions).
     func records(_ collection: RecordCollection, key: IndexKey, limit: Int, newestFirst: Bool) async throws -> [StoredRecord]
+    /// Records of a collection that carry the index key, in id order after `afterID`: a page of a long
+    /// list (cases of a jurisdiction, audit entries of a user), read through the key's index.
+    func records(_ collection: RecordCollection, key: IndexKey, after afterID: String?, limit: Int) async throws -> [StoredRecord]
     /// All records of a collection, in id order, after `afterID`: for reports, exports and `--from-store`.
     func records(_ collection: RecordCollection, after afterID: String?, limit: Int) async throws -> [StoredRecord]
     func count(_ collection: RecordCollection) async throws -> Int
@@ -73,6 +76,34 @@ public protocol Store: Sendable {
     /// callers resume. The bus keeps them in memory, so a subscriber that keeps up reads nothing
     /// back and is woken once per group rather than once per caller.
     func observeCommits(_ observer: @escaping @Sendable ([Event]) -> Void)
+
+    // MARK: The key ring (envelope encryption; see `WrappedDataKey`)
+
+    func dataKey(_ id: String) async throws -> WrappedDataKey?
+    /// Keys in id order after `afterID`: for a rotation, a migration, a key-ring copy.
+    func dataKeys(after afterID: String?, limit: Int) async throws -> [WrappedDataKey]
+    /// Adds the keys whose ids are not in the ring yet; one already there is kept (the first writer wins).
+    func addDataKeys(_ keys: [WrappedDataKey]) async throws
+    /// Replaces the wrapping of each key that is still wrapped by the master key `from` (a rotation);
+    /// the number replaced. An erased key, or one re-wrapped meanwhile, is left alone.
+    func rewrapDataKeys(_ keys: [WrappedDataKey], from master: String) async throws -> Int
+    /// Destroys a key's wrapped bytes (the database is asked to overwrite them, not only unlink them);
+    /// false when there is no such key.
+    func eraseDataKey(_ id: String, at time: Timestamp) async throws -> Bool
+    /// How many live (not erased) keys each master key wraps.
+    func dataKeyCounts() async throws -> [String: Int]
+    /// Records that a master key was replaced by a rotation, so a host started with it is refused.
+    func retireMasterKey(_ id: String, at time: Timestamp) async throws
+    func retiredMasterKeys() async throws -> [String: Timestamp]
+
+    // MARK: The audit log's hash chain (`AuditLink`, `AuditHead`)
+
+    /// Links in position order after `position`. The store writes them itself, in the transaction
+    /// of each commit that inserts audit entries.
+    func auditLinks(after position: Int64, limit: Int) async throws -> [AuditLink]
+    func lastAuditLink() async throws -> AuditLink?
+    func addAuditHead(_ head: AuditHead) async throws
+    func auditHeads() async throws -> [AuditHead]
 
     // MARK: Moving a whole store (export and import)
 

@@ -64,16 +64,20 @@ extension DecisionRecord: StoredEntity {
     }
 
     /// The facts snapshot may hold a birthdate or citizenship: it is sealed like a person's fields,
-    /// bound to the decision's id.
+    /// bound to the decision's id, under the key of the case's person (the host's for a what-if).
     public func sealed(by vault: PersonVault) throws -> DecisionRecord {
         var copy = self
-        copy.factsSnapshot = try vault.sealedText(factsSnapshot, boundTo: id.description)
+        copy.factsSnapshot = try vault.sealedText(factsSnapshot, boundTo: id.description, for: caseID.map { .caseOf($0) } ?? .host)
         return copy
     }
 
+    /// An erased person's decision keeps its outcome, reasons and basis (statistics stay whole);
+    /// its facts read `{"erased": true}`.
     public func opened(by vault: PersonVault) throws -> DecisionRecord {
         var copy = self
-        copy.factsSnapshot = try vault.openedText(factsSnapshot, boundTo: id.description)
+        do { copy.factsSnapshot = try vault.openedText(factsSnapshot, boundTo: id.description) } catch VaultError.erased {
+            copy.factsSnapshot = #"{"erased":true}"#
+        }
         return copy
     }
 }
@@ -104,14 +108,27 @@ extension User: StoredEntity {
 
 /// A person as stored: the opaque id in the clear, the identifying fields sealed (`PersonVault`),
 /// and the keyed hashes of the name parts as index keys.
+/// An erased person is a tombstone: the id and the dates, nothing sealed, no name keys.
 struct SealedPerson: Codable, Sendable {
     static let collection = RecordCollection("person")
     var id: PersonID
     var createdAt: Timestamp
     var sealed: String
+    var erasedAt: Timestamp?
+    var registeredBy: UserID?
+
+    init(id: PersonID, createdAt: Timestamp, sealed: String, erasedAt: Timestamp? = nil, registeredBy: UserID? = nil) {
+        self.id = id
+        self.createdAt = createdAt
+        self.sealed = sealed
+        self.erasedAt = erasedAt
+        self.registeredBy = registeredBy
+    }
 
     enum CodingKeys: String, CodingKey {
         case id, sealed
         case createdAt = "created_at"
+        case erasedAt = "erased_at"
+        case registeredBy = "registered_by"
     }
 }

@@ -63,14 +63,21 @@ enum CasesAPI {
         if let status, CaseStatus(rawValue: status) == nil {
             throw Problem.badRequest("status must be one of \(CaseStatus.allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        let after = request.query("cursor")
-        let all = try await s.host.records.list(Case.self, key: .jurisdiction(jurisdiction), limit: Int.max).map(\.value)
-            .filter { status == nil || $0.status.rawValue == status }
-            .filter { c in after.map { c.id.description > $0 } ?? true }
-        let page = Array(all.prefix(limit))
+        // Pages of the jurisdiction's index after the cursor, the status filter applied to each, until
+        // one more case than asked is found (to tell whether there is a next page).
+        var cursor = request.query("cursor")
+        var found: [Case] = []
+        while found.count <= limit {
+            let cases = try await s.host.records.page(Case.self, key: .jurisdiction(jurisdiction), after: cursor, limit: limit + 1)
+            guard let last = cases.last else { break }
+            cursor = last.id.description
+            found += cases.filter { status == nil || $0.status.rawValue == status }
+            if cases.count <= limit { break }
+        }
+        let page = Array(found.prefix(limit))
         try await s.audited(caller, .read, page.map { "case:\($0.id)" }, jurisdiction, context)
         var body: [String: JSONValue] = ["items": .array(try page.map { try json($0) })]
-        if all.count > limit, let last = page.last { body["next_cursor"] = .string(last.id.description) }
+        if found.count > limit, let last = page.last { body["next_cursor"] = .string(last.id.description) }
         return .json(.object(body))
     }
 

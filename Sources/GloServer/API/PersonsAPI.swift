@@ -10,7 +10,31 @@ enum PersonsAPI {
         APIRoute(.post, "/api/v1/persons") { request, context, s in try await register(request, context, s) },
         APIRoute(.get, "/api/v1/persons") { request, context, s in try await search(request, context, s) },
         APIRoute(.get, "/api/v1/persons/{id}") { _, context, s in try await read(context, s) },
+        APIRoute(.post, "/api/v1/persons/{id}/erasure") { request, context, s in try await erase(request, context, s) },
     ]
+
+    /// A person as the API shows them; an erased person is their id and "erased", nothing else.
+    static func shown(_ person: Person) throws -> JSONValue {
+        guard let erasedAt = person.erasedAt else { return try json(person) }
+        return .object(["id": .string(person.id.description), "erased": .bool(true), "erased_at": try json(erasedAt)])
+    }
+
+    /// The body of `POST /api/v1/persons/{id}/erasure`.
+    struct ErasureRequest: Decodable {
+        var reason: Erasure.Reason
+        var reference: String?
+    }
+
+    /// A data-protection officer erases a person: their data key is destroyed, audited with the reason.
+    static func erase(_ request: Request, _ context: APIContext, _ s: APIServices) async throws -> APIResponse {
+        let id: PersonID = try context.id("id")
+        let caller = try await s.authorize(context, .erase, nil, subject: "person:\(id)")
+        var request = request
+        let input = try decode(ErasureRequest.self, try await request.jsonBody())
+        let outcome = try await Erasure(records: s.host.records).erase(id, reason: input.reason, reference: input.reference,
+                                                                       by: caller.user.id, role: caller.role, request: context.requestName)
+        return .json(["id": .string(id.description), "erased": .bool(true), "already_erased": .bool(outcome == .alreadyErased)])
+    }
 
     static func register(_ request: Request, _ context: APIContext, _ s: APIServices) async throws -> APIResponse {
         let caller = try await s.authorize(context, .writeCase, nil, subject: "person:new")
@@ -41,7 +65,7 @@ enum PersonsAPI {
             throw GloKitError.notFound("person", id.description)
         }
         try await s.audited(caller, .read, ["person:\(id)"], nil, context)
-        return .json(try json(person))
+        return .json(try shown(person))
     }
 
     static func search(_ request: Request, _ context: APIContext, _ s: APIServices) async throws -> APIResponse {
@@ -51,11 +75,12 @@ enum PersonsAPI {
         }
         var found: [Person] = []
         // The access filter comes before the cap, so that people the caller may not see crowd out no one.
-        for person in try await s.host.records.findPersons(named: name, limit: 5_000) where try await s.mayRead(caller, person: person.id) {
+        for person in try await s.host.records.findPersons(named: name, limit: 5_000)
+            where person.erasedAt == nil ? try await s.mayRead(caller, person: person.id) : false {
             found.append(person)
             if found.count == 50 { break }
         }
         try await s.audited(caller, .read, found.map { "person:\($0.id)" }, nil, context)
-        return .json(["items": .array(try found.map { try json($0) })])
+        return .json(["items": .array(try found.map { try shown($0) })])
     }
 }

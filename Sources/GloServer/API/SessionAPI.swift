@@ -14,7 +14,7 @@ enum SessionAPI {
             guard let name = form["name"], let password = form["password"] else {
                 throw Problem.badRequest("name and password are required (a form: name=...&password=...)")
             }
-            guard let (user, secret, session) = try await open(name: name, password: password, context, s) else {
+            guard let (user, secret, session) = try await open(name: name, password: password, role: form["role"], context, s) else {
                 throw Problem.unauthorized("the name or the password is wrong")
             }
             var answer = APIResponse.json(["user": .string(user.id.description), "csrf_token": .string(session.csrfToken)], .seeOther)
@@ -45,8 +45,13 @@ enum SessionAPI {
     ]
 
     /// Signs in and opens a session, auditing the sign-in or the failure; nil for a wrong name or
-    /// password, or a disabled user. The one way in for the API's `/login` and the UI's form.
-    static func open(name: String, password: String, _ context: APIContext, _ s: APIServices) async throws -> (User, String, WebSession)? {
+    /// password, or a disabled user. The one way in for the API's `/login` and the UI's form. A user
+    /// with several roles may choose the session's (`role`); each request may still choose another.
+    static func open(name: String, password: String, role: String?, _ context: APIContext, _ s: APIServices) async throws -> (User, String, WebSession)? {
+        let chosen = role.flatMap { $0.isEmpty ? nil : $0 }
+        if let chosen, Role(rawValue: chosen) == nil {
+            throw Problem.badRequest("role must be one of \(Role.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
         let signedIn: User?
         do { signedIn = try await s.users.signIn(name, password: password) } catch let locked as SignInLocked {
             try await s.audit.append(AuditEntry(user: nil, role: nil, action: .loginFailed, subject: "login", jurisdiction: nil,
@@ -56,12 +61,12 @@ enum SessionAPI {
                           "too many failed sign-ins for this name: try again in \((seconds + 59) / 60) minute(s), or ask an administrator",
                           extra: ["retry_after_seconds": .int(seconds)])
         }
-        guard let user = signedIn, let caller = Caller(user) else {
+        guard let user = signedIn, let caller = chosen.flatMap({ Role(rawValue: $0) }).map({ Caller(user, as: $0) }) ?? Caller(user) else {
             try await s.audit.append(AuditEntry(user: nil, role: nil, action: .loginFailed, subject: "login", jurisdiction: nil,
                                                 request: context.requestName, detail: "wrong name or password, or user disabled"))
             return nil
         }
-        let (secret, session) = try await s.users.openSession(for: user, lasting: SessionCookie.seconds)
+        let (secret, session) = try await s.users.openSession(for: user, role: chosen == nil ? nil : caller.role, lasting: SessionCookie.seconds)
         try await s.audit.append(AuditEntry(user: user.id, role: caller.role, action: .login, subject: "user:\(user.id)",
                                             jurisdiction: nil, request: context.requestName))
         return (user, secret, session)

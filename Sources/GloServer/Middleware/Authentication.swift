@@ -14,7 +14,8 @@ struct Authentication: RouterMiddleware {
     func handle(_ request: Request, context: APIContext, next: (Request, APIContext) async throws -> Response) async throws -> Response {
         var context = context
         if request.headers[.authorization] == nil, let secret = SessionCookie.secret(request) {
-            guard let (session, user) = try await services.users.session(secret), let caller = Caller(user) else {
+            guard let (session, user) = try await services.users.session(secret),
+                  let caller = try RoleChoice.caller(user, request: request.headers, session: session.role) else {
                 throw Problem.unauthorized("the session has ended: sign in again")
             }
             if request.method != .get && request.method != .head {
@@ -32,7 +33,8 @@ struct Authentication: RouterMiddleware {
         guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else {
             throw Problem.unauthorized("sign in: send Authorization: Bearer <token>, or sign in at POST /login")
         }
-        guard let user = try await services.users.user(forToken: String(header.dropFirst(7))), let caller = Caller(user) else {
+        let user = try await services.users.user(forToken: String(header.dropFirst(7)))
+        guard let user, let caller = try RoleChoice.caller(user, request: request.headers, session: nil) else {
             try await services.audit.append(AuditEntry(user: nil, role: nil, action: .loginFailed, subject: "token", jurisdiction: nil,
                                                        request: context.requestName, detail: "unknown, revoked or disabled token"))
             throw Problem.unauthorized("the token is unknown, revoked, or its user is disabled")

@@ -5,10 +5,12 @@ import Hummingbird
 
 /// A POST with an `Idempotency-Key` is answered once per caller and key: a retry gets the first
 /// answer and creates nothing; the same key with another request is refused. Only successful answers
-/// are kept, sealed at rest (they may hold what a screening recorded).
+/// are kept, sealed at rest under the keys of the people they concern (they may hold what a
+/// screening recorded), with the access checks that let the first request through: a replay is
+/// made only while the caller still passes them, and is audited as a read.
 struct Idempotency: RouterMiddleware {
     typealias Context = APIContext
-    let host: GloHost
+    let services: APIServices
     static let header = HTTPField.Name("Idempotency-Key")!
 
     func handle(_ request: Request, context: APIContext, next: (Request, APIContext) async throws -> Response) async throws -> Response {
@@ -20,23 +22,34 @@ struct Idempotency: RouterMiddleware {
         let body = try await request.jsonBody()
         let id = Users.hash("\(caller.user.id)|\(context.requestName)|\(key)")
         let requestHash = Users.hash(String(decoding: body, as: UTF8.self) + "|" + request.uri.description)
-        if let seen = try await host.records.get(IdempotentAnswer.self, id)?.value {
+        if let seen = try await services.host.records.get(IdempotentAnswer.self, id)?.value, !seen.erased {
             guard seen.requestHash == requestHash else {
                 throw Problem(.unprocessableContent, "idempotency-key-reused", "Idempotency key reused",
                               "this Idempotency-Key was used for a different request; use a new key")
             }
-            return APIResponse(status: HTTPResponse.Status(code: seen.status), body: Array(seen.body.utf8), contentType: seen.contentType).response
+            // The caller may have lost access since (a role, a jurisdiction, a share): then the request
+            // is answered as if it came fresh, which refuses it (and audits the refusal).
+            if try await services.stillHolds(seen.grants, caller) {
+                try await services.audit.append((seen.persons.isEmpty ? ["idempotency:\(id.prefix(12))"] : seen.persons.map { "person:\($0)" }).map {
+                    AuditEntry(user: caller.user.id, role: caller.role, action: .read, subject: $0, jurisdiction: nil,
+                               request: context.requestName, detail: "idempotent replay")
+                })
+                return APIResponse(status: HTTPResponse.Status(code: seen.status), body: Array(seen.body.utf8),
+                                   contentType: seen.contentType).response
+            }
         }
         let replay = Request(head: request.head, body: .init(buffer: ByteBuffer(bytes: body)))
-        let answer = try await next(replay, context)
+        let access = RequestAccess()
+        let answer = try await RequestAccess.$current.withValue(access) { try await next(replay, context) }
         guard (200..<300).contains(answer.status.code) else { return answer }
         let collector = BodyCollector()
         try await answer.body.write(collector)
         let bytes = collector.buffer
         let stored = IdempotentAnswer(id: id, requestHash: requestHash, status: Int(answer.status.code),
-                                      contentType: answer.headers[.contentType] ?? "application/json", body: String(buffer: bytes))
+                                      contentType: answer.headers[.contentType] ?? "application/json", body: String(buffer: bytes),
+                                      persons: access.persons.sorted { $0.description < $1.description }, grants: access.grants)
         // Two retries at once may both run; only the first answer is kept.
-        _ = try? await host.records.commit { change in try change.insert(stored) }
+        _ = try? await services.host.records.commit { change in try change.insert(stored) }
         return Response(status: answer.status, headers: answer.headers, body: .init(byteBuffer: bytes))
     }
 }
@@ -59,27 +72,75 @@ struct IdempotentAnswer: StoredEntity {
     var status: Int
     var contentType: String
     var body: String
+    /// The people the answer concerns: it is sealed under their keys.
+    var persons: [PersonID] = []
+    /// The access checks the first request passed, checked again before a replay.
+    var grants: [RequestAccess.Grant] = []
+    /// Read back after one of its people was erased: not to be replayed (not stored).
+    var erased = false
 
     var recordID: String { id }
     var indexKeys: [IndexKey] { [] }
     func validationErrors() -> [FieldError] { [] }
 
+    init(id: String, requestHash: String, status: Int, contentType: String, body: String, persons: [PersonID], grants: [RequestAccess.Grant]) {
+        self.id = id
+        self.requestHash = requestHash
+        self.status = status
+        self.contentType = contentType
+        self.body = body
+        self.persons = persons
+        self.grants = grants
+    }
+
     /// The answer may hold what a screening recorded: sealed at rest like personal data.
     func sealed(by vault: PersonVault) throws -> IdempotentAnswer {
         var copy = self
-        copy.body = try vault.sealedText(body, boundTo: id)
+        copy.body = try vault.sealedText(body, boundTo: id, for: .persons(persons))
         return copy
     }
 
     func opened(by vault: PersonVault) throws -> IdempotentAnswer {
         var copy = self
-        copy.body = try vault.openedText(body, boundTo: id)
+        do { copy.body = try vault.openedText(body, boundTo: id) } catch VaultError.erased {
+            copy.body = ""
+            copy.erased = true
+        }
         return copy
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, status, body
+        case id, status, body, persons, grants
         case requestHash = "request_hash"
         case contentType = "content_type"
     }
+
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        id = try c.decode(String.self, forKey: .id)
+        requestHash = try c.decode(String.self, forKey: .requestHash)
+        status = try c.decode(Int.self, forKey: .status)
+        contentType = try c.decode(String.self, forKey: .contentType)
+        body = try c.decode(String.self, forKey: .body)
+        // Answers kept before these were recorded: no people (the host's key), and no grant to check
+        // again, so they are never replayed (a fresh request decides).
+        persons = try c.decodeIfPresent([PersonID].self, forKey: .persons) ?? []
+        grants = try c.decodeIfPresent([RequestAccess.Grant].self, forKey: .grants) ?? [RequestAccess.Grant(permission: "unknown")]
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(requestHash, forKey: .requestHash)
+        try c.encode(status, forKey: .status)
+        try c.encode(contentType, forKey: .contentType)
+        try c.encode(body, forKey: .body)
+        try c.encode(persons, forKey: .persons)
+        try c.encode(grants, forKey: .grants)
+    }
+}
+
+/// The entities of the server that seal a value (for the envelope migration).
+public enum ServerSealedEntities {
+    public static let all: [any StoredEntity.Type] = [IdempotentAnswer.self]
 }

@@ -11,7 +11,7 @@ struct PageSession: RouterMiddleware {
 
     func handle(_ request: Request, context: APIContext, next: (Request, APIContext) async throws -> Response) async throws -> Response {
         guard let secret = SessionCookie.secret(request), let (session, user) = try await services.users.session(secret),
-              let caller = Caller(user) else {
+              let caller = try RoleChoice.caller(user, request: request.headers, session: session.role) else {
             return WebUI.redirect("/ui/login")
         }
         var context = context

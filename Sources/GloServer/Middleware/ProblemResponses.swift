@@ -2,8 +2,9 @@ import GloHTTP
 import Hummingbird
 import Logging
 
-/// Turns what an API handler throws into problem details (`Problem.from`). An internal error is
-/// logged by its route and type only: never its content, which may hold a person's data.
+/// Turns what an API handler throws into problem details (`Problem.logged`). An internal error is
+/// logged by its route and type only: never its content, which may hold a person's data. A rule's
+/// error reaches the caller as an id; its message is in the log under that id.
 struct ProblemResponses: RouterMiddleware {
     typealias Context = APIContext
     let logger: Logger
@@ -12,11 +13,7 @@ struct ProblemResponses: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch {
-            let problem = Problem.from(error)
-            if problem.status == .internalServerError {
-                logger.error("request failed", metadata: ["route": .string(context.requestName), "error_type": "\(type(of: error))"])
-            }
-            return problem.response
+            return Problem.logged(error, route: context.requestName, logger: logger).response
         }
     }
 }

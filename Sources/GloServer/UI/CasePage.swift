@@ -45,7 +45,7 @@ extension CorePages {
     func casePage(_ context: APIContext, _ s: APIServices, _ page: PageRequest) async throws -> Page {
         let (caller, found) = try await s.authorizedCase(context, .readCase)
         let c = found.value
-        let personal = try await s.host.records.person(c.person)?.value.personal
+        let person = try await s.host.records.person(c.person)?.value
         try await s.audited(caller, .read, ["person:\(c.person)"], c.jurisdiction, context)
         let vocabulary = page.vocabulary
         let decisions = try await s.host.records.list(DecisionRecord.self, key: .caseID(c.id)).map(\.value)
@@ -71,7 +71,7 @@ extension CorePages {
         let timeline = try await timeline(of: c.id, s)
         let exchange = try await exchange(of: c.id, s, page)
         return Page("case", title: "case", model: CaseView(
-            id: c.id.description, csrf: page.csrf, person: [personal?.givenNames, personal?.familyName].compactMap { $0 }.joined(separator: " "),
+            id: c.id.description, csrf: page.csrf, person: page.name(of: person),
             jurisdiction: c.jurisdiction.rawValue, opened: c.opened.description,
             status: vocabulary.label(status: c.status.rawValue, kind: "case_status", in: page.language),
             traffickingStatus: vocabulary.label(status: c.traffickingStatus.rawValue, kind: "trafficking_status", in: page.language),

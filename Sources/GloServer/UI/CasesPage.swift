@@ -28,8 +28,8 @@ extension CorePages {
         let shown = Array(cases.suffix(100).reversed())
         var rows: [CasesView.Row] = []
         for c in shown {
-            let name = try await s.host.records.person(c.person)?.value.personal
-            rows.append(.init(id: c.id.description, person: [name?.givenNames, name?.familyName].compactMap { $0 }.joined(separator: " "),
+            let person = try await s.host.records.person(c.person)?.value
+            rows.append(.init(id: c.id.description, person: page.name(of: person),
                               opened: c.opened.description,
                               status: page.vocabulary.label(status: c.status.rawValue, kind: "case_status", in: page.language),
                               traffickingStatus: page.vocabulary.label(status: c.traffickingStatus.rawValue, kind: "trafficking_status",

@@ -9,7 +9,11 @@ struct LoginPages {
     let services: APIServices
     let ui: WebUI
 
-    struct LoginView: Sendable { var lang: String }
+    struct LoginView: Sendable {
+        var lang: String
+        /// The roles to choose one from, for a user who holds several.
+        var roles: [String] = Role.allCases.map(\.rawValue)
+    }
 
     func add(to router: Router<APIContext>) {
         router.get("/") { _, _ in WebUI.redirect("/ui") }
@@ -28,7 +32,7 @@ struct LoginPages {
             let wrong = ui.labels(language)["wrong_sign_in"] ?? "The name or the password is wrong."
             guard let name = form["name"], let password = form["password"] else { return refused(wrong, .unauthorized) }
             do {
-                guard let (_, secret, _) = try await SessionAPI.open(name: name, password: password, context, services) else {
+                guard let (_, secret, _) = try await SessionAPI.open(name: name, password: password, role: form["role"], context, services) else {
                     return refused(wrong, .unauthorized)
                 }
                 return WebUI.redirect("/ui", cookie: SessionCookie.setting(secret))

@@ -108,10 +108,7 @@ struct WebUI: Sendable {
             case .redirect(let location): return Self.redirect(location)
             }
         } catch {
-            let problem = Problem.from(error)
-            if problem.status == .internalServerError {
-                services.logger.error("page failed", metadata: ["route": .string(context.requestName), "error_type": "\(type(of: error))"])
-            }
+            let problem = Problem.logged(error, route: context.requestName, logger: services.logger)
             return render(Page("error", title: "error", model: ErrorView(title: problem.title), status: problem.status),
                           language: language, caller: caller, csrf: csrf, error: message(for: error, problem, page))
         }

@@ -5,6 +5,10 @@
 //                                      a tally plugin counts decisions meanwhile
 //   glo-crash-writer drain  DB RULES   start the host, wait until every subscriber has caught up
 //                                      with the log, and print a JSON report
+//   glo-crash-writer legacy DB RULES N write N people, each with a case and case facts, sealed as
+//                                      glo-host sealed them before envelope encryption (the migration test)
+//   glo-crash-writer people DB RULES N register N people, 500 to a commit (the rotation test)
+//   glo-crash-writer check  DB RULES   open every person with the key file's keys; print a JSON report
 import Foundation
 import GloJSON
 import GloKit
@@ -15,14 +19,20 @@ import PluginTally
 /// Straight to the file descriptor: an "ack" line is out before the next write starts.
 func say(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
 let arguments = CommandLine.arguments
-guard arguments.count == 4, ["write", "drain"].contains(arguments[1]) else {
-    FileHandle.standardError.write(Data("usage: glo-crash-writer write|drain DB RULES\n".utf8))
+guard (4...5).contains(arguments.count), ["write", "drain", "legacy", "people", "check"].contains(arguments[1]) else {
+    FileHandle.standardError.write(Data("usage: glo-crash-writer write|drain|legacy|people|check DB RULES [N]\n".utf8))
     exit(2)
 }
 let (mode, dbPath, rulesDir) = (arguments[1], arguments[2], arguments[3])
+let count = arguments.count == 5 ? Int(arguments[4]) ?? 0 : 0
 
 let store = try SQLiteStore(path: dbPath)
-let vault = PersonVault(key: try VaultKey.load(path: dbPath + ".key").0)
+let vault = PersonVault(masters: MasterKeys(try VaultKey.loadAll(path: dbPath + ".key").0, file: dbPath + ".key"))
+if ["legacy", "people", "check"].contains(mode) {
+    try await DataProtectionModes.run(mode, store: store, vault: vault, count: count)
+    try await store.close()
+    exit(0)
+}
 let engine = try RuleEngine(directory: rulesDir, statesPerPack: 2)
 let host = try GloHost(store: store, vault: vault, engine: engine, plugins: [TallyPlugin()],
                        jurisdictions: [JurisdictionID("TH")], retry: RetryPolicy(attempts: 2, firstDelay: .milliseconds(5)),

@@ -1,0 +1,1 @@
+return { decide = function(f, c) local t = {} for i = 1, 1e9 do t[i] = string.rep('x', 1024) end end }

@@ -1,0 +1,1 @@
+return { decide = function(facts, ctx) if (facts.age or 99) < 18 then return { outcome = 'child' } end return { outcome = 'adult' } end }

@@ -1,0 +1,1 @@
+return { decide = function(f, c) local out = {} for k, v in pairs(f) do out[#out + 1] = k end table.sort(out) return { outcome = table.concat(out, ','), date = c.date } end }

@@ -1,0 +1,1 @@
+x = 1 return { decide = function(f, c) return { outcome = tostring(os) .. tostring(io) .. tostring(load) } end }

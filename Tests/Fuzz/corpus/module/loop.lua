@@ -1,0 +1,1 @@
+return { decide = function(f, c) while true do end end }

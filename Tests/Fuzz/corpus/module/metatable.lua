@@ -1,0 +1,1 @@
+local t = setmetatable({}, { __index = function(t, k) return t[k] end }) return { decide = function(f, c) return { outcome = t.x } end }

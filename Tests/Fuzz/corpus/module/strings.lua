@@ -1,0 +1,1 @@
+return { decide = function(f, c) return { outcome = ('%d'):format(#string.rep('ab', 1000, ',')) , m = ('abc'):gsub('%w', '%0%0') } end }

@@ -1,0 +1,1 @@
+return { decide = function(f, c) return { outcome = 
