@@ -12,6 +12,7 @@ import PackageDescription
 let strictSwift: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
     .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
 ]
 
 /// The plugins compiled into glo-host. Each is one folder, Plugins/<Name>/, in the same shape:

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// A calendar day, `YYYY-MM-DD` in JSON: the date the law is applied at, a date of birth, the day a case
 /// is opened, a placement's first day. No time of day and no time zone, on purpose.

@@ -1,6 +1,6 @@
-import GloKit
+public import GloKit
 import HTTPTypes
-import Hummingbird
+public import Hummingbird
 
 /// The request context: Hummingbird's core storage, the route the router matched, and who is asking
 /// once the authentication middleware has run.

@@ -1,7 +1,8 @@
-import GloJSON
+public import GloJSON
 import GloKit
-import HTTPTypes
+public import HTTPTypes
 import Hummingbird
+public import HummingbirdCore
 
 /// What an API handler answers: a status and a JSON body (or text, for metrics and documents).
 public struct APIResponse: Sendable {

@@ -1,8 +1,9 @@
 import GloJSON
-import GloKit
-import GloRules
+public import GloKit
+public import GloRules
 import Hummingbird
-import Logging
+public import HummingbirdCore
+public import Logging
 
 /// What a route's handler works with, the core's and the plugins' alike: the host, the users, the
 /// audit log and the metrics, and the access checks every handler makes, each refusal and each read

@@ -1,6 +1,6 @@
 import Foundation
 import GloJSON
-import GloKit
+public import GloKit
 
 /// Why a JSON body cannot be read as the route's input, every field at once, in JSON's terms ("must
 /// be an array", never a Swift type's name). Swift's decoder stops at the first wrong field; to find

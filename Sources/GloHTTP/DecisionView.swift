@@ -1,5 +1,5 @@
 import GloJSON
-import GloKit
+public import GloKit
 
 /// A decision as the API shows it: the outcome with its explanation and the rule that made it. The
 /// facts themselves stay out (they may be personal data).

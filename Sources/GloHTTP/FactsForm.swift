@@ -1,7 +1,7 @@
 import Foundation
-import GloJSON
-import GloKit
-import GloRules
+public import GloJSON
+public import GloKit
+public import GloRules
 
 /// The inputs for the facts a form collects, made from the vocabulary (`x-form: screening` or
 /// `case`), and the facts a submitted form gives back. A fact a country team adds to the vocabulary

@@ -1,9 +1,10 @@
-import Foundation
+public import Foundation
 import GloJSON
-import GloKit
-import GloRules
-import HTTPTypes
+public import GloKit
+public import GloRules
+public import HTTPTypes
 import Hummingbird
+public import HummingbirdCore
 
 /// The HTTP side of a workflow plugin: its API routes and their OpenAPI paths, its pages and forms,
 /// its section of the case page and its part of the dashboard, with their labels in each language.

@@ -1,10 +1,11 @@
 import Foundation
-import GloJSON
+public import GloJSON
 import GloKit
 import GloRules
-import HTTPTypes
-import Hummingbird
-import Logging
+public import HTTPTypes
+public import Hummingbird
+public import HummingbirdCore
+public import Logging
 
 /// An error as RFC 9457 problem details (`application/problem+json`): a stable `type`, a `title`,
 /// the `status`, a `detail` worded for the user, and for invalid input the field `errors`. No

@@ -1,5 +1,5 @@
-import GloKit
-import HTTPTypes
+public import GloKit
+public import HTTPTypes
 import Synchronization
 
 /// What a request was let see, noted as its access checks pass: the grants (permission and

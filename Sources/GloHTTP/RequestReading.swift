@@ -1,7 +1,8 @@
 import Foundation
-import GloJSON
-import GloKit
+public import GloJSON
+public import GloKit
 import Hummingbird
+public import HummingbirdCore
 
 extension Request {
     /// The body as bytes (at most 1 MiB): a JSON document, or a form.

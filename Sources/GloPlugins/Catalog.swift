@@ -1,5 +1,5 @@
-import GloHTTP
-import GloKit
+public import GloHTTP
+public import GloKit
 import PluginDeadlines
 import PluginDeadlinesHTTP
 import PluginIdentification

@@ -1,4 +1,4 @@
-import GloJSON
+public import GloJSON
 import LuaVM
 
 /// One decision of one pack version at one date, ready to evaluate many times.

@@ -1,4 +1,4 @@
-import LuaVM
+public import LuaVM
 import Yams
 
 /// A pack's `pack.yaml`: who it is, which pack it extends and when it is in force.

@@ -1,5 +1,5 @@
 import Foundation
-import GloJSON
+public import GloJSON
 import Yams
 
 /// A failed pack test, at its line in the test file.

@@ -1,4 +1,4 @@
-import GloJSON
+public import GloJSON
 
 /// A result's reasons in a reader's language. A rule may give a reason in several languages
 /// (`{ en = "...", lo = "..." }`, the languages its pack declares in pack.yaml); the host keeps the

@@ -1,4 +1,4 @@
-import GloJSON
+public import GloJSON
 import LuaVM
 
 /// What a rule's author sees beside a decision: what the rule printed and, when asked, how the

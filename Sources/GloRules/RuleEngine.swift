@@ -1,6 +1,6 @@
-import Foundation
-import GloJSON
-import LuaVM
+public import Foundation
+public import GloJSON
+public import LuaVM
 import Synchronization
 
 /// Decides with the packs of one rules directory, on a pool of sandboxes per pack version, and

@@ -1,5 +1,5 @@
-import GloJSON
-import LuaVM
+public import GloJSON
+public import LuaVM
 
 /// Why a decision could not be made. `code` is the stable name tools see in `rules eval` output.
 public enum RuleEvaluationError: Error, Sendable, Equatable, CustomStringConvertible {

@@ -1,4 +1,4 @@
-import GloJSON
+public import GloJSON
 
 /// Which rules decided: the pack asked for (id and version), the content hash of it together with
 /// its parents, the decision and the date the law was applied at.

@@ -1,5 +1,5 @@
 import Foundation
-import LuaVM
+public import LuaVM
 
 /// Every pack under a rules directory, all versions, validated together: each `extends` names a
 /// pack that exists, no pack extends itself through others, and versions of one id do not overlap

@@ -1,5 +1,5 @@
 import Foundation
-import GloJSON
+public import GloJSON
 
 /// The facts every pack reads and every plugin collects: names, JSON types, allowed values, and which
 /// the host derives. It is data, read from `facts.schema.json` (a small subset of JSON Schema, below)

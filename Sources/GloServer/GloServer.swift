@@ -1,9 +1,9 @@
 import Foundation
-import GloHTTP
-import GloKit
-import GloRules
-import Hummingbird
-import Logging
+public import GloHTTP
+public import GloKit
+public import GloRules
+public import Hummingbird
+public import Logging
 
 /// The HTTP API and the web UI over a running host: an adapter over GloKit and the enabled plugins'
 /// HTTP parts, with no rule of law and no plugin named.

@@ -1,4 +1,4 @@
-import GloKit
+public import GloKit
 import NIOCore
 import PostgresNIO
 

@@ -1,7 +1,7 @@
 import Foundation
 import GloJSON
-import GloKit
-import Logging
+public import GloKit
+public import Logging
 import NIOCore
 import NIOPosix
 import PostgresNIO

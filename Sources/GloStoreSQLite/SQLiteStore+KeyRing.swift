@@ -1,6 +1,6 @@
 import Foundation
-import GloKit
 import GRDB
+public import GloKit
 
 /// The key ring and the audit chain on SQLite (see `Store`).
 extension SQLiteStore {

@@ -1,8 +1,8 @@
 import CSQLiteSettings
 import Foundation
-import GloJSON
-import GloKit
 import GRDB
+import GloJSON
+public import GloKit
 import Synchronization
 
 /// The embedded store: one SQLite file in WAL mode (docs/architecture.md, "Layers"; the README's "Design choices").

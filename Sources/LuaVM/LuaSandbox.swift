@@ -1,5 +1,5 @@
 import CLuaSandbox
-import GloJSON
+public import GloJSON
 
 /// A function found in a loaded module, ready to be called on the sandbox that found it.
 public struct LuaFunction: Sendable, Hashable {

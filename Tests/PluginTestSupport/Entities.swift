@@ -1,5 +1,5 @@
-import GloJSON
-import GloKit
+public import GloJSON
+public import GloKit
 
 /// Encodes with GloKitCoding, decodes back; the decoded value and the JSON written.
 public func roundTrip<T: Codable & Equatable>(_ value: T) throws -> (decoded: T, json: JSONValue) {

@@ -1,18 +1,19 @@
-import Foundation
+public import Foundation
+public import GloBase
 import GloJSON
-import GloKit
-import GloRules
-import GloStoreSQLite
+public import GloKit
 import GloPlugins
-import PluginIdentification
-import PluginImmigration
-import PluginLegalAid
-import PluginLegalProcess
-import PluginReporting
-import PluginReturn
-import PluginShelter
-import Testing
+public import GloRules
+import GloStoreSQLite
+public import PluginIdentification
+public import PluginImmigration
+public import PluginLegalAid
+public import PluginLegalProcess
+public import PluginReporting
+public import PluginReturn
+public import PluginShelter
 import TestScratch
+public import Testing
 
 public let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 public let shippedEngine: RuleEngine = try! RuleEngine(directory: packageRoot.appendingPathComponent("Config/jurisdictions").path,

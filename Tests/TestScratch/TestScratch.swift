@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Where the test suites put their databases, rules and settings: one folder per test process,
 /// removed when the process exits. (Each test makes a fresh store; left behind, a run of the suites

@@ -1,4 +1,5 @@
-import GloKit
+public import GloBase
+public import GloKit
 
 /// One deadline of a case as its jurisdiction's pack gives it (`deadlines.due`): what must be done, or
 /// what protected period ends, by when, counted from which date, on what legal basis, and what happens

@@ -1,5 +1,6 @@
+public import GloBase
 import GloJSON
-import GloKit
+public import GloKit
 import Logging
 
 /// The deadlines workflow: asks the pack for a case's deadlines, keeps them, lists them, and flags the

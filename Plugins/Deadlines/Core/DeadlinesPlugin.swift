@@ -1,5 +1,5 @@
 import GloJSON
-import GloKit
+public import GloKit
 import Logging
 import Synchronization
 

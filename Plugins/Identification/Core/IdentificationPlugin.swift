@@ -1,5 +1,5 @@
-import GloJSON
-import GloKit
+public import GloJSON
+public import GloKit
 import GloRules
 
 /// Identification: record a screening, decide `identification.pathway`, and set the case's trafficking

@@ -1,5 +1,6 @@
+public import GloBase
 import GloJSON
-import GloKit
+public import GloKit
 
 /// Immigration: record deportations of people found not to be victims, with the official notice to
 /// their country, and push backs across the border (no notice) as harms to follow up on the other

@@ -1,5 +1,5 @@
 import GloJSON
-import GloKit
+public import GloKit
 
 /// What immigration tells the other side of the border when that side runs its own host: the official
 /// notice of a deportation goes to the country of origin (the alternative to a push back), and people

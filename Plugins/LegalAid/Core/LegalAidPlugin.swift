@@ -1,5 +1,5 @@
 import GloJSON
-import GloKit
+public import GloKit
 
 
 /// Legal aid: decide `legal_aid.eligibility` whenever the identification or the facts of a case

@@ -1,4 +1,5 @@
-import GloKit
+public import GloBase
+public import GloKit
 /// Legal assistance to a person in a case: the kinds of `legal_aid.eligibility`.
 public struct LegalAssistance: Sendable, Hashable, Codable, Validatable {
     public enum Kind: String, Sendable, Hashable, Codable, CaseIterable {

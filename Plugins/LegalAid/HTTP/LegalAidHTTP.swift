@@ -1,7 +1,7 @@
 import Foundation
-import GloHTTP
+public import GloHTTP
 import GloJSON
-import GloKit
+public import GloKit
 import GloRules
 import Hummingbird
 import PluginLegalAid

@@ -1,6 +1,7 @@
 import Foundation
+public import GloBase
 import GloJSON
-import GloKit
+public import GloKit
 
 /// News of a case left behind, for the host that received the person home: the Thai case goes on
 /// after she has returned, and the Lao side supports her through it (a trial date, a request to

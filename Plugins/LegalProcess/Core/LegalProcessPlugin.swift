@@ -1,5 +1,6 @@
+public import GloBase
 import GloJSON
-import GloKit
+public import GloKit
 
 /// Legal process: follow the case through the justice system (complaint, inquiry, prosecution,
 /// trial, judgment), the compensation claim, and the victim's role; decide

@@ -1,5 +1,6 @@
-import GloJSON
-import GloKit
+public import GloBase
+public import GloJSON
+public import GloKit
 import PluginIdentification
 import PluginImmigration
 import PluginLegalAid

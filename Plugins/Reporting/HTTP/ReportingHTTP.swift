@@ -1,5 +1,5 @@
 import Foundation
-import GloHTTP
+public import GloHTTP
 import GloJSON
 import GloKit
 import Hummingbird

@@ -1,5 +1,5 @@
 import GloJSON
-import GloKit
+public import GloKit
 
 /// A handover across the border, between two hosts that each keep their own records: the packet
 /// goes to the peer that serves the destination as a sealed `handover` message, written in the same

@@ -1,6 +1,7 @@
 import Foundation
-import GloJSON
-import GloKit
+public import GloBase
+public import GloJSON
+public import GloKit
 import GloRules
 
 /// The minimal packet that crosses the border with a returned person: identity, logistics, needs

@@ -1,5 +1,6 @@
-import GloJSON
-import GloKit
+public import GloBase
+public import GloJSON
+public import GloKit
 /// The outcomes of `return.route`. A push back is never a route: it is recorded and flagged elsewhere.
 public enum ReturnRoute: String, Sendable, Hashable, Codable, CaseIterable {
     case repatriationAsVictim = "repatriation_as_victim"

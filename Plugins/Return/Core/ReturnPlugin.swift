@@ -1,6 +1,7 @@
 import Foundation
+public import GloBase
 import GloJSON
-import GloKit
+public import GloKit
 import GloRules
 
 /// Return: decide `return.route` where the person is, follow the steps of the procedure that the

@@ -1,4 +1,5 @@
-import GloKit
+public import GloBase
+public import GloKit
 /// A stay in a shelter: the outcomes of `shelter.placement` (other than `none`).
 public struct ShelterPlacement: Sendable, Hashable, Codable, Validatable {
     public enum Kind: String, Sendable, Hashable, Codable, CaseIterable {

@@ -1,6 +1,7 @@
 import Foundation
+public import GloBase
 import GloJSON
-import GloKit
+public import GloKit
 import GloRules
 import Logging
 import Synchronization

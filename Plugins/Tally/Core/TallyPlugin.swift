@@ -1,5 +1,5 @@
 import GloJSON
-import GloKit
+public import GloKit
 
 /// The smallest plugin that exercises the whole mechanism: it needs a decision from every served
 /// pack (`identification.pathway`), handles `decision.made`, and keeps its own view in the store,

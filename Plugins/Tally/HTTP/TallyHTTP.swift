@@ -1,5 +1,5 @@
 import Foundation
-import GloHTTP
+public import GloHTTP
 
 /// Tally has nothing to show over HTTP: its counts are read by the tests and the benchmarks. It has
 /// the same shape as every plugin all the same.

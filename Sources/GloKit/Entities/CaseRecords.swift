@@ -1,5 +1,5 @@
 import Foundation
-import GloJSON
+public import GloJSON
 import GloRules
 
 /// Facts recorded for a case outside its screenings, in the facts vocabulary: whether the person was

@@ -1,5 +1,5 @@
+public import GloJSON
 import GloRules
-import GloJSON
 
 /// A decision as data (docs/architecture.md, "Layers"): which pack (id, version, content hash), which decision,
 /// the facts it was given, the date the law was applied at, the outcome with its reasons and legal

@@ -1,5 +1,5 @@
-import GloRules
-import GloJSON
+public import GloJSON
+public import GloRules
 
 /// What the screening learnt of the person's migration. Each field absent means unknown.
 public struct MigrationFacts: Sendable, Hashable, Codable {

@@ -1,4 +1,4 @@
-import GloJSON
+public import GloJSON
 
 public typealias EventID = EntityID<Event>
 

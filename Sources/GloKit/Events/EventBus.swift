@@ -1,5 +1,5 @@
 import Foundation
-import Logging
+public import Logging
 import Synchronization
 
 /// A subscriber: a name that keys its checkpoint, the event types it wants, and its handler.

@@ -1,4 +1,4 @@
-import GloJSON
+public import GloJSON
 
 /// A kind of event, declared once by whoever emits it (GloKit for the core's, a plugin for its own):
 /// its type, what it announces, and the members of its data. `glo-host plugins list` shows each

@@ -1,7 +1,7 @@
 // Curve25519 keys and HPKE contexts are values that swift-crypto 3 does not mark Sendable.
 @preconcurrency import Crypto
 import Foundation
-import GloJSON
+public import GloJSON
 
 /// A message as it travels, over HTTP or on removable media: a header in the clear (id, sender,
 /// recipient, times), the payload sealed to the recipient with HPKE (X25519, HKDF-SHA256,

@@ -1,4 +1,4 @@
-import GloJSON
+public import GloJSON
 
 public typealias MessageID = EntityID<FederationMessage>
 

@@ -1,5 +1,5 @@
 import GloJSON
-import Logging
+public import Logging
 
 /// How a message reaches a peer: posted to its inbox URL, the answer's status and body given back,
 /// or an error when no answer came. The host gives one over HTTP(S); GloKit knows no HTTP.

@@ -1,6 +1,6 @@
 // The private keys of Curve25519 are immutable values that swift-crypto 3 does not mark Sendable.
 @preconcurrency import Crypto
-import Foundation
+public import Foundation
 import GloJSON
 
 /// The host's own keys for the exchange with other hosts: Ed25519 to sign what it sends (and the

@@ -1,4 +1,4 @@
-import GloJSON
+public import GloJSON
 import GloRules
 
 extension CaseService {

@@ -1,5 +1,5 @@
-import GloJSON
-import GloRules
+public import GloJSON
+public import GloRules
 
 /// The core operations every workflow builds on: register a person, open a case, record a
 /// screening, record facts. Each validates, commits its record with its event, and returns what was

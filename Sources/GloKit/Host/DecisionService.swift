@@ -1,5 +1,5 @@
-import GloJSON
-import GloRules
+public import GloJSON
+public import GloRules
 
 /// What plugins call to apply the law: a case, a decision name and the facts; the jurisdiction's
 /// pack version in force at the case's date decides, and the result is kept as a `DecisionRecord`

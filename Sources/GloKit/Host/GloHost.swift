@@ -1,5 +1,5 @@
-import GloRules
-import Logging
+public import GloRules
+public import Logging
 
 /// The host assembled: a store, the vault, the rules, the bus and the enabled plugins.
 ///

@@ -1,4 +1,4 @@
-import Logging
+public import Logging
 
 /// A workflow compiled into glo-host and enabled by name at start (docs/architecture.md, "Plugins").
 ///

@@ -1,6 +1,6 @@
 // SymmetricKey is an immutable value (copy-on-write bytes) that swift-crypto 3 does not mark Sendable.
 @preconcurrency import Crypto
-import Foundation
+public import Foundation
 import Synchronization
 
 /// A master key: 32 random bytes, kept base64 in a file (mode 0600) or in the environment variable

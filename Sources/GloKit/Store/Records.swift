@@ -1,5 +1,5 @@
 import Foundation
-import GloJSON
+public import GloJSON
 
 /// The typed way to read and write the store: entities in, entities out, personal data sealed on the
 /// way in and opened on the way out. Plugins and the host reach the store only through this.

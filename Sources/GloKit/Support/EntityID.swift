@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 import Synchronization
 
 /// An opaque identifier of an entity: a UUID, never a name or anything derived from a person.

@@ -1,6 +1,6 @@
 import Foundation
+public import GloJSON
 import GloRules
-import GloJSON
 
 /// The JSON coding of entities: `JSONValueCoder` (GloJSON's own `Codable` coder) with `JSONWriter`
 /// and `JSONParser`, compact with sorted keys (stable output, readable diffs).

@@ -1,5 +1,5 @@
 import GloHTTP
-import GloKit
+public import GloKit
 import HTTPTypes
 import Hummingbird
 
