@@ -46,10 +46,13 @@ struct UsersCommand: AsyncParsableCommand {
             let user = User(displayName: name, roles: Serve.list(roles).compactMap(Role.init(rawValue:)),
                             organisation: organisation.flatMap { OrganisationID($0) } ?? OrganisationID(),
                             jurisdictions: Serve.list(jurisdictions).map { JurisdictionID($0) })
+            // An organisation given must be one a user already belongs to (a typo would make a new one), or
+            // the one this host receives handovers for (federation.organisation_id), known from the settings.
+            let ownOrganisation = settings.federation.organisationID.map { user.organisation == $0 } ?? false
             let token: String
             do {
                 token = try await users.add(user, login: login.map { Users.NewLogin(name: $0, password: password ?? "") }, served: served,
-                                            knownOrganisation: organisation != nil)
+                                            knownOrganisation: organisation != nil && !ownOrganisation)
             } catch let failure as ValidationFailure {
                 for e in failure.errors {
                     let field = e.field.split(separator: ".").last.map(String.init) ?? e.field
