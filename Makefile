@@ -16,10 +16,10 @@ deps:
 	fi
 
 # One debug build serves both commands: `make run` builds the host, `make test` adds the test targets to the
-# same build. From a fresh clone the first build takes about 11 minutes on 2 cores (the dependencies are
-# compiled once); later ones take a minute or two. `make release` is for deployments (about 20 minutes).
+# same build. From a fresh clone the first build took 5 minutes on 2 cores here (the dependencies are
+# compiled once), the test targets 1 more; later ones take a minute or two. `make release` is for deployments (about 20 minutes).
 build: deps
-	@echo "make: building glo-host (debug; about 11 minutes from a fresh clone, then incremental)"
+	@echo "make: building glo-host (debug; about 5 minutes from a fresh clone, then incremental)"
 	swift build --product glo-host
 
 # The main job: the host on the embedded default (SQLite under ./data/, every pack of Config/jurisdictions,
@@ -56,7 +56,7 @@ sample: build
 # and on a 2-core machine two of them at once hold both threads of Swift's cooperative pool, starving the
 # timed event-bus tests running beside them.
 test: deps
-	@echo "make: building the tests (debug, the build make run uses; about 13 minutes from a fresh clone)"
+	@echo "make: building the tests (debug, the build make run uses: about 1 minute after make run, 8 from a fresh clone)"
 	swift build --build-tests
 	bash scripts/test.sh
 

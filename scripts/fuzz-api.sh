@@ -27,5 +27,5 @@ for token in "$CASEWORKER" "$ADMIN"; do
     --max-examples 30 --seed 20261129 --generation-deterministic --max-failures 20 \
     --request-timeout 10 --no-color || status=1
 done
-if grep -q ' error ' "$WORK/serve.err"; then echo "fuzz: the server logged errors:"; grep ' error ' "$WORK/serve.err" | head -20; fi
+if grep -q ' error ' "$WORK/serve.err"; then echo "fuzz: the server logged errors:"; grep -m 20 ' error ' "$WORK/serve.err"; fi
 exit $status

@@ -70,6 +70,11 @@ public struct Problem: HTTPResponseError, Sendable {
             }
         case RuleEvaluationError.factProblems(let problems):
             return from(ValidationFailure(errors: problems.map { FieldError(field: $0.field, message: $0.message) }))
+        case let r as RuleEvaluationError where r.isCallersMistake:
+            // A jurisdiction, decision or date the caller named that has no rules, or facts that are not an
+            // object: the caller's own input, answered with what is wrong; nothing failed, nothing is logged.
+            return Problem(.unprocessableContent, "rules-unavailable", "No rules for this request", r.message,
+                           extra: ["code": .string(r.code)])
         case let r as RuleEvaluationError:
             // The rule's own message can quote the facts it was given: it goes to the log only
             // (`logged`), under an id the caller can quote to the rule authors.

@@ -17,6 +17,15 @@ public enum RuleEvaluationError: Error, Sendable, Equatable, CustomStringConvert
     /// The rule returned something that is not a decision result.
     case invalidResult(String, location: String?)
 
+    /// The caller named something no rules answer (a jurisdiction, a decision, a date before any pack)
+    /// or gave facts that are not an object: its input is wrong, no rule failed.
+    public var isCallersMistake: Bool {
+        switch self {
+        case .unknownJurisdiction, .noPackInForce, .unknownDecision, .invalidFacts, .factProblems: true
+        case .brokenPack, .rule, .invalidResult: false
+        }
+    }
+
     public var code: String {
         switch self {
         case .unknownJurisdiction: "unknown_jurisdiction"

@@ -84,6 +84,16 @@ struct AccessGapTests {
         }
     }
 
+    @Test("a jurisdiction or decision no rules answer is the caller's mistake: named in the answer, nothing logged")
+    func callersMistakeIsNotARuleFailure() {
+        let logged = LogRecorder()
+        let logger = Logger(label: "test") { _ in logged }
+        let problem = Problem.logged(RuleEvaluationError.unknownJurisdiction("", known: ["LA", "TH"]), route: "POST /api/v1/rules/evaluate", logger: logger)
+        #expect(problem.status == .unprocessableContent && problem.json["error_id"] == nil)
+        #expect(JSONWriter.string(problem.json).contains("no rule pack for jurisdiction"))
+        #expect(logged.lines.isEmpty)
+    }
+
     @Test("a rule's error reaches the caller as a problem with an id; its message and location are in the log only, under that id")
     func ruleErrorAsAnId() {
         let error = RuleEvaluationError.rule(LuaError(
