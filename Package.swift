@@ -182,7 +182,7 @@ let package = Package(
         // Writes through GloKit and prints each acknowledged write; the reliability test kills it.
         .executableTarget(
             name: "glo-crash-writer",
-            dependencies: ["GloKit", "GloStoreSQLite", "PluginTally", "GloJSON"],
+            dependencies: ["GloKit", "GloStoreSQLite", "GloStorePostgres", "PluginTally", "GloJSON"],
             path: "Tests/Tools/glo-crash-writer",
             swiftSettings: strictSwift
         ),

@@ -4,6 +4,8 @@
 #   scripts/bench-api.sh [seconds] [connections]
 # GLO_BENCH_BIN=path runs that glo-host binary instead of building this tree (to compare two builds
 # in one session: these machines are too noisy to compare figures across sessions).
+# GLO_BENCH_PERF=file records the server with `perf record -g` during the screening run, into that file
+# (then: perf report -i file --no-children --sort dso,symbol), to see where a build spends its time.
 set -euo pipefail
 DURATION=${1:-20}
 CONNECTIONS=${2:-32}
@@ -26,8 +28,13 @@ echo "== POST /api/v1/cases/{id}/screenings (decision made, stored, announced)"
 # runs than the request rate does (clock ticks of the server process, /proc/PID/stat fields 14-15).
 cpu() { awk '{print $14 + $15}' "/proc/$SERVER/stat"; }
 before=$(cpu)
+if [ -n "${GLO_BENCH_PERF:-}" ]; then
+  perf record -q -g -o "$GLO_BENCH_PERF" -p "$SERVER" -- sleep "$DURATION" 2> /dev/null &
+  PERF=$!
+fi
 wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "$WORK/cases.lua" "http://127.0.0.1:$PORT" > "$WORK/post.out"
 after=$(cpu)
+[ -z "${PERF:-}" ] || wait "$PERF"
 grep -E 'Requests/sec|99%|50%|non-2xx|Non-2xx' "$WORK/post.out"
 rate=$(awk '/Requests\/sec/ {print $2}' "$WORK/post.out")
 awk -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" -v r="$rate" -v d="$DURATION" \

@@ -4,32 +4,58 @@ import Testing
 import TestScratch
 
 /// What an administrator does to protect the people's data (README, "Data protection"), with the
-/// built `glo-host`, on a SQLite store the crash writer fills: a migration and a rotation killed with
-/// SIGKILL and run again, an erasure that reaches a backup taken before it, a tampered audit log.
+/// built `glo-host`, on a store the crash writer fills: a migration and a rotation killed with
+/// SIGKILL and run again (on SQLite, and on PostgreSQL when `GLO_TEST_POSTGRES_URL` names a server),
+/// an erasure that reaches a backup taken before it, a tampered audit log.
 @Suite("glo-host data protection: keys, erasure, backup, audit", .serialized)
 struct DataProtectionCommandTests {
     /// A host folder whose store holds `count` people, written by the crash writer in `mode`
     /// (`legacy`: sealed as before envelope encryption, with a case and case facts each; `people`: now).
-    func store(_ mode: String, _ count: Int) throws -> (dir: String, config: [String], db: String) {
+    /// `db` is the SQLite file or the PostgreSQL URL, `keyFile` the master key file.
+    struct HostStore {
+        var dir: String, config: [String], db: String, keyFile: String, backend: Backend
+        var rules: String { dir + "/rules" }
+    }
+
+    func store(_ mode: String, _ count: Int, on backend: Backend = .sqlite) throws -> HostStore {
         let dir = try hostFolder()
-        let db = dir + "/data/glo.sqlite"
         try FileManager.default.createDirectory(atPath: dir + "/data", withIntermediateDirectories: true)
+        let (db, keyFile) = backend == .sqlite ? (dir + "/data/glo.sqlite", dir + "/data/glo.sqlite.key")
+                                               : (try freshPostgresDatabase(), dir + "/data/glo.key")
+        if backend == .postgres {
+            let settings = try String(contentsOfFile: dir + "/glo-host.yaml", encoding: .utf8)
+                .replacingOccurrences(of: "db: \(dir)/data/glo.sqlite\n", with: "db: \(db)\n")
+                .replacingOccurrences(of: "key_file: \(dir)/data/glo.sqlite.key\n", with: "key_file: \(keyFile)\n")
+            try settings.write(toFile: dir + "/glo-host.yaml", atomically: true, encoding: .utf8)
+        }
         let key = Data((0..<32).map { _ in UInt8.random(in: 0...255) }).base64EncodedString() + "\n"
-        #expect(FileManager.default.createFile(atPath: db + ".key", contents: Data(key.utf8), attributes: [.posixPermissions: 0o600]))
-        let wrote = try crashWriter([mode, db, dir + "/rules", String(count)])
+        #expect(FileManager.default.createFile(atPath: keyFile, contents: Data(key.utf8), attributes: [.posixPermissions: 0o600]))
+        let host = HostStore(dir: dir, config: ["--config", dir + "/glo-host.yaml"], db: db, keyFile: keyFile, backend: backend)
+        let wrote = try crashWriter([mode, db, host.rules, String(count)], keyFile: keyFile)
         #expect(wrote.status == 0 && wrote.stdout.contains("wrote \(count)"), "\(wrote.stderr)")
-        return (dir, ["--config", dir + "/glo-host.yaml"], db)
+        return host
     }
 
-    func crashWriter(_ arguments: [String]) throws -> Run {
-        try run(builtProducts.appendingPathComponent("glo-crash-writer").path, arguments)
+    func crashWriter(_ arguments: [String], keyFile: String) throws -> Run {
+        try run(builtProducts.appendingPathComponent("glo-crash-writer").path, arguments, environment: ["GLO_CRASH_KEY_FILE": keyFile])
     }
 
-    /// Every person of the store at `db` opened with the key file beside it: persons, opened, erased, failed, facts_opened.
-    func check(_ db: String, rules: String) throws -> JSONValue {
-        let report = try crashWriter(["check", db, rules])
+    /// Every person of the host's store opened with its key file: persons, opened, erased, failed, facts_opened.
+    func check(_ host: HostStore) throws -> JSONValue {
+        let report = try crashWriter(["check", host.db, host.rules], keyFile: host.keyFile)
         #expect(report.status == 0, "\(report.stderr)")
         return try JSONParser.parse(report.lines.last ?? "")
+    }
+
+    /// One statement on the store, with sqlite3 or psql; records' bodies are read as `BODY` (text on both).
+    func sql(_ host: HostStore, _ statement: String) throws -> String {
+        if host.backend == .sqlite {
+            return try sql(host.db, statement.replacingOccurrences(of: "BODY", with: "CAST(body AS TEXT)"))
+        }
+        let r = try run("/usr/bin/psql", [host.db, "-At", "-v", "ON_ERROR_STOP=1", "-c",
+                                          statement.replacingOccurrences(of: "BODY", with: "convert_from(body, 'UTF8')")])
+        #expect(r.status == 0, "\(statement): \(r.stderr)")
+        return r.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     func sql(_ db: String, _ statement: String) throws -> String {
@@ -47,52 +73,55 @@ struct DataProtectionCommandTests {
         #expect(process.process.terminationReason == .uncaughtSignal, "it ended on its own before the kill: \(process.stderr)")
     }
 
-    @Test("the envelope migration killed with SIGKILL resumes, and every person and every case's facts open")
-    func migrationResumesAfterSIGKILL() throws {
-        let (dir, config, db) = try store("legacy", 3_000)
+    @Test("the envelope migration killed with SIGKILL resumes, and every person and every case's facts open", arguments: Backend.all)
+    func migrationResumesAfterSIGKILL(backend: Backend) throws {
+        let host = try store("legacy", 3_000, on: backend)
+        let config = host.config
         #expect(try glohost(["keys", "status"] + config).stdout.contains("not migrated yet"))
-        try killWhen(["keys", "migrate"] + config, shows: "person: 1000 re-sealed", in: dir)
+        try killWhen(["keys", "migrate"] + config, shows: "person: 1000 re-sealed", in: host.dir)
         // Cut short: some people are sealed under their own key, some still the old way.
-        let moved = Int(try sql(db, "SELECT count(*) FROM records WHERE collection = 'person' AND CAST(body AS TEXT) LIKE '%sealed:2:%'")) ?? -1
+        let moved = Int(try sql(host, "SELECT count(*) FROM records WHERE collection = 'person' AND BODY LIKE '%sealed:2:%'")) ?? -1
         #expect(moved >= 1_000 && moved < 3_000, "\(moved) of 3000 moved before the kill")
 
         let again = try glohost(["keys", "migrate"] + config)
         #expect(again.status == 0, "\(again.stderr)")
         #expect(again.stdout.contains("every value is sealed under its person's key"))
-        let report = try check(db, rules: dir + "/rules")
+        let report = try check(host)
         #expect(report["persons"] == .int(3_000) && report["opened"] == .int(3_000) && report["failed"] == .int(0), "\(report)")
         #expect(report["facts_opened"] == .int(3_000), "\(report)")
-        #expect(try sql(db, "SELECT count(*) FROM records WHERE CAST(body AS TEXT) LIKE '%\"sealed:%' AND CAST(body AS TEXT) NOT LIKE '%\"sealed:2:%'") == "0")
+        #expect(try sql(host, "SELECT count(*) FROM records WHERE BODY LIKE '%\"sealed:%' AND BODY NOT LIKE '%\"sealed:2:%'") == "0")
         #expect(try glohost(["keys", "status"] + config).stdout.contains("every value sealed under its person's key"))
     }
 
-    @Test("a key rotation killed with SIGKILL resumes with both keys; then every person opens and the old key is refused")
-    func rotationResumesAfterSIGKILL() throws {
-        let (dir, config, db) = try store("people", 6_000)
+    @Test("a key rotation killed with SIGKILL resumes with both keys; then every person opens and the old key is refused",
+          arguments: Backend.all)
+    func rotationResumesAfterSIGKILL(backend: Backend) throws {
+        let host = try store("people", 6_000, on: backend)
+        let config = host.config
         let migrated = try glohost(["keys", "migrate"] + config)
         #expect(migrated.status == 0 && migrated.stdout.contains("0 records re-sealed") && !migrated.stderr.contains("re-sealed"),
                 "nothing to re-seal, and no progress line about it: \(migrated.stderr)")
-        let old = try String(contentsOfFile: db + ".key", encoding: .utf8)
-        try killWhen(["keys", "rotate"] + config, shows: "data keys re-wrapped", in: dir)
+        let old = try String(contentsOfFile: host.keyFile, encoding: .utf8)
+        try killWhen(["keys", "rotate"] + config, shows: "data keys re-wrapped", in: host.dir)
         // Cut short: the key file holds the new key, then the old; the ring has keys wrapped by each.
-        let keys = try String(contentsOfFile: db + ".key", encoding: .utf8).split(separator: "\n")
+        let keys = try String(contentsOfFile: host.keyFile, encoding: .utf8).split(separator: "\n")
         #expect(keys.count == 2 && keys[1] + "\n" == old)
         let status = try glohost(["keys", "status"] + config).stdout
         let wrapping = status.split(separator: "\n").filter { $0.hasPrefix("master key") && !$0.hasSuffix("wraps 0 data keys") }
         #expect(wrapping.count == 2, "both master keys wrap data keys mid-rotation: \(status)")
         // Meanwhile both keys open every person.
-        #expect(try check(db, rules: dir + "/rules")["opened"] == .int(6_000))
+        #expect(try check(host)["opened"] == .int(6_000))
 
         let again = try glohost(["keys", "rotate"] + config)
         #expect(again.status == 0, "\(again.stderr)")
         #expect(again.stdout.contains("resuming the rotation"))
         #expect(again.stdout.contains("is retired and was removed from"))
-        #expect(try String(contentsOfFile: db + ".key", encoding: .utf8).split(separator: "\n") == [keys[0]])
-        let report = try check(db, rules: dir + "/rules")
+        #expect(try String(contentsOfFile: host.keyFile, encoding: .utf8).split(separator: "\n") == [keys[0]])
+        let report = try check(host)
         #expect(report["opened"] == .int(6_000) && report["failed"] == .int(0), "\(report)")
 
         // A host still holding the old key is refused, saying why and what to do.
-        try old.write(toFile: db + ".key", atomically: true, encoding: .utf8)
+        try old.write(toFile: host.keyFile, atomically: true, encoding: .utf8)
         let refused = try glohost(["keys", "status"] + config)
         #expect(refused.status == 2)
         #expect(refused.stderr.contains("was replaced by `glo-host keys rotate`") && refused.stderr.contains("use the key file the rotation wrote"),
@@ -101,7 +130,8 @@ struct DataProtectionCommandTests {
 
     @Test("an erased person cannot be opened from a backup taken before the erasure; the others can; bad input is named")
     func erasureReachesBackups() throws {
-        let (dir, config, db) = try store("people", 5)
+        let host = try store("people", 5)
+        let (dir, config, db) = (host.dir, host.config, host.db)
         #expect(try glohost(["keys", "migrate"] + config).status == 0)
         let backup = dir + "/before.backup"
         let backedUp = try glohost(["store", "backup", "--to", backup] + config)
@@ -114,13 +144,14 @@ struct DataProtectionCommandTests {
         let erased = try glohost(["persons", "erase", id, "--reason", "data_subject_request", "--reference", "DSR-2026/7"] + config)
         #expect(erased.status == 0 && erased.stdout.contains("person \(id) erased"), "\(erased.stderr)")
         #expect(try glohost(["persons", "erase", id, "--reason", "data_subject_request"] + config).stdout.contains("was erased before"))
-        #expect(try check(db, rules: dir + "/rules")["erased"] == .int(1))
+        #expect(try check(host)["erased"] == .int(1))
 
         let restoredPath = dir + "/restored.sqlite"
         let restored = try glohost(["store", "restore", "--from", backup, "--to", restoredPath] + config)
         #expect(restored.status == 0, "\(restored.stderr)")
-        try FileManager.default.copyItem(atPath: db + ".key", toPath: restoredPath + ".key")
-        let report = try check(restoredPath, rules: dir + "/rules")
+        var restoredHost = host
+        restoredHost.db = restoredPath
+        let report = try check(restoredHost)
         #expect(report["persons"] == .int(5) && report["erased"] == .int(1) && report["opened"] == .int(4) && report["failed"] == .int(0),
                 "\(report)")
         // The erasure is in the audit log, with the reason and the reference, and no name.
@@ -130,7 +161,8 @@ struct DataProtectionCommandTests {
 
     @Test("retention sweep reads the period of each jurisdiction of the settings' rules; a dry run erases nothing; a bad date is named")
     func retentionSweepCommand() throws {
-        let (dir, config, _) = try store("people", 2)
+        let host = try store("people", 2)
+        let (dir, config) = (host.dir, host.config)
         let settings = try String(contentsOfFile: dir + "/glo-host.yaml", encoding: .utf8)
         try (settings + "\nretention:\n  days:\n    TH: 30\n").write(toFile: dir + "/glo-host.yaml", atomically: true, encoding: .utf8)
         // From the host's folder, as an admin would run it: the rules are the settings', not ./Config/jurisdictions.
@@ -153,7 +185,8 @@ struct DataProtectionCommandTests {
 
     @Test("audit verify names an entry changed, one removed and two reordered in the database, and passes the untouched log")
     func auditVerifyNamesTampering() throws {
-        let (dir, config, db) = try store("people", 3)
+        let host = try store("people", 3)
+        let (dir, config, db) = (host.dir, host.config, host.db)
         for n in 0..<4 {
             let add = try glohost(["users", "add"] + config + ["--name", "User \(n)", "--roles", "caseworker", "--jurisdictions", "TH"])
             if add.status != 0 { Issue.record("users add: \(add.stderr)"); return }
@@ -190,10 +223,11 @@ struct DataProtectionCommandTests {
 }
 
 /// Runs an executable to its end; exit code, stdout and stderr.
-func run(_ executable: String, _ arguments: [String]) throws -> Run {
+func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws -> Run {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
+    if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new } }
     let output = Pipe(), error = Pipe()
     process.standardOutput = output
     process.standardError = error
@@ -202,4 +236,24 @@ func run(_ executable: String, _ arguments: [String]) throws -> Run {
     let err = error.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
     return Run(status: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self), stderr: String(decoding: err, as: UTF8.self))
+}
+
+/// The stores the data-protection commands are tested on: SQLite always, PostgreSQL when
+/// `GLO_TEST_POSTGRES_URL` names a server (`scripts/postgres-test-server.sh` starts one).
+enum Backend: String, CustomTestStringConvertible, Sendable {
+    case sqlite = "SQLite", postgres = "PostgreSQL"
+    var testDescription: String { rawValue }
+    static let all: [Backend] = [.sqlite] + (ProcessInfo.processInfo.environment["GLO_TEST_POSTGRES_URL", default: ""].isEmpty ? [] : [.postgres])
+}
+
+/// An empty database on the server of `GLO_TEST_POSTGRES_URL`, by psql; its URL.
+func freshPostgresDatabase() throws -> String {
+    guard let base = ProcessInfo.processInfo.environment["GLO_TEST_POSTGRES_URL"], var url = URLComponents(string: base) else {
+        throw CocoaError(.featureUnsupported, userInfo: [NSLocalizedDescriptionKey: "GLO_TEST_POSTGRES_URL is not set"])
+    }
+    let name = "glo_cli_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+    let made = try run("/usr/bin/psql", [base, "-v", "ON_ERROR_STOP=1", "-c", "CREATE DATABASE \(name)"])
+    #expect(made.status == 0, "CREATE DATABASE: \(made.stderr)")
+    url.path = "/" + name
+    return url.string ?? base
 }

@@ -67,6 +67,22 @@ struct DataProtectionTests {
         #expect(restoredDecision.factsSnapshot == #"{"erased":true}"#)
     }
 
+    @Test("a value sealed for two people (an idempotent answer about both) opens while both keys live, and for no one once either is erased")
+    func jointlySealedValue() async throws {
+        let (store, _) = try await StoreBackend.sqlite.make()
+        let host = try GloHost(store: store, vault: testVault, engine: shippedEngine, plugins: [])
+        let first = try await openScreenedCase(host, name: "Khamsing").person
+        let second = try await openScreenedCase(host, name: "Bounmy").person
+        let vault = host.records.vault // the host's: its cache holds the two people's keys
+        let sealed = try vault.sealedText(#"{"both":true}"#, boundTo: "answer-1", for: .persons([second, first]))
+        #expect(sealed.hasPrefix("sealed:2:") && sealed.contains("+"), "one key id for each person: \(sealed.prefix(60))")
+        #expect(try vault.openedText(sealed, boundTo: "answer-1") == #"{"both":true}"#)
+        #expect(throws: VaultError.self, "bound to its record") { try vault.openedText(sealed, boundTo: "answer-2") }
+
+        _ = try await Erasure(records: host.records).erase(second, reason: .dataSubjectRequest, reference: nil, by: nil, role: nil, request: "test")
+        #expect(throws: VaultError.self) { try vault.openedText(sealed, boundTo: "answer-1") }
+    }
+
     @Test("retention: a dry run lists who is due and erases nothing; the sweep erases them, audited; an open case, a recent closure or a jurisdiction without a period keeps a person",
           arguments: StoreBackend.all)
     func retention(_ backend: StoreBackend) async throws {

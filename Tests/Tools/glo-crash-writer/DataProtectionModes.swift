@@ -1,7 +1,6 @@
 import Foundation
 import GloJSON
 import GloKit
-import GloStoreSQLite
 
 /// The crash writer's modes for the data-protection tests: a store sealed the old way, many people,
 /// and a check that every person opens.
@@ -17,7 +16,7 @@ enum DataProtectionModes {
         }
     }
 
-    static func run(_ mode: String, store: SQLiteStore, vault: PersonVault, count: Int) async throws {
+    static func run(_ mode: String, store: any Store, vault: PersonVault, count: Int) async throws {
         let records = Records(store: store, vault: vault)
         switch mode {
         case "legacy":

@@ -9,10 +9,14 @@
 //                                      glo-host sealed them before envelope encryption (the migration test)
 //   glo-crash-writer people DB RULES N register N people, 500 to a commit (the rotation test)
 //   glo-crash-writer check  DB RULES   open every person with the key file's keys; print a JSON report
+//
+// DB is a SQLite file, or (legacy, people, check) a postgres:// URL: the data-protection tests run on
+// both stores. The master key file is GLO_CRASH_KEY_FILE, or else DB.key beside a SQLite file.
 import Foundation
 import GloJSON
 import GloKit
 import GloRules
+import GloStorePostgres
 import GloStoreSQLite
 import PluginTally
 
@@ -26,13 +30,20 @@ guard (4...5).contains(arguments.count), ["write", "drain", "legacy", "people", 
 let (mode, dbPath, rulesDir) = (arguments[1], arguments[2], arguments[3])
 let count = arguments.count == 5 ? Int(arguments[4]) ?? 0 : 0
 
-let store = try SQLiteStore(path: dbPath)
-let vault = PersonVault(masters: MasterKeys(try VaultKey.loadAll(path: dbPath + ".key").0, file: dbPath + ".key"))
+let onPostgres = dbPath.hasPrefix("postgres://") || dbPath.hasPrefix("postgresql://")
+let keyFile = ProcessInfo.processInfo.environment["GLO_CRASH_KEY_FILE"] ?? dbPath + ".key"
+let vault = PersonVault(masters: MasterKeys(try VaultKey.loadAll(path: keyFile).0, file: keyFile))
 if ["legacy", "people", "check"].contains(mode) {
+    let store: any Store = onPostgres ? try await PostgresStore(url: dbPath) : try SQLiteStore(path: dbPath)
     try await DataProtectionModes.run(mode, store: store, vault: vault, count: count)
     try await store.close()
     exit(0)
 }
+guard !onPostgres else {
+    FileHandle.standardError.write(Data("glo-crash-writer: \(mode) runs on SQLite only\n".utf8))
+    exit(2)
+}
+let store = try SQLiteStore(path: dbPath)
 let engine = try RuleEngine(directory: rulesDir, statesPerPack: 2)
 let host = try GloHost(store: store, vault: vault, engine: engine, plugins: [TallyPlugin()],
                        jurisdictions: [JurisdictionID("TH")], retry: RetryPolicy(attempts: 2, firstDelay: .milliseconds(5)),
