@@ -18,6 +18,10 @@ POSTGRES_URL is a server the test may create databases on (scripts/postgres-test
 2. The store moves: PostgreSQL -> export -> SQLite -> export -> a new PostgreSQL database; the digests
    (counts and SHA-256) are the same at every step, and a host on the SQLite copy reads a person
    (same personal-data key).
+3. The master key is rotated while both hosts serve, each with a key file of its own, as the README
+   says: `keys rotate --new-key-only` on host A, its key file copied to host B's, `keys rotate` on A.
+   Host B, never restarted, opens a person whose data key was re-wrapped, and host A opens one host B
+   registered afterwards; a host given only the old key is refused at start, saying why.
 """
 import base64
 import json
@@ -83,11 +87,11 @@ with open(os.open(KEY, os.O_WRONLY | os.O_CREAT, 0o600), "w") as f:
     f.write(base64.b64encode(os.urandom(32)).decode())
 
 
-def config(name, db, port):
+def config(name, db, port, key=KEY):
     path = os.path.join(WORK, f"{name}.yaml")
     with open(path, "w") as f:
         f.write(f"""db: {db}
-key_file: {KEY}
+key_file: {key}
 rules: {ROOT}/Config/jurisdictions
 jurisdictions: [TH, LA]
 plugins: [identification, immigration, reporting, tally]
@@ -100,9 +104,9 @@ log_level: notice
 
 
 class Host:
-    def __init__(self, name, db):
+    def __init__(self, name, db, key=KEY):
         self.name, self.port = name, free_port()
-        self.config = config(name, db, self.port)
+        self.config = config(name, db, self.port, key)
         self.log = open(os.path.join(WORK, f"{name}.log"), "ab")
         self.start()
 
@@ -316,9 +320,53 @@ def move_store(db):
     host.stop()
 
 
+def personal(name):
+    return {"given_names": name, "other_names": [], "date_of_birth_estimated": False, "citizenship": ["LA"],
+            "languages": [], "identity_documents": []}
+
+
+def failed(run):
+    """A command's stderr, for a check's message when the command failed."""
+    return "" if run.returncode == 0 else f": {run.stderr.strip()}"
+
+
+def rotate_keys(db, token):
+    key_b = os.path.join(WORK, "host-b.key")
+    shutil.copy(KEY, key_b)
+    a, b = Host("host-a", db), Host("host-b", db, key=key_b)
+    # Registered on A: host B has never opened this person's data key.
+    _, before = api(a, "POST", "/api/v1/persons", personal("Before Rotation"), token)
+    new = glohost("keys", "rotate", "--new-key-only", "--config", a.config)
+    check(new.returncode == 0 and "new master key" in new.stdout, "keys rotate --new-key-only writes the new key" + failed(new))
+    shutil.copy(KEY, key_b + ".new")
+    os.replace(key_b + ".new", key_b)  # in one step: host B reads its key file while it runs
+    rotated = glohost("keys", "rotate", "--config", a.config)
+    check(rotated.returncode == 0 and "is retired" in rotated.stdout, "keys rotate re-wraps every data key" + failed(rotated))
+    _, seen = api(b, "GET", f"/api/v1/persons/{before['id']}", token=token)
+    check(seen["personal"]["given_names"] == "Before Rotation",
+          "host B, running all along, opens a person whose data key the rotation re-wrapped")
+    _, after = api(b, "POST", "/api/v1/persons", personal("After Rotation"), token)
+    _, seen = api(a, "GET", f"/api/v1/persons/{after['id']}", token=token)
+    check(seen["personal"]["given_names"] == "After Rotation", "host A opens a person host B registered after the rotation")
+    status = glohost("keys", "status", "--config", a.config).stdout
+    check("retired master key" in status and "(not held here)" not in status, "the old key is retired")
+    check(a.stop() == 0 and b.stop() == 0, "both hosts stop cleanly after the rotation")
+    # A host that was not given the new key is refused, with what to do.
+    old_only = os.path.join(WORK, "old.key")
+    with open(key_b) as f:
+        old = f.read().split("\n")[1]
+    with open(os.open(old_only, os.O_WRONLY | os.O_CREAT, 0o600), "w") as f:
+        f.write(old + "\n")
+    stale = subprocess.run([BIN, "serve", "--config", config("host-stale", db, free_port(), old_only)],
+                           capture_output=True, text=True, cwd=WORK, timeout=60)
+    check(stale.returncode != 0 and "was replaced by `glo-host keys rotate`" in stale.stderr,
+          f"a host started with the old key only is refused, saying why: {stale.stderr.strip()[-200:]}")
+
+
 try:
-    db, _ = two_hosts()
+    db, token = two_hosts()
     move_store(db)
+    rotate_keys(db, token)
 finally:
     for f in os.listdir(WORK):
         if f.endswith(".log") and failures:
