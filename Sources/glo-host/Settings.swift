@@ -190,7 +190,14 @@ func openStore(_ settings: Settings, create: Bool = false, logger: Logger? = nil
     if !create {
         let env = ProcessInfo.processInfo.environment[VaultKey.environmentVariable] ?? ""
         if env.isEmpty && !FileManager.default.fileExists(atPath: settings.keyFile) {
-            warn("key_file \(settings.keyFile): there is no personal-data key there; set \(VaultKey.environmentVariable) or key_file")
+            let what: String
+            if case .sqlite(let path) = StoreLocation(settings.db), !FileManager.default.fileExists(atPath: path) {
+                // A new admin's first command before the first start: say what makes both.
+                what = "no host has started here yet (no store at \(path) either): start it once with `glo-host serve` and these settings (it makes the store, the key and the first administrator)"
+            } else {
+                what = "restore the key this store's personal data was sealed with (from where you backed it up) to that path"
+            }
+            warn("key_file \(settings.keyFile): there is no personal-data key there; \(what), or set \(VaultKey.environmentVariable)")
             throw ExitCode(2)
         }
     }

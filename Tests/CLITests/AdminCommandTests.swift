@@ -42,6 +42,27 @@ struct AdminCommandTests {
         #expect(set.status == 0, "\(set.stderr)")
     }
 
+    @Test("users add before the first start says to start the host once; a store whose key is missing says to restore it")
+    func beforeTheFirstStart() throws {
+        let dir = try hostFolder()
+        let config = ["--config", dir + "/glo-host.yaml"]
+        let early = try glohost(["users", "add"] + config + ["--name", "Noy", "--roles", "caseworker", "--jurisdictions", "TH"])
+        #expect(early.status == 2)
+        #expect(early.stderr.contains("no host has started here yet") && early.stderr.contains("start it once with `glo-host serve`"),
+                "\(early.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/data/glo.sqlite"), "nothing was created")
+
+        let serve = try Background(builtProducts.appendingPathComponent("glo-host").path,
+                                   ["serve"] + config + ["--jurisdictions", "TH", "--port", "0"], directory: dir)
+        #expect(serve.wait(for: "host started"))
+        serve.signal(SIGTERM)
+        #expect(serve.exitStatus() == 0)
+        try FileManager.default.removeItem(atPath: dir + "/data/glo.sqlite.key")
+        let lost = try glohost(["users", "list"] + config)
+        #expect(lost.status == 2)
+        #expect(lost.stderr.contains("restore the key this store's personal data was sealed with"), "\(lost.stderr)")
+    }
+
     @Test("serve on a port in use says which and how to choose another, before anything starts, exit 2")
     func portInUse() throws {
         let dir = try hostFolder()

@@ -14,11 +14,17 @@ public struct Caller: Sendable, Hashable {
     }
 
     /// The user in the role that allows the most of what they may do (for a token without a role).
+    /// Every role is in the order: a user whose only role was missing from it had no caller at all,
+    /// and their token was refused as unknown (a data-protection officer's, until 2026-12).
     public init?(_ user: User) {
-        let order: [Role] = [.supervisor, .legalOfficer, .caseworker, .admin, .ruleAuthor, .auditor]
-        guard let role = order.first(where: user.has) else { return nil }
+        guard let role = Self.preference.first(where: user.has) else { return nil }
         self.init(user, as: role)
     }
+
+    static let preference: [Role] = {
+        let first: [Role] = [.supervisor, .legalOfficer, .caseworker, .admin, .ruleAuthor, .auditor, .dataProtectionOfficer]
+        return first + Role.allCases.filter { !first.contains($0) }
+    }()
 
     public var actor: Agent { .user(user.id) }
 }
