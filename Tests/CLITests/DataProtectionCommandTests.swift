@@ -18,16 +18,10 @@ struct DataProtectionCommandTests {
     }
 
     func store(_ mode: String, _ count: Int, on backend: Backend = .sqlite) throws -> HostStore {
-        let dir = try hostFolder()
+        let postgres = backend == .postgres ? try freshPostgresDatabase() : nil
+        let dir = try hostFolder(db: postgres)
         try FileManager.default.createDirectory(atPath: dir + "/data", withIntermediateDirectories: true)
-        let (db, keyFile) = backend == .sqlite ? (dir + "/data/glo.sqlite", dir + "/data/glo.sqlite.key")
-                                               : (try freshPostgresDatabase(), dir + "/data/glo.key")
-        if backend == .postgres {
-            let settings = try String(contentsOfFile: dir + "/glo-host.yaml", encoding: .utf8)
-                .replacingOccurrences(of: "db: \(dir)/data/glo.sqlite\n", with: "db: \(db)\n")
-                .replacingOccurrences(of: "key_file: \(dir)/data/glo.sqlite.key\n", with: "key_file: \(keyFile)\n")
-            try settings.write(toFile: dir + "/glo-host.yaml", atomically: true, encoding: .utf8)
-        }
+        let (db, keyFile) = (postgres ?? dir + "/data/glo.sqlite", dir + "/data/glo.sqlite.key")
         let key = Data((0..<32).map { _ in UInt8.random(in: 0...255) }).base64EncodedString() + "\n"
         #expect(FileManager.default.createFile(atPath: keyFile, contents: Data(key.utf8), attributes: [.posixPermissions: 0o600]))
         let host = HostStore(dir: dir, config: ["--config", dir + "/glo-host.yaml"], db: db, keyFile: keyFile, backend: backend)
@@ -52,7 +46,7 @@ struct DataProtectionCommandTests {
         if host.backend == .sqlite {
             return try sql(host.db, statement.replacingOccurrences(of: "BODY", with: "CAST(body AS TEXT)"))
         }
-        let r = try run("/usr/bin/psql", [host.db, "-At", "-v", "ON_ERROR_STOP=1", "-c",
+        let r = try run(psql, [host.db, "-At", "-v", "ON_ERROR_STOP=1", "-c",
                                           statement.replacingOccurrences(of: "BODY", with: "convert_from(body, 'UTF8')")])
         #expect(r.status == 0, "\(statement): \(r.stderr)")
         return r.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -246,13 +240,22 @@ enum Backend: String, CustomTestStringConvertible, Sendable {
     static let all: [Backend] = [.sqlite] + (ProcessInfo.processInfo.environment["GLO_TEST_POSTGRES_URL", default: ""].isEmpty ? [] : [.postgres])
 }
 
+/// psql on the PATH, or else Debian's newest (scripts/postgres-test-server.sh may have installed it).
+let psql: String = {
+    let fm = FileManager.default
+    let path = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map { "\($0)/psql" }
+    let debian = ((try? fm.contentsOfDirectory(atPath: "/usr/lib/postgresql")) ?? [])
+        .sorted { $0.compare($1, options: .numeric) == .orderedDescending }.map { "/usr/lib/postgresql/\($0)/bin/psql" }
+    return (path + debian).first { fm.isExecutableFile(atPath: $0) } ?? "/usr/bin/psql"
+}()
+
 /// An empty database on the server of `GLO_TEST_POSTGRES_URL`, by psql; its URL.
 func freshPostgresDatabase() throws -> String {
     guard let base = ProcessInfo.processInfo.environment["GLO_TEST_POSTGRES_URL"], var url = URLComponents(string: base) else {
         throw CocoaError(.featureUnsupported, userInfo: [NSLocalizedDescriptionKey: "GLO_TEST_POSTGRES_URL is not set"])
     }
     let name = "glo_cli_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
-    let made = try run("/usr/bin/psql", [base, "-v", "ON_ERROR_STOP=1", "-c", "CREATE DATABASE \(name)"])
+    let made = try run(psql, [base, "-v", "ON_ERROR_STOP=1", "-c", "CREATE DATABASE \(name)"])
     #expect(made.status == 0, "CREATE DATABASE: \(made.stderr)")
     url.path = "/" + name
     return url.string ?? base

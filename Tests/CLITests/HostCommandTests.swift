@@ -53,13 +53,14 @@ var builtProducts: URL {
 }
 
 /// A folder with a settings file that points at its own database, key and a copy of the rules.
-func hostFolder(rules: String = shippedRules, plugins: [String] = ["tally"]) throws -> String {
+/// `db` and `keyFile` default to `data/glo.sqlite` and `data/glo.sqlite.key` in the folder.
+func hostFolder(rules: String = shippedRules, plugins: [String] = ["tally"], db: String? = nil, keyFile: String? = nil) throws -> String {
     let dir = TestScratch.folder("glo-serve").path
     try FileManager.default.copyItem(atPath: rules, toPath: dir + "/rules")
     try TestScratch.addVocabulary(to: dir + "/rules")
     try """
-        db: \(dir)/data/glo.sqlite
-        key_file: \(dir)/data/glo.sqlite.key
+        db: \(db ?? dir + "/data/glo.sqlite")
+        key_file: \(keyFile ?? dir + "/data/glo.sqlite.key")
         rules: \(dir)/rules
         plugins: [\(plugins.joined(separator: ", "))]
         reload:

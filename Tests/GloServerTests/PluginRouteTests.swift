@@ -116,14 +116,8 @@ struct PluginRouteTests {
         let api = try await API()
         try await api.test { client in
             let (_, caseID) = try await client.openCase()
-            var screening = forcedLabourScreening
-            if case .object(var o) = screening {
-                o["acts"] = []; o["means"] = []; o["exploitation"] = []; o["ilo_indicators"] = []
-                o["migration"] = ["entry": "irregular", "smuggler_paid": true, "consented": true, "country": "TH", "origin": "LA"]
-                o["identified_by"] = "police"
-                screening = .object(o)
-            }
-            #expect(try await client.call(.post, "/api/v1/cases/\(caseID)/screenings", as: "caseworker-TH", body: screening).status == 201)
+            #expect(try await client.call(.post, "/api/v1/cases/\(caseID)/screenings", as: "caseworker-TH",
+                                          body: smuggledMigrantScreening(identifiedBy: "police")).status == 201)
             let deported = try await client.call(.post, "/api/v1/cases/\(caseID)/deportations", as: "caseworker-TH", body: [
                 "to": "LA", "on": "2026-03-10", "notification": ["authority": "Lao PDR Immigration Department", "on": "2026-03-08"],
             ])

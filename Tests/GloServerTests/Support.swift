@@ -100,3 +100,12 @@ let forcedLabourScreening: JSONValue = [
     "ilo_indicators": ["deception", "withholding_of_wages"],
     "migration": ["entry": "irregular", "country": "TH", "origin": "LA"], "identified_by": "mdt",
 ]
+
+/// An adult who paid a smuggler and consented, with no element of trafficking (the TH pack deports).
+func smuggledMigrantScreening(identifiedBy: String = "mdt") -> JSONValue {
+    [
+        "date": "2026-03-02", "acts": [], "means": [], "exploitation": [], "ilo_indicators": [],
+        "migration": ["entry": "irregular", "smuggler_paid": true, "consented": true, "country": "TH", "origin": "LA"],
+        "identified_by": .string(identifiedBy),
+    ]
+}

@@ -196,13 +196,8 @@ struct WebUITests {
         try await api.test { client in
             // An adult who paid a smuggler, with no element of trafficking: the TH pack deports, naming custody.
             let (_, caseID) = try await client.openCase()
-            var screening = forcedLabourScreening
-            if case .object(var o) = screening {
-                o["acts"] = []; o["means"] = []; o["exploitation"] = []; o["ilo_indicators"] = []
-                o["migration"] = ["entry": "irregular", "smuggler_paid": true, "consented": true, "country": "TH", "origin": "LA"]
-                screening = .object(o)
-            }
-            #expect(try await client.call(.post, "/api/v1/cases/\(caseID)/screenings", as: "caseworker-TH", body: screening).status == 201)
+            #expect(try await client.call(.post, "/api/v1/cases/\(caseID)/screenings", as: "caseworker-TH",
+                                          body: smuggledMigrantScreening()).status == 201)
             let deported = try await client.call(.post, "/api/v1/cases/\(caseID)/deportations", as: "caseworker-TH", body: [
                 "to": "LA", "on": "2026-03-10", "notification": ["authority": "Lao PDR Immigration Department", "on": "2026-03-08"],
             ])

@@ -96,10 +96,9 @@ public struct PersonVault: Sendable {
               let bytes = Data(base64Encoded: Data(utf8[utf8.index(after: colon)...])) else {
             throw VaultError.cannotOpenRecord(record)
         }
-        let keyID = String(decoding: utf8[start..<colon], as: UTF8.self)
-        let ids = utf8[start..<colon].contains(UInt8(ascii: "+"))
-            ? utf8[start..<colon].split(separator: UInt8(ascii: "+")).map { String(decoding: $0, as: UTF8.self) } : [keyID]
-        let key = try openingKey(ids)
+        let keyIDBytes = utf8[start..<colon]
+        let keyID = String(decoding: keyIDBytes, as: UTF8.self)
+        let key = try openingKey(keyIDBytes.split(separator: UInt8(ascii: "+")).map { String(decoding: $0, as: UTF8.self) })
         guard let box = try? AES.GCM.SealedBox(combined: bytes),
               let clear = try? AES.GCM.open(box, using: key, authenticating: Data("\(record)|\(keyID)".utf8)) else {
             throw VaultError.cannotOpenRecord(record)
